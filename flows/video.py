@@ -1,0 +1,86 @@
+"""The per-video flow: trends → topic → script → voice → visuals → render → thumbnails →
+quality → upload → tracking, each stage a task, thumbnails made while the video renders."""
+
+from __future__ import annotations
+
+import uuid
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run
+
+from tasks.quality import check_quality
+from tasks.render import render_video
+from tasks.script import write_script
+from tasks.thumbnails import make_thumbnails
+from tasks.topic import select_topic
+from tasks.tracking import track_video
+from tasks.trends import detect_trends
+from tasks.upload import upload_video
+from tasks.visuals import build_visuals
+from tasks.voice import synthesize_voice
+from ytempire import summary
+from ytempire.analytics.store import AnalyticsStore
+from ytempire.models import Stage, StageOutput, VideoJob, VideoResult
+from ytempire.settings import Settings
+from ytempire.workspace import VideoFolder
+
+
+@flow(name="make-video", flow_run_name="video-{job.video_id}")
+def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
+    """Make one video end to end. ``workspace`` overrides ``YTEMPIRE_WORKSPACE``."""
+    settings = Settings() if workspace is None else Settings(workspace=workspace)
+    run_id = uuid.UUID(flow_run.id) if flow_run.id else uuid.uuid4()
+    folder = VideoFolder(settings.workspace, job.video_id).create()
+
+    trends = detect_trends(job, settings, run_id)
+    topic = select_topic(job, trends, settings, run_id)
+    script = write_script(job, topic, settings, run_id)
+    narration = synthesize_voice(job, script, settings, run_id)
+    timeline = build_visuals(job, script, narration, settings, run_id)
+    thumbnails_future = make_thumbnails.submit(job, script, timeline, settings, run_id)
+    video = render_video(job, timeline, settings, run_id)
+    thumbnails = thumbnails_future.result()
+    quality = check_quality(job, script, narration, timeline, video, thumbnails, settings, run_id)
+
+    outputs: dict[str, StageOutput] = {
+        Stage.trends: trends,
+        Stage.topic: topic,
+        Stage.script: script,
+        Stage.voice: narration,
+        Stage.visuals: timeline,
+        Stage.render: video,
+        Stage.thumbnails: thumbnails,
+        Stage.quality: quality,
+    }
+    upload = upload_video(job, script, narration, outputs, settings, run_id)
+    costs = {Stage(stage): out.cost_usd for stage, out in outputs.items()}
+    track_video(job, topic, script.title, upload, costs, settings, run_id)
+
+    result = VideoResult(
+        job=job,
+        folder=folder.path,
+        title=script.title,
+        outputs={
+            "video": video.path,
+            "narration": narration.audio_path,
+            "subtitles": narration.subtitles_path,
+            "script": script.markdown_path,
+            **{f"thumbnail {t.variant}": t.path for t in thumbnails.variants},
+            "metadata": folder / "metadata.json",
+            "quality": quality.path,
+        },
+        stages=AnalyticsStore(settings.analytics_url).stage_records(run_id),
+        quality_passed=quality.passed,
+    )
+    create_markdown_artifact(
+        summary.markdown(result),
+        key=f"video-{job.video_id}",
+        description=f"Summary of {script.title}",
+    )
+    create_table_artifact(
+        summary.stage_rows(result),
+        key=f"stages-{job.video_id}",
+        description="Time, cost, engine and quality per stage",
+    )
+    return result

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from ytempire.models import Aspect, Narration, Script, Section, TimedText, VideoJob
+
+
+@pytest.mark.parametrize(
+    ("topic", "message"),
+    [
+        ("", "must not be empty"),
+        ("   \t ", "must not be empty"),
+        ("x" * 301, "at most 300 characters"),
+        ("black\x00holes", "control characters"),
+        ("line\nbreak", "control characters"),
+    ],
+)
+def test_bad_topics_are_rejected_with_the_reason(topic: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        VideoJob(topic=topic)
+
+
+def test_topic_is_stripped_and_300_characters_are_allowed() -> None:
+    assert VideoJob(topic="  Black holes  ").topic == "Black holes"
+    assert VideoJob(topic="y" * 300).topic == "y" * 300
+
+
+@pytest.mark.parametrize("channel", ["Has Caps", "under_score", "-lead", "trail-", "a--b", ""])
+def test_channel_must_be_a_plain_slug(channel: str) -> None:
+    with pytest.raises(ValidationError):
+        VideoJob(channel=channel)
+
+
+def test_minutes_bounds_and_target_words() -> None:
+    with pytest.raises(ValidationError):
+        VideoJob(minutes=0)
+    with pytest.raises(ValidationError):
+        VideoJob(minutes=61)
+    assert VideoJob(minutes=2).target_words == 300
+
+
+def test_aspect_sizes() -> None:
+    assert Aspect("16:9").size == (1920, 1080)
+    assert Aspect("9:16").size == (1080, 1920)
+
+
+def test_script_blocks_are_hook_sections_summary_cta(tmp_path: Path) -> None:
+    script = Script(
+        engine="template",
+        title="T",
+        hook="Hook.",
+        sections=[Section(heading="A", narration="One."), Section(heading="B", narration="Two.")],
+        summary="Sum.",
+        cta="Sub.",
+        markdown_path=tmp_path / "script.md",
+    )
+    assert [b.kind for b in script.blocks()] == ["hook", "section", "section", "summary", "cta"]
+    assert script.word_count() == 5
+
+
+def test_block_spans_follow_sentences(tmp_path: Path) -> None:
+    narration = Narration(
+        engine="piper",
+        audio_path=tmp_path / "a.wav",
+        subtitles_path=tmp_path / "a.srt",
+        duration_s=5,
+        sample_rate=22050,
+        sentences=[
+            TimedText(text="a", start=0, end=1, block=0),
+            TimedText(text="b", start=1.2, end=2, block=0),
+            TimedText(text="c", start=2.5, end=4.9, block=1),
+        ],
+    )
+    assert narration.block_spans() == [(0, 2), (2.5, 4.9)]

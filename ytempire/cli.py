@@ -1,0 +1,204 @@
+"""The ``ytempire`` command.
+
+``ytempire video`` validates its options before anything is created, runs the per-video
+flow with a live stage display, then prints each stage's engine, time and cost and where the
+outputs are. Exit codes: 0 done, 1 the pipeline failed (the stage is named), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ytempire.errors import StageFailed, one_line
+from ytempire.models import (
+    SLUG_PATTERN,
+    Aspect,
+    ContentType,
+    Stage,
+    StageRecord,
+    VideoJob,
+    VoiceProfile,
+    clean_topic,
+)
+from ytempire.workspace import WorkspaceError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+# Which command-line option each VideoJob field comes from, to name it in errors.
+OPTION_OF_FIELD = {
+    "topic": "--topic",
+    "minutes": "--minutes",
+    "content_type": "--content-type",
+    "voice": "--voice",
+    "channel": "--channel",
+    "aspect": "--aspect",
+}
+
+
+class UsageError(Exception):
+    """Bad input on the command line; the message is the one line the user sees."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints usage plus a message; our contract is one line and exit 2.
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _topic(value: str) -> str:
+    try:
+        return clean_topic(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _minutes(value: str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {value!r}") from None
+    if not 1 <= minutes <= 60:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 60, got {value}")
+    return minutes
+
+
+def _choice(choices: list[str]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in choices:
+            raise argparse.ArgumentTypeError(f"must be one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    return parse
+
+
+def _channel(value: str) -> str:
+    if not re.fullmatch(SLUG_PATTERN, value) or len(value) > 64:
+        raise argparse.ArgumentTypeError(
+            f"must be a plain slug (lowercase letters, digits, single dashes); got {value!r}"
+        )
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ytempire", description="Make faceless YouTube videos.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    video = commands.add_parser("video", help="make one video end to end")
+    video.add_argument("--topic", required=True, type=_topic, help="what the video is about")
+    video.add_argument("--minutes", type=_minutes, default=1.0, help="target length, 1–60")
+    video.add_argument(
+        "--content-type",
+        type=_choice([c.value for c in ContentType]),
+        default=ContentType.educational.value,
+    )
+    video.add_argument(
+        "--voice",
+        type=_choice([v.value for v in VoiceProfile]),
+        default=VoiceProfile.professional_male.value,
+    )
+    video.add_argument("--channel", type=_channel, default="default")
+    video.add_argument("--aspect", type=_choice([a.value for a in Aspect]), default="16:9")
+    return parser
+
+
+def parse_job(argv: list[str]) -> VideoJob:
+    """The job the arguments ask for, or UsageError naming the bad option."""
+    args = build_parser().parse_args(argv)
+    try:
+        return VideoJob(
+            topic=args.topic,
+            minutes=args.minutes,
+            content_type=ContentType(args.content_type),
+            voice=VoiceProfile(args.voice),
+            channel=args.channel,
+            aspect=Aspect(args.aspect),
+        )
+    except ValidationError as exc:  # the parser checks first; this is a safety net
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "input"
+        raise UsageError(f"{OPTION_OF_FIELD.get(field, field)}: {error['msg']}") from None
+
+
+class StageDisplay:
+    """A rich progress line per stage, fed by the pipeline's stage notifications."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.rows: dict[Stage, TaskID] = {}
+
+    def stage_started(self, stage: Stage) -> None:
+        self.rows[stage] = self.progress.add_task(f"{stage.value}…", total=1)
+
+    def stage_finished(self, record: StageRecord) -> None:
+        mark = "[green]✓[/]" if record.status == "completed" else "[red]✗[/]"
+        detail = record.engine or record.error or ""
+        self.progress.update(
+            self.rows[record.stage],
+            completed=1,
+            description=f"{mark} {record.stage.value} [dim]{detail}[/]",
+        )
+
+
+def run_video(job: VideoJob, console: Console) -> int:
+    # Prefect is imported only once the input is known to be good: it costs seconds.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.video import make_video
+    from ytempire import progress
+    from ytempire.summary import stage_rows
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with (
+        Progress(*columns, console=console, transient=False) as bar,
+        progress.listening(StageDisplay(bar)),
+    ):
+        try:
+            result = make_video(job)
+        except StageFailed as exc:
+            console.print(f"[red]error:[/] {exc}")
+            return EXIT_FAILED
+        except WorkspaceError as exc:
+            console.print(f"[red]error:[/] workspace: {one_line(exc)}")
+            return EXIT_FAILED
+
+    table = Table(title=result.title)
+    for column in ("stage", "engine", "seconds", "cost ($)", "quality"):
+        table.add_column(column, justify="right" if column != "stage" else "left")
+    for row in stage_rows(result):
+        table.add_row(
+            row["stage"],
+            row["engine"],
+            f"{row['seconds']:.2f}",
+            f"{row['cost_usd']:.4f}",
+            str(row["quality"]),
+        )
+    console.print(table)
+    console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {result.folder}")
+    for name, path in result.outputs.items():
+        console.print(f"  {name:<22} {path}")
+    if not result.quality_passed:
+        console.print("[yellow]some quality checks failed: see quality.json[/]")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    console = Console()
+    try:
+        job = parse_job(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:
+        print(f"ytempire: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return run_video(job, console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

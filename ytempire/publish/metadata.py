@@ -1,0 +1,77 @@
+"""The video's YouTube metadata: title, description with chapters, tags, engines, costs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from ytempire.models import Narration, Script, StageOutput, VideoJob
+
+# YouTube shows chapters only if there are at least three, the first at 0:00, each ≥ 10 s.
+MIN_CHAPTERS = 3
+MIN_CHAPTER_SECONDS = 10.0
+
+
+class Chapter(BaseModel):
+    start_s: float
+    title: str
+
+    @property
+    def timestamp(self) -> str:
+        total = int(self.start_s)
+        hours, rest = divmod(total, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def chapters(script: Script, narration: Narration) -> list[Chapter]:
+    """One chapter per spoken block, starting where its narration really starts."""
+    spans = narration.block_spans()
+    found = [
+        Chapter(start_s=0.0 if i == 0 else round(start, 2), title=block.heading)
+        for i, (block, (start, _end)) in enumerate(zip(script.blocks(), spans, strict=True))
+    ]
+    return found
+
+
+def chapters_valid(found: list[Chapter], duration_s: float) -> bool:
+    """Whether YouTube would show these chapters."""
+    ends = [c.start_s for c in found[1:]] + [duration_s]
+    return len(found) >= MIN_CHAPTERS and all(
+        end - c.start_s >= MIN_CHAPTER_SECONDS for c, end in zip(found, ends, strict=True)
+    )
+
+
+def description(script: Script, found: list[Chapter], duration_s: float) -> str:
+    parts = [script.description or script.hook]
+    if chapters_valid(found, duration_s):
+        parts.append("\n".join(f"{c.timestamp} {c.title}" for c in found))
+    if script.tags:
+        parts.append(" ".join("#" + t.replace(" ", "") for t in script.tags[:3]))
+    return "\n\n".join(parts)
+
+
+def build(
+    job: VideoJob, script: Script, narration: Narration, outputs: dict[str, StageOutput]
+) -> dict[str, Any]:
+    """Everything an uploader (or a person) needs to publish the video, as plain JSON data."""
+    found = chapters(script, narration)
+    return {
+        "video_id": job.video_id,
+        "channel": job.channel,
+        "title": script.title,
+        "description": description(script, found, narration.duration_s),
+        "tags": script.tags,
+        "chapters": [
+            {"start_s": c.start_s, "timestamp": c.timestamp, "title": c.title} for c in found
+        ],
+        "duration_s": round(narration.duration_s, 3),
+        "content_type": job.content_type.value,
+        "voice_profile": job.voice.value,
+        "aspect": job.aspect.value,
+        "model_used": script.engine,
+        "engines": {stage: out.engine for stage, out in outputs.items()},
+        "costs_usd": {stage: out.cost_usd for stage, out in outputs.items()},
+        "total_cost_usd": round(sum(out.cost_usd for out in outputs.values()), 6),
+    }

@@ -1,0 +1,48 @@
+"""How a finished run is described to people: a stage table and a markdown summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ytempire.models import VideoResult
+
+
+def stage_rows(result: VideoResult) -> list[dict[str, Any]]:
+    """One row per stage: what ran, how long, what it cost, how good it was."""
+    return [
+        {
+            "stage": r.stage.value,
+            "status": r.status,
+            "engine": r.engine or "",
+            "seconds": round(r.duration_ms / 1000, 2),
+            "cost_usd": round(r.cost_usd, 4),
+            "quality": "" if r.quality_score is None else round(r.quality_score, 2),
+        }
+        for r in result.stages
+    ]
+
+
+def markdown(result: VideoResult) -> str:
+    """A run summary for the Prefect UI: title, totals, stage table, where the files are."""
+    rows = stage_rows(result)
+    seconds = sum(row["seconds"] for row in rows)
+    lines = [
+        f"# {result.title}",
+        "",
+        f"- video id: `{result.job.video_id}` (channel `{result.job.channel}`)",
+        f"- total cost: ${result.total_cost_usd:.4f}, stage time {seconds:.1f} s",
+        f"- quality: {'passed' if result.quality_passed else 'checks failed (see quality.json)'}",
+        "",
+        "| stage | status | engine | seconds | cost ($) | quality |",
+        "|---|---|---|---:|---:|---:|",
+        *(
+            f"| {r['stage']} | {r['status']} | {r['engine']} | {r['seconds']:.2f} "
+            f"| {r['cost_usd']:.4f} | {r['quality']} |"
+            for r in rows
+        ),
+        "",
+        "| output | path |",
+        "|---|---|",
+        *(f"| {name} | `{path}` |" for name, path in result.outputs.items()),
+    ]
+    return "\n".join(lines) + "\n"

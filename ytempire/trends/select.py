@@ -1,0 +1,43 @@
+"""Topic selection: the operator's topic wins; otherwise the best trend not yet produced."""
+
+from __future__ import annotations
+
+from ytempire.models import Topic, TrendReport
+from ytempire.script.template_writer import keywords_from
+
+
+class NoTopicError(ValueError):
+    """No trend is left to make a video about."""
+
+
+def _overlap(a: str, b: str) -> int:
+    return len(set(a.lower().split()) & set(b.lower().split()))
+
+
+def select(report: TrendReport, requested: str | None, produced: set[str]) -> Topic:
+    """Pick the video's topic and say why.
+
+    A requested topic is used as given; keywords come from the trend that shares most words
+    with it, if any. Otherwise the highest-scoring trend whose keyword is not in ``produced``.
+    """
+    if requested:
+        match = max(report.topics, key=lambda t: _overlap(t.keyword, requested), default=None)
+        related = match.related if match and _overlap(match.keyword, requested) >= 2 else []
+        return Topic(
+            engine="requested",
+            title=requested,
+            keywords=keywords_from(requested, related),
+            reason="topic given by the operator",
+        )
+    for trend in report.topics:
+        if trend.keyword.lower() not in produced:
+            return Topic(
+                engine=report.engine,
+                title=trend.keyword[:1].upper() + trend.keyword[1:],
+                keywords=keywords_from(trend.keyword, trend.related),
+                reason=(
+                    f"best trend not yet produced: score {trend.score:.1f}, "
+                    f"growth {trend.growth:+.0%}, volume {trend.volume:.0f}"
+                ),
+            )
+    raise NoTopicError("every trending topic has already been produced for this channel")

@@ -6,14 +6,14 @@ import uuid
 
 from prefect import task
 
-from tasks.recording import run_stage, transient_failure
+from tasks.recording import run_stage
 from ytempire.media.render import render_timeline
 from ytempire.models import RenderedVideo, Stage, Timeline, VideoJob
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 
-@task(name="render-video", retries=1, retry_condition_fn=transient_failure)
+@task(name="render-video")
 def render_video(
     job: VideoJob, timeline: Timeline, settings: Settings, run_id: uuid.UUID
 ) -> RenderedVideo:

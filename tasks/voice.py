@@ -7,13 +7,13 @@ import uuid
 from prefect import task
 from ytempire.voice.narrate import narrate
 
-from tasks.recording import run_stage, transient_failure
+from tasks.recording import run_stage
 from ytempire.models import Narration, Script, Stage, VideoJob
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 
-@task(name="synthesize-voice", retries=1, retry_condition_fn=transient_failure)
+@task(name="synthesize-voice")
 def synthesize_voice(
     job: VideoJob, script: Script, settings: Settings, run_id: uuid.UUID
 ) -> Narration:

@@ -13,6 +13,7 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     write_text(target, "second")
     assert target.read_text() == "second"
     assert sorted(p.name for p in target.parent.iterdir()) == ["note.txt"]
+    assert target.stat().st_mode & 0o044 == 0o044 & ~os.umask(os.umask(0))
 
 
 def test_failed_write_leaves_neither_file_nor_temp(tmp_path: Path) -> None:

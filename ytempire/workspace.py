@@ -17,6 +17,15 @@ from typing import Any
 from pydantic import BaseModel
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 class WorkspaceError(RuntimeError):
     """The workspace cannot be used (not writable, not a folder)."""
 
@@ -66,6 +75,8 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp makes files 0600; deliverables must be readable by an uploader or web server.
+        tmp_path.chmod(0o666 & ~_UMASK)
         os.replace(tmp_path, destination)
     finally:
         tmp_path.unlink(missing_ok=True)

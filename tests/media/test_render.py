@@ -1,0 +1,325 @@
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from tests.media.conftest import NARRATION_S, SLIDE_COLOURS, TimelineFactory
+from ytempire.media.ffmpeg import FFmpegError
+from ytempire.media.probe import probe
+from ytempire.media.render import (
+    RenderError,
+    build_command,
+    concat_list_text,
+    render_timeline,
+    slide_schedule,
+    verify,
+)
+from ytempire.models import MediaInfo, Slide
+
+
+def _option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+def _good_info(path: Path, width: int = 1920, height: int = 1080) -> MediaInfo:
+    return MediaInfo(
+        path=path,
+        size_bytes=1,
+        duration_s=NARRATION_S,
+        video_codec="h264",
+        video_profile="High",
+        pixel_format="yuv420p",
+        width=width,
+        height=height,
+        fps=30.0,
+        video_duration_s=NARRATION_S,
+        video_start_s=0.0,
+        bitrate_bps=1,
+        audio_codec="aac",
+        audio_profile="LC",
+        sample_rate=48_000,
+        channels=2,
+        audio_duration_s=NARRATION_S,
+        audio_start_s=0.0,
+    )
+
+
+def _files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# --- the pure parts -----------------------------------------------------------------------
+
+
+def test_schedule_holds_each_slide_until_the_next_and_fills_the_timeline(
+    make_timeline: TimelineFactory, slide_paths: list[Path]
+) -> None:
+    timeline = make_timeline().model_copy(
+        update={
+            "duration_s": 4.0,
+            "slides": [
+                Slide(image_path=slide_paths[0], start=0.5, end=1.0, kind="hook"),
+                Slide(image_path=slide_paths[2], start=2.0, end=3.0, kind="summary"),
+                Slide(image_path=slide_paths[1], start=1.2, end=1.8, kind="section"),
+            ],
+        }
+    )
+    assert slide_schedule(timeline) == [
+        (slide_paths[0], 36),  # from 0, not 0.5, until the next slide at 1.2 s
+        (slide_paths[1], 24),  # gap 1.8-2.0 s keeps this slide up
+        (slide_paths[2], 60),  # until the end of the narration, not 3.0 s
+    ]
+
+
+def test_concat_list_repeats_the_last_file_and_quotes_paths(
+    make_timeline: TimelineFactory, slide_paths: list[Path], tmp_path: Path
+) -> None:
+    odd = tmp_path / "it's here.png"
+    timeline = make_timeline(images=[*slide_paths[:2], odd])
+    text = concat_list_text(timeline)
+    lines = text.splitlines()
+    assert lines[0] == "ffconcat version 1.0"
+    files = [line for line in lines if line.startswith("file ")]
+    assert files[-1] == files[-2] == "file '" + str(tmp_path) + "/it'\\''s here.png'"
+    durations = [float(line.split()[1]) for line in lines if line.startswith("duration ")]
+    assert durations == pytest.approx([1.0, 1.0, 1.0])
+    assert lines.count("option framerate 30") == 4
+
+
+def test_build_command_is_pure_and_asks_for_the_output_spec(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    timeline = make_timeline()
+    output = tmp_path / "out.mp4"
+    concat = tmp_path / "work" / "slides.ffconcat"
+    args = build_command(timeline, output, concat_list=concat)
+
+    assert args == build_command(timeline, output, concat_list=concat)
+    assert not output.exists()
+    assert not concat.parent.exists()
+    assert args[-2:] == [str(output), "-y"]
+    assert "-xerror" in args
+    # the slides come through the concat demuxer, the narration as a plain input
+    assert args[args.index(str(concat)) - 5 : args.index(str(concat)) + 1] == [
+        "-f", "concat", "-safe", "0", "-i", str(concat)
+    ]  # fmt: skip
+    assert _option(args, "-i") == str(concat)
+    assert str(timeline.audio_path) in args
+    graph = _option(args, "-filter_complex")
+    assert "scale=1920:1080:force_original_aspect_ratio=decrease" in graph
+    assert "pad=1920:1080" in graph
+    assert graph.index("format=yuv420p") < graph.index("fps=30")
+    assert "aresample=48000" in graph
+    expected = {
+        "-c:v": "libx264",
+        "-profile:v": "high",
+        "-pix_fmt": "yuv420p",
+        "-r": "30",
+        "-preset": "veryfast",
+        "-crf": "20",
+        "-tune": "stillimage",
+        "-c:a": "aac",
+        "-profile:a": "aac_low",
+        "-ar": "48000",
+        "-ac": "2",
+        "-b:a": "192k",
+        "-movflags": "+faststart",
+        "-t": "3.000000",
+    }
+    assert {name: _option(args, name) for name in expected} == expected
+    assert "-g" not in args
+
+
+def test_build_command_takes_the_frame_size_from_the_timeline(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    args = build_command(make_timeline(1080, 1920), tmp_path / "o.mp4", concat_list=tmp_path / "l")
+    assert "scale=1080:1920:" in _option(args, "-filter_complex")
+
+
+def test_build_command_refuses_an_unknown_encoder(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="h265_magic"):
+        build_command(
+            make_timeline(), tmp_path / "o.mp4", encoder="h265_magic", concat_list=tmp_path / "l"
+        )
+
+
+def test_verify_accepts_the_spec(make_timeline: TimelineFactory, tmp_path: Path) -> None:
+    assert verify(_good_info(tmp_path / "o.mp4"), make_timeline()) == []
+
+
+def test_verify_flags_a_wrong_size(make_timeline: TimelineFactory, tmp_path: Path) -> None:
+    info = _good_info(tmp_path / "o.mp4", width=1280, height=720)
+    assert verify(info, make_timeline()) == ["size 1280x720, want 1920x1080"]
+
+
+def test_verify_flags_audio_length_and_sync_problems(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    info = _good_info(tmp_path / "o.mp4").model_copy(
+        update={
+            "sample_rate": 22_050,
+            "channels": 1,
+            "video_duration_s": NARRATION_S + 0.2,
+            "audio_start_s": 0.08,
+            "fps": 29.97,
+        }
+    )
+    problems = verify(info, make_timeline())
+    assert problems == [
+        "fps 29.97, want 30",
+        "sample rate 22050, want 48000",
+        "channels 1, want 2",
+        "video lasts 3.200s, want 3.000s",
+        "audio and video start 80 ms apart",
+    ]
+    assert verify(info.model_copy(update={"audio_codec": None}), make_timeline())[1] == (
+        "no audio stream"
+    )
+
+
+# --- real renders -------------------------------------------------------------------------
+
+
+def _frame_rgb(path: Path, at_s: float, xy: tuple[int, int]) -> tuple[int, ...]:
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= at_s - 1e-6:
+                x, y = xy
+                return tuple(int(v) for v in frame.to_ndarray(format="rgb24")[y, x])
+    raise AssertionError(f"no frame at {at_s}s")
+
+
+def _audio_rms(path: Path) -> float:
+    with av.open(str(path)) as container:
+        chunks = [frame.to_ndarray() for frame in container.decode(audio=0)]
+    samples = np.concatenate(chunks, axis=1).astype(np.float64)
+    return float(np.sqrt(np.mean(samples**2)))
+
+
+def _close(got: tuple[int, ...], want: tuple[int, ...]) -> bool:
+    return all(abs(g - w) <= 12 for g, w in zip(got, want, strict=True))
+
+
+@pytest.mark.slow
+def test_render_landscape_meets_the_spec(make_timeline: TimelineFactory, tmp_path: Path) -> None:
+    timeline = make_timeline()
+    output = tmp_path / "video" / "final.mp4"
+    result = render_timeline(timeline, output, work_dir=tmp_path / "work")
+
+    assert result.path == output
+    assert result.engine == "ffmpeg-libx264"
+    assert (result.encoder, result.cost_usd) == ("libx264", 0.0)
+    assert result.seconds_to_render > 0
+    assert _files_in(output.parent) == ["final.mp4"]
+
+    info = probe(output)
+    assert result.info == info
+    assert (info.video_codec, info.video_profile, info.pixel_format) == ("h264", "High", "yuv420p")
+    assert (info.width, info.height) == (1920, 1080)
+    assert info.fps == pytest.approx(30, abs=0.01)
+    assert (info.audio_codec, info.audio_profile) == ("aac", "LC")
+    assert (info.sample_rate, info.channels) == (48_000, 2)
+    assert info.video_duration_s == pytest.approx(NARRATION_S, abs=0.1)
+    assert info.audio_duration_s == pytest.approx(NARRATION_S, abs=0.1)
+    assert info.av_offset_ms <= 50
+    assert _audio_rms(output) > 0.05  # the 0.3-amplitude tone, not silence
+
+    # each slide appears on the frame its timeline says (1 s each)
+    for second, colour in enumerate(SLIDE_COLOURS):
+        assert _close(_frame_rgb(output, second + 0.1, (100, 100)), colour)
+
+
+@pytest.mark.slow
+def test_render_portrait_pads_landscape_slides_into_1080x1920(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    output = tmp_path / "short.mp4"
+    result = render_timeline(make_timeline(1080, 1920), output, work_dir=tmp_path / "work")
+
+    assert (result.info.width, result.info.height) == (1080, 1920)
+    assert verify(result.info, make_timeline(1080, 1920)) == []
+    # the 16:9 slide sits in the middle band; above it is black padding
+    assert _close(_frame_rgb(output, 0.0, (540, 100)), (0, 0, 0))
+    assert _close(_frame_rgb(output, 0.0, (20, 960)), SLIDE_COLOURS[0])
+
+
+def test_missing_slide_is_a_one_line_render_error_and_no_output(
+    make_timeline: TimelineFactory, slide_paths: list[Path], tmp_path: Path
+) -> None:
+    slide_paths[1].unlink()
+    output = tmp_path / "out" / "final.mp4"
+    with pytest.raises(RenderError, match="slide 2 image missing") as caught:
+        render_timeline(make_timeline(), output, work_dir=tmp_path / "work")
+    assert "\n" not in str(caught.value)
+    assert not output.parent.exists() or _files_in(output.parent) == []
+
+
+def test_garbage_slide_is_a_one_line_render_error_and_no_output(
+    make_timeline: TimelineFactory, slide_paths: list[Path], tmp_path: Path
+) -> None:
+    slide_paths[2].write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 100)
+    output = tmp_path / "out" / "final.mp4"
+    with pytest.raises(RenderError, match="slide 3 image unreadable") as caught:
+        render_timeline(make_timeline(), output, work_dir=tmp_path / "work")
+    assert "\n" not in str(caught.value)
+    assert not output.parent.exists() or _files_in(output.parent) == []
+
+
+def _png_with_undecodable_pixels(path: Path) -> None:
+    """Well-formed chunks with correct CRCs, but pixel data that is not zlib."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1920, 1080, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"not zlib at all" * 40)
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.slow
+def test_slide_that_only_ffmpeg_finds_corrupt_fails_the_render(
+    make_timeline: TimelineFactory, slide_paths: list[Path], tmp_path: Path
+) -> None:
+    _png_with_undecodable_pixels(slide_paths[1])
+    output = tmp_path / "out" / "final.mp4"
+    # without -xerror FFmpeg would skip this slide and exit 0
+    with pytest.raises(FFmpegError) as caught:
+        render_timeline(make_timeline(), output, work_dir=tmp_path / "work")
+    assert "\n" not in str(caught.value)
+    assert _files_in(output.parent) == []
+
+
+@pytest.mark.slow
+def test_failed_verification_raises_and_leaves_no_output(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    # yuv420p cannot hold an odd width: FFmpeg quietly writes 1920 wide, and verify notices.
+    output = tmp_path / "out" / "final.mp4"
+    with pytest.raises(RenderError, match=r"failed verification: size 1920x1080, want 1921x1080"):
+        render_timeline(make_timeline(1921, 1080), output, work_dir=tmp_path / "work")
+    assert _files_in(output.parent) == []
+
+
+def test_build_command_gives_nvenc_its_own_rate_control(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    args = build_command(
+        make_timeline(), tmp_path / "o.mp4", encoder="h264_nvenc", concat_list=tmp_path / "l"
+    )
+    assert _option(args, "-c:v") == "h264_nvenc"
+    assert _option(args, "-profile:v") == "high"
+    assert "-crf" not in args
+    assert "-tune" not in args

@@ -27,3 +27,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/pipeline.py --minutes 1

@@ -59,6 +59,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
 
     result = VideoResult(
         job=job,
+        run_id=run_id,
         folder=folder.path,
         title=script.title,
         outputs={

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from prefect import task
-from ytempire.voice.narrate import narrate
 
 from tasks.recording import run_stage
 from ytempire.models import Narration, Script, Stage, VideoJob
 from ytempire.settings import Settings
+from ytempire.voice.narrate import narrate
 from ytempire.workspace import VideoFolder
 
 

@@ -149,9 +149,20 @@ class StageDisplay:
         )
 
 
+def quiet_prefect() -> None:
+    """Defaults for running Prefect from a terminal; an operator's own settings win.
+
+    Warnings only on the console (the stage display says the rest), and no usage telemetry:
+    the pipeline must not reach outside the machine, and the ephemeral API's SQLite database
+    prints "database is locked" tracebacks when its telemetry service races the run.
+    """
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 def run_video(job: VideoJob, console: Console) -> int:
     # Prefect is imported only once the input is known to be good: it costs seconds.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    quiet_prefect()
     from flows.video import make_video
     from ytempire import progress
     from ytempire.summary import stage_rows
@@ -184,7 +195,8 @@ def run_video(job: VideoJob, console: Console) -> int:
     console.print(table)
     console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {result.folder}")
     for name, path in result.outputs.items():
-        console.print(f"  {name:<22} {path}")
+        # Paths are for copying: never broken across lines.
+        console.print(f"  {name:<22} {path}", soft_wrap=True)
     if not result.quality_passed:
         console.print("[yellow]some quality checks failed: see quality.json[/]")
     return 0

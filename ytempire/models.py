@@ -315,6 +315,7 @@ class VideoResult(BaseModel):
     """What a finished run hands back: where everything is and how each stage went."""
 
     job: VideoJob
+    run_id: uuid.UUID
     folder: Path
     title: str
     outputs: dict[str, Path]

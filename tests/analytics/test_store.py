@@ -51,8 +51,14 @@ def test_one_event_row_per_stage_with_seed_columns(store: AnalyticsStore) -> Non
 
 def test_cost_breakdown_groups_stages(store: AnalyticsStore) -> None:
     video = uuid.uuid4().hex
-    costs = {Stage.script: 0.04, Stage.topic: 0.01, Stage.voice: 0.15, Stage.thumbnails: 0.04,
-             Stage.render: 0.1, Stage.quality: 0.0}
+    costs = {
+        Stage.script: 0.04,
+        Stage.topic: 0.01,
+        Stage.voice: 0.15,
+        Stage.thumbnails: 0.04,
+        Stage.render: 0.1,
+        Stage.quality: 0.0,
+    }
     store.record_costs(video, costs)
     store.record_costs(video, costs)  # a re-run replaces, never duplicates
     row = store.cost_breakdown(video)

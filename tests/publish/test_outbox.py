@@ -47,8 +47,14 @@ def test_chapters_come_from_real_timings_and_show_when_valid(tmp_path: Path) -> 
     script = make_script(tmp_path)
     job = VideoJob(topic="How black holes evaporate")
     long = metadata.build(job, script, make_narration(tmp_path, 12.5, 6), {})
-    assert [c["timestamp"] for c in long["chapters"]] == ["0:00", "0:12", "0:25", "0:37", "0:50",
-                                                          "1:02"]
+    assert [c["timestamp"] for c in long["chapters"]] == [
+        "0:00",
+        "0:12",
+        "0:25",
+        "0:37",
+        "0:50",
+        "1:02",
+    ]
     assert "0:12 Part 0" in long["description"]
     short = metadata.build(job, script, make_narration(tmp_path, 3, 6), {})
     assert "0:03" not in short["description"]  # chapters under 10 s: YouTube would not show them
@@ -59,7 +65,9 @@ def test_publish_once_then_report_already_published(tmp_path: Path) -> None:
     folder = VideoFolder(tmp_path, job.video_id).create()
     script = make_script(tmp_path)
     manifest = metadata.build(
-        job, script, make_narration(tmp_path, 12, 6),
+        job,
+        script,
+        make_narration(tmp_path, 12, 6),
         {"script": StageOutput(engine="template", cost_usd=0.01)},
     )
     first = outbox.publish(folder, manifest)

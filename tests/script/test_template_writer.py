@@ -16,8 +16,12 @@ KEYWORDS = ["hawking radiation", "event horizon", "black holes evaporate"]
 @pytest.mark.parametrize("content_type", list(ContentType))
 @pytest.mark.parametrize("minutes", [1, 5, 10])
 def test_length_is_close_to_150_words_a_minute(content_type: ContentType, minutes: int) -> None:
-    pieces = template_writer.write("How black holes evaporate", KEYWORDS, content_type, minutes * 150)
-    text = " ".join([pieces.hook, *(s.narration for s in pieces.sections), pieces.summary, pieces.cta])
+    pieces = template_writer.write(
+        "How black holes evaporate", KEYWORDS, content_type, minutes * 150
+    )
+    text = " ".join(
+        [pieces.hook, *(s.narration for s in pieces.sections), pieces.summary, pieces.cta]
+    )
     words = len(text.split())
     assert abs(words - minutes * 150) <= 0.1 * minutes * 150
     assert 3 <= len(pieces.sections) <= 5

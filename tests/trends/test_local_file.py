@@ -31,7 +31,10 @@ def test_niche_relevance_ranks_own_niche_first(tmp_path: Path) -> None:
     same = {"weekly_volume": [10, 10, 10, 10, 10, 12, 14, 16]}
     path = write_topics(
         tmp_path / "t.json",
-        [{"keyword": "a", "niche": "finance", **same}, {"keyword": "b", "niche": "science", **same}],
+        [
+            {"keyword": "a", "niche": "finance", **same},
+            {"keyword": "b", "niche": "science", **same},
+        ],
     )
     assert local_file.detect(path, niche="science").topics[0].keyword == "b"
 

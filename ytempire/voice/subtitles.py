@@ -1,0 +1,172 @@
+"""Subtitle cues from timed sentences, written as SRT and WebVTT.
+
+The rules follow common broadcast practice: at most two lines of at most 42 characters, and
+each cue on screen for at least a second where the pause after it (or before it) allows.
+A sentence too long for one cue is split at word boundaries into balanced cues that share
+its time in proportion to their characters.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from pydantic import BaseModel, Field
+
+from ytempire.models import TimedText
+
+MAX_LINE_CHARS = 42
+MAX_LINES = 2
+MIN_CUE_S = 1.0
+
+
+class Cue(BaseModel):
+    """One subtitle on screen from ``start`` to ``end`` (seconds), one to two lines."""
+
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    lines: list[str] = Field(min_length=1, max_length=MAX_LINES)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _words(text: str) -> list[str]:
+    """Words of ``text``; a word longer than a line is cut into line-sized pieces."""
+    words: list[str] = []
+    for word in text.split():
+        words += [word[i : i + MAX_LINE_CHARS] for i in range(0, len(word), MAX_LINE_CHARS)]
+    return words
+
+
+def _line_count(words: list[str]) -> int:
+    """How many lines of ``MAX_LINE_CHARS`` the words fill (greedy filling is optimal)."""
+    lines, width = 0, MAX_LINE_CHARS + 1
+    for word in words:
+        if width + 1 + len(word) > MAX_LINE_CHARS:
+            lines, width = lines + 1, len(word)
+        else:
+            width += 1 + len(word)
+    return lines
+
+
+def _lines(words: list[str]) -> list[str]:
+    """The words as one line if they fit, else two lines as even in length as possible."""
+    text = " ".join(words)
+    if len(text) <= MAX_LINE_CHARS:
+        return [text]
+    splits = ([" ".join(words[:cut]), " ".join(words[cut:])] for cut in range(1, len(words)))
+    fitting = [pair for pair in splits if max(map(len, pair)) <= MAX_LINE_CHARS]
+    return min(fitting, key=lambda pair: max(map(len, pair)))
+
+
+def _chunks(words: list[str]) -> list[list[str]]:
+    """Split words into the fewest cues that fit, with their lengths as even as possible."""
+    parts = -(-_line_count(words) // MAX_LINES)
+    if parts <= 1:
+        return [words]
+    n = len(words)
+    prefix = [0]
+    for word in words:
+        prefix.append(prefix[-1] + len(word) + 1)
+    target = prefix[-1] / parts
+
+    def fits(i: int, j: int) -> bool:
+        return _line_count(words[i:j]) <= MAX_LINES
+
+    # cost[k][j]: best cost of words[:j] in k cues (sum of squared deviations from the mean).
+    inf = float("inf")
+    cost = [[inf] * (n + 1) for _ in range(parts + 1)]
+    back = [[0] * (n + 1) for _ in range(parts + 1)]
+    cost[0][0] = 0.0
+    for k in range(1, parts + 1):
+        for j in range(1, n + 1):
+            for i in range(j - 1, -1, -1):
+                if not fits(i, j):
+                    break
+                if cost[k - 1][i] < inf:
+                    c = cost[k - 1][i] + (prefix[j] - prefix[i] - target) ** 2
+                    if c < cost[k][j]:
+                        cost[k][j], back[k][j] = c, i
+    bounds = [n]
+    for k in range(parts, 0, -1):
+        bounds.append(back[k][bounds[-1]])
+    bounds.reverse()
+    return [words[a:b] for a, b in pairwise(bounds)]
+
+
+def cues_from_sentences(sentences: list[TimedText], audio_end: float) -> list[Cue]:
+    """Subtitle cues for timed sentences, in order and never overlapping.
+
+    Every cue has at most ``MAX_LINES`` lines of at most ``MAX_LINE_CHARS`` characters. A
+    sentence that does not fit one cue becomes several, split at word boundaries (a word
+    longer than a line is cut), sharing the sentence's time in proportion to their
+    characters. A cue shorter than ``MIN_CUE_S`` is extended into the pause after it, then
+    into the pause before it, never into a neighbouring cue and never past ``audio_end``.
+    Sentences that start at or after ``audio_end``, or have no words, get no cue; a sentence
+    whose timing overlaps the previous one starts when that one ends.
+    """
+    cues: list[Cue] = []
+    for sentence in sorted(sentences, key=lambda s: s.start):
+        # Timings from an engine may overlap; a sentence starts when the previous one ends.
+        start = max(sentence.start, cues[-1].end if cues else 0.0)
+        end = min(sentence.end, audio_end)
+        words = _words(sentence.text)
+        if end <= start or not words:
+            continue
+        chunks = _chunks(words)
+        weights = [len(" ".join(chunk)) for chunk in chunks]
+        total = sum(weights)
+        at = start
+        for chunk, weight in zip(chunks, weights, strict=True):
+            until = at + (end - start) * weight / total
+            cues.append(Cue(start=at, end=until, lines=_lines(chunk)))
+            at = until
+        cues[-1].end = end
+
+    for i, cue in enumerate(cues):
+        if cue.end - cue.start >= MIN_CUE_S:
+            continue
+        later = cues[i + 1].start if i + 1 < len(cues) else audio_end
+        cue.end = max(cue.end, min(cue.start + MIN_CUE_S, later, audio_end))
+        earlier = cues[i - 1].end if i else 0.0
+        cue.start = min(cue.start, max(cue.end - MIN_CUE_S, earlier))
+    return cues
+
+
+def _timestamp(seconds: float, separator: str) -> str:
+    ms = round(seconds * 1000)
+    hours, ms = divmod(ms, 3_600_000)
+    minutes, ms = divmod(ms, 60_000)
+    secs, ms = divmod(ms, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
+
+
+def _escape_srt(line: str) -> str:
+    # "-->" is the timing arrow; inside cue text a player would take it for one.
+    return line.replace("-->", "->")
+
+
+def _escape_vtt(line: str) -> str:
+    # WebVTT cue text is markup: "&" and "<" start entities and tags, and escaping ">" also
+    # keeps "-->" out of the text.
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_srt(cues: list[Cue]) -> str:
+    """SubRip text: numbered cues with ``HH:MM:SS,mmm --> HH:MM:SS,mmm`` timings."""
+    blocks = [
+        f"{n}\n{_timestamp(c.start, ',')} --> {_timestamp(c.end, ',')}\n"
+        + "\n".join(map(_escape_srt, c.lines))
+        for n, c in enumerate(cues, start=1)
+    ]
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def to_vtt(cues: list[Cue]) -> str:
+    """WebVTT text: the ``WEBVTT`` header, then cues timed ``HH:MM:SS.mmm --> HH:MM:SS.mmm``."""
+    blocks = ["WEBVTT"]
+    for c in cues:
+        timing = f"{_timestamp(c.start, '.')} --> {_timestamp(c.end, '.')}"
+        blocks.append("\n".join([timing, *map(_escape_vtt, c.lines)]))
+    return "\n\n".join(blocks) + "\n"

@@ -12,9 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from prefect import Task, get_run_logger
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect import get_run_logger
 
 from ytempire import progress
 from ytempire.analytics.store import AnalyticsStore
@@ -23,21 +21,6 @@ from ytempire.models import Stage, StageOutput, StageRecord
 from ytempire.settings import Settings
 
 T = TypeVar("T", bound=StageOutput)
-
-# Errors that a retry cannot fix: bad data, bad input, a missing file. Anything else
-# (a network hiccup, a busy database, a crashed subprocess) is worth another attempt.
-PERMANENT_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError)
-
-
-def transient_failure(task: Task[..., object], task_run: TaskRun, state: State) -> bool:
-    """Prefect retry condition: retry a stage unless its cause is a permanent error."""
-    try:
-        state.result()
-    except StageFailed as exc:
-        return not isinstance(exc.__cause__, PERMANENT_ERRORS)
-    except Exception:
-        return True
-    return False
 
 
 def run_stage(stage: Stage, run_id: uuid.UUID, settings: Settings, produce: Callable[[], T]) -> T:
@@ -66,6 +49,7 @@ def run_stage(stage: Stage, run_id: uuid.UUID, settings: Settings, produce: Call
         completed_at=datetime.now(UTC),
         cost_usd=output.cost_usd,
         quality_score=output.quality_score,
+        error="; ".join(output.fallbacks) or None,
     )
     store.record_stage(run_id, record)
     progress.finished(record)

@@ -1,21 +1,97 @@
-"""Script writing."""
+"""Script writing: the primary model, the fallback model, then the offline template writer.
+
+Each model is its own task run, retried by error kind (seed §5.1) with the SDK's own retries
+off, so a provider that fails every call sees at most 4 attempts per model. Models ruled out
+by the constraints (cost, latency, quality) are skipped before any call, and every model
+passed over is named in the stage's fallbacks.
+"""
 
 from __future__ import annotations
 
 import uuid
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
+from tasks.fallback import first_success
+from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
+from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Script, Stage, Topic, VideoJob
-from ytempire.script.compose import write_template_script
+from ytempire.providers import catalog
+from ytempire.providers.openai_chat import ChatCall, make_client
+from ytempire.script import compose, llm_writer
+from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
+OPERATION = "script_generation"
 
-@task(name="write-script")
-def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.UUID) -> Script:
+
+# Side effects (paid calls, files): never served from a cache of another run.
+@task(
+    name="script-model",
+    retries=3,
+    retry_delay_seconds=0,
+    retry_condition_fn=retry_by_error_kind,
+    cache_policy=NO_CACHE,
+)
+def script_from_model(job: VideoJob, topic: Topic, model: str, settings: Settings) -> Script:
+    store = AnalyticsStore(settings.analytics_url)
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    client = make_client(key, settings.openai_base_url, settings.script_timeout_s)
+
+    def record(call: ChatCall) -> None:
+        store.record_model_call(
+            call.reported_model or call.model,
+            OPERATION,
+            latency_ms=call.latency_ms,
+            tokens_used=call.input_tokens + call.output_tokens,
+            cost_usd=call.cost_usd,
+        )
+
+    written = llm_writer.write_with_model(
+        client, catalog.spec_for(model), job, topic, PromptParams(), on_call=record
+    )
     folder = VideoFolder(settings.workspace, job.video_id)
+    return compose.save_llm_script(job, topic, folder, written)
+
+
+@task(name="script-template", cache_policy=NO_CACHE)
+def script_from_template(job: VideoJob, topic: Topic, settings: Settings) -> Script:
+    folder = VideoFolder(settings.workspace, job.video_id)
+    return compose.write_template_script(job, topic, folder)
+
+
+def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.UUID) -> Script:
+    """The script stage: models in fallback order, then the template writer."""
+    models: list[catalog.ModelSpec] = []
+    skipped: list[str] = []
+    if settings.llm_configured:
+        names = [settings.script_primary_model]
+        if settings.script_fallback_model:
+            names.append(settings.script_fallback_model)
+        constraints = catalog.Constraints(
+            max_cost_usd=settings.script_max_cost_usd,
+            max_latency_ms=settings.script_max_latency_ms,
+            min_quality=settings.script_min_quality,
+        )
+        params = PromptParams()
+        models, skipped = catalog.route(
+            names, constraints, lambda spec: llm_writer.token_budget(job, topic, params, spec)
+        )
+    candidates = [
+        (
+            spec.name,
+            lambda name=spec.name: script_from_model(job, topic, name, settings, return_state=True),
+        )
+        for spec in models
+    ]
     return run_stage(
-        Stage.script, run_id, settings, lambda: write_template_script(job, topic, folder)
+        Stage.script,
+        run_id,
+        settings,
+        lambda: first_success(
+            candidates, lambda: script_from_template(job, topic, settings), skipped
+        ),
     )

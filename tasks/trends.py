@@ -1,4 +1,5 @@
-"""Trend detection: score what the audience is searching for."""
+"""Trend detection: the YouTube Data API when a key is set, the local topics file otherwise
+(and whenever the API fails)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,55 @@ import uuid
 
 from prefect import task
 
-from tasks.recording import run_stage, transient_failure
+from tasks.fallback import first_success
+from tasks.policy import retry_by_error_kind
+from tasks.recording import run_stage
 from ytempire.models import Stage, TrendReport, VideoJob
 from ytempire.settings import Settings
-from ytempire.trends import local_file
+from ytempire.trends.source import LocalFileSource
 
 
 @task(
-    name="detect-trends",
-    retries=2,
-    retry_delay_seconds=[2, 10],
-    retry_condition_fn=transient_failure,
+    name="trends-youtube", retries=3, retry_delay_seconds=0, retry_condition_fn=retry_by_error_kind
 )
+def trends_from_youtube(niche: str | None, settings: Settings) -> TrendReport:
+    # Imported here: the Google client is only loaded where a key makes it useful.
+    from ytempire.trends.youtube import YouTubeTrendSource
+
+    if settings.youtube_api_key is None:
+        raise ValueError("YOUTUBE_API_KEY is not set")
+    source = YouTubeTrendSource(
+        settings.youtube_api_key.get_secret_value(),
+        region=settings.youtube_region,
+        category_id=settings.youtube_category_id,
+        api_endpoint=settings.youtube_api_endpoint,
+    )
+    return source.detect(niche)
+
+
+@task(
+    name="trends-local-file",
+    retries=2,
+    retry_delay_seconds=0,
+    retry_condition_fn=retry_by_error_kind,
+)
+def trends_from_file(niche: str | None, settings: Settings) -> TrendReport:
+    return LocalFileSource(settings.topics_file).detect(niche)
+
+
 def detect_trends(job: VideoJob, settings: Settings, run_id: uuid.UUID) -> TrendReport:
+    """The trends stage: each engine in order, recorded as one stage with its fallbacks."""
+    candidates = []
+    if settings.youtube_api_key:
+        candidates.append(
+            (
+                "youtube-data-api",
+                lambda: trends_from_youtube(job.niche, settings, return_state=True),
+            )
+        )
     return run_stage(
-        Stage.trends, run_id, settings, lambda: local_file.detect(settings.topics_file)
+        Stage.trends,
+        run_id,
+        settings,
+        lambda: first_success(candidates, lambda: trends_from_file(job.niche, settings)),
     )

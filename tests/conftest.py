@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from tests.servers.openai_compatible import openai_server  # noqa: F401  (a pytest fixture)
 from ytempire.settings import Settings
 
 POSTGRES_URL = os.environ.get(

@@ -8,10 +8,12 @@ from ytempire.errors import StageFailed, one_line, redact
 def test_redact_hides_credentials() -> None:
     text = (
         "connect postgresql://app:hunter2@db/x failed; api_key=abc123 "
-        "Authorization: Bearer sk-proj-ABCDEFGHIJKLMNOP1234"
+        "Authorization: Bearer sk-proj-ABCDEFGHIJKLMNOP1234 "
+        "GET https://youtube.googleapis.com/youtube/v3/videos?key=AIzaSyXX99&alt=json"
     )
     out = redact(text)
-    for secret in ("hunter2", "abc123", "ABCDEFGHIJKLMNOP1234"):
+    assert "alt=json" in out
+    for secret in ("hunter2", "abc123", "ABCDEFGHIJKLMNOP1234", "AIzaSyXX99"):
         assert secret not in out
 
 

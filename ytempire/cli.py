@@ -193,6 +193,9 @@ def run_video(job: VideoJob, console: Console) -> int:
             str(row["quality"]),
         )
     console.print(table)
+    for row in stage_rows(result):
+        if row["notes"]:
+            console.print(f"[yellow]{row['stage']} fallbacks:[/] {row['notes']}", soft_wrap=True)
     console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {result.folder}")
     for name, path in result.outputs.items():
         # Paths are for copying: never broken across lines.

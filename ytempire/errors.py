@@ -10,7 +10,9 @@ from ytempire.models import Stage
 _SECRET_PATTERNS = [
     re.compile(r"(?i)\b(sk|key|token|bearer)[-_ ]?[A-Za-z0-9_\-]{12,}"),
     re.compile(r"(?i)(://[^:/@\s]+:)[^@\s]+@"),
-    re.compile(r"(?i)((?:api[_-]?key|token|password|secret)\s*[=:]\s*)\S+"),
+    re.compile(
+        r"(?i)(\b(?:api[_-]?key|key|access_token|token|password|secret)\s*[=:]\s*)[^\s&\"']+"
+    ),
 ]
 
 

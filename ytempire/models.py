@@ -82,6 +82,7 @@ class VideoJob(BaseModel):
     content_type: ContentType = ContentType.educational
     voice: VoiceProfile = VoiceProfile.professional_male
     channel: str = Field(default="default", pattern=SLUG_PATTERN, max_length=64)
+    niche: str | None = Field(default=None, max_length=100, description="the channel's niche")
     aspect: Aspect = Aspect.landscape
 
     @field_validator("topic")
@@ -95,11 +96,16 @@ class VideoJob(BaseModel):
 
 
 class StageOutput(BaseModel):
-    """Fields every stage output carries, so the recorder can describe any stage."""
+    """Fields every stage output carries, so the recorder can describe any stage.
+
+    ``fallbacks`` says, one line each, which engines were tried before ``engine`` and why
+    they were passed over: a fallback is never silent.
+    """
 
     engine: str
     cost_usd: float = Field(default=0.0, ge=0)
     quality_score: float | None = Field(default=None, ge=0, le=1)
+    fallbacks: list[str] = Field(default_factory=list)
 
 
 class TrendingTopic(BaseModel):
@@ -304,7 +310,9 @@ class StageRecord(BaseModel):
     completed_at: datetime
     cost_usd: float = 0.0
     quality_score: float | None = None
-    error: str | None = None
+    error: str | None = Field(
+        default=None, description="why it failed, or the fallbacks taken before it completed"
+    )
 
     @property
     def duration_ms(self) -> int:

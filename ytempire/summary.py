@@ -17,6 +17,7 @@ def stage_rows(result: VideoResult) -> list[dict[str, Any]]:
             "seconds": round(r.duration_ms / 1000, 2),
             "cost_usd": round(r.cost_usd, 4),
             "quality": "" if r.quality_score is None else round(r.quality_score, 2),
+            "notes": r.error or "",
         }
         for r in result.stages
     ]
@@ -33,11 +34,11 @@ def markdown(result: VideoResult) -> str:
         f"- total cost: ${result.total_cost_usd:.4f}, stage time {seconds:.1f} s",
         f"- quality: {'passed' if result.quality_passed else 'checks failed (see quality.json)'}",
         "",
-        "| stage | status | engine | seconds | cost ($) | quality |",
-        "|---|---|---|---:|---:|---:|",
+        "| stage | status | engine | seconds | cost ($) | quality | fallbacks |",
+        "|---|---|---|---:|---:|---:|---|",
         *(
             f"| {r['stage']} | {r['status']} | {r['engine']} | {r['seconds']:.2f} "
-            f"| {r['cost_usd']:.4f} | {r['quality']} |"
+            f"| {r['cost_usd']:.4f} | {r['quality']} | {r['notes']} |"
             for r in rows
         ),
         "",

@@ -70,3 +70,54 @@ def test_selection_requested_wins_then_unproduced_trends() -> None:
     assert "growth" in second.reason
     with pytest.raises(select.NoTopicError):
         select.select(report, None, {t.keyword for t in report.topics})
+
+
+CSV_FIXTURE = Path(__file__).parent / "fixtures" / "weekly_topics.csv"
+
+
+def test_csv_file_scores_like_the_same_series_in_json(tmp_path: Path) -> None:
+    from_csv = local_file.load(CSV_FIXTURE)
+    by_keyword = {t.keyword: t for t in from_csv.topics}
+    # Rows of "why the sky is blue" come newest first; weeks are put back in date order.
+    assert by_keyword["why the sky is blue"].weekly_volume[0] == 54.5
+    assert by_keyword["why the sky is blue"].weekly_volume[-1] == 49.3
+    # niche and related come from the keyword's first row that has them.
+    batteries = by_keyword["sodium-ion batteries"]
+    assert batteries.niche == "technology"
+    assert batteries.related == ["cheap energy storage", "grid batteries", "lithium alternatives"]
+
+    as_json = write_topics(tmp_path / "same.json", [t.model_dump() for t in from_csv.topics])
+    assert local_file.detect(CSV_FIXTURE, "science") == local_file.detect(as_json, "science")
+    assert [t.keyword for t in local_file.detect(CSV_FIXTURE, "science").topics] == [
+        "how tides work",
+        "why the sky is blue",
+        "sodium-ion batteries",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("keyword,week,volume\nx,2025-01-06,1\n", "missing column"),
+        ("keyword,niche,related,week,volume\nx,,,last week,1\n", "row 2"),
+        ("keyword,niche,related,week,volume\nx,,,2025-01-06,lots\n", "row 2"),
+        ("keyword,niche,related,week,volume\nx,,,2025-01-06,1\nx,,,2025-01-06,2\n", "twice"),
+        ("keyword,niche,related,week,volume\nx,,,2025-01-06,1\n", "at least 5"),
+    ],
+)
+def test_malformed_csv_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(local_file.TopicsFileError, match="is not valid") as info:
+        local_file.detect(path)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_reason_names_the_engine_and_the_topics_passed_over() -> None:
+    report = local_file.detect(CSV_FIXTURE)
+    first = report.topics[0].keyword
+    topic = select.select(report, None, {first})
+    assert topic.title.lower() == report.topics[1].keyword
+    assert "local-topics-file" in topic.reason
+    assert f"already produced: {first}" in topic.reason

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ytempire.analytics.tables import Base, CostBreakdown, PipelineEvent, Video
+from ytempire.analytics.tables import Base, CostBreakdown, ModelPerformance, PipelineEvent, Video
 from ytempire.models import Stage, StageRecord
 
 COST_GROUPS: dict[str, set[Stage]] = {
@@ -86,6 +86,39 @@ class AnalyticsStore:
                     error_message=record.error,
                 )
             )
+
+    def record_model_call(
+        self,
+        model_name: str,
+        operation: str,
+        *,
+        latency_ms: int,
+        tokens_used: int,
+        cost_usd: float,
+        quality_score: float | None = None,
+        cache_hit: bool = False,
+    ) -> None:
+        """Add one ``ai_model_performance`` row for a call to a model."""
+        with self.session() as s:
+            s.add(
+                ModelPerformance(
+                    model_name=model_name,
+                    operation=operation,
+                    timestamp=datetime.now(UTC),
+                    latency_ms=latency_ms,
+                    tokens_used=tokens_used,
+                    cost_cents=_cents(cost_usd),
+                    quality_score=_score(quality_score),
+                    cache_hit=cache_hit,
+                )
+            )
+
+    def model_calls(self, operation: str | None = None) -> list[ModelPerformance]:
+        with self.session() as s:
+            query = select(ModelPerformance).order_by(ModelPerformance.id)
+            if operation:
+                query = query.where(ModelPerformance.operation == operation)
+            return list(s.scalars(query))
 
     def events(self, run_id: uuid.UUID) -> list[PipelineEvent]:
         """The run's ``ai_pipeline_events`` rows, in the order the stages started."""

@@ -73,5 +73,6 @@ def build(
         "model_used": script.engine,
         "engines": {stage: out.engine for stage, out in outputs.items()},
         "costs_usd": {stage: out.cost_usd for stage, out in outputs.items()},
+        "fallbacks": {stage: out.fallbacks for stage, out in outputs.items() if out.fallbacks},
         "total_cost_usd": round(sum(out.cost_usd for out in outputs.values()), 6),
     }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ytempire.models import ContentType, Script, Topic, VideoJob
+from ytempire.models import ContentType, Script, Section, Topic, VideoJob
 from ytempire.script import template_writer
+from ytempire.script.llm_writer import LLMScript
 from ytempire.workspace import VideoFolder, write_text
 
 MAX_TITLE_CHARS = 100
@@ -40,21 +41,74 @@ def to_markdown(script: Script) -> str:
     return "\n".join(lines)
 
 
-def write_template_script(job: VideoJob, topic: Topic, folder: VideoFolder) -> Script:
-    """Write the job's script with the offline template writer and save ``script.md``."""
-    pieces = template_writer.write(topic.title, topic.keywords, job.content_type, job.target_words)
-    title = title_for(topic.title)
+def save(
+    job: VideoJob,
+    topic: Topic,
+    folder: VideoFolder,
+    *,
+    engine: str,
+    title: str,
+    hook: str,
+    sections: list[Section],
+    summary: str,
+    cta: str,
+    tags: list[str],
+    description: str,
+    cost_usd: float = 0.0,
+    quality_score: float | None = None,
+) -> Script:
+    """The finished ``Script`` within YouTube's limits, saved as ``script.md``."""
     script = Script(
-        engine=template_writer.ENGINE,
-        title=title,
-        hook=pieces.hook,
-        sections=pieces.sections,
-        summary=pieces.summary,
-        cta=pieces.cta,
-        tags=tags_for(topic.keywords, job.content_type),
-        description=pieces.hook,
+        engine=engine,
+        cost_usd=cost_usd,
+        quality_score=quality_score,
+        title=title_for(title),
+        hook=hook,
+        sections=sections,
+        summary=summary,
+        cta=cta,
+        tags=tags_for([*tags, *topic.keywords], job.content_type),
+        description=description or hook,
         keywords=topic.keywords,
         markdown_path=folder / "script.md",
     )
     write_text(script.markdown_path, to_markdown(script))
     return script
+
+
+def write_template_script(job: VideoJob, topic: Topic, folder: VideoFolder) -> Script:
+    """Write the job's script with the offline template writer and save ``script.md``."""
+    pieces = template_writer.write(topic.title, topic.keywords, job.content_type, job.target_words)
+    return save(
+        job,
+        topic,
+        folder,
+        engine=template_writer.ENGINE,
+        title=topic.title,
+        hook=pieces.hook,
+        sections=pieces.sections,
+        summary=pieces.summary,
+        cta=pieces.cta,
+        tags=[],
+        description=pieces.hook,
+    )
+
+
+def save_llm_script(job: VideoJob, topic: Topic, folder: VideoFolder, written: LLMScript) -> Script:
+    """Save what a model wrote; ``engine`` names the model that really wrote it."""
+    draft = written.draft
+    return save(
+        job,
+        topic,
+        folder,
+        engine=written.model_used,
+        title=draft.title,
+        hook=draft.hook,
+        sections=draft.sections,
+        summary=draft.summary,
+        cta=draft.cta,
+        tags=draft.tags,
+        description=draft.description,
+        cost_usd=written.cost_usd,
+        quality_score=written.score.score,
+    )

@@ -29,15 +29,22 @@ def select(report: TrendReport, requested: str | None, produced: set[str]) -> To
             keywords=keywords_from(requested, related),
             reason="topic given by the operator",
         )
+    skipped: list[str] = []
     for trend in report.topics:
-        if trend.keyword.lower() not in produced:
-            return Topic(
-                engine=report.engine,
-                title=trend.keyword[:1].upper() + trend.keyword[1:],
-                keywords=keywords_from(trend.keyword, trend.related),
-                reason=(
-                    f"best trend not yet produced: score {trend.score:.1f}, "
-                    f"growth {trend.growth:+.0%}, volume {trend.volume:.0f}"
-                ),
-            )
+        if trend.keyword.lower() in produced:
+            skipped.append(trend.keyword)
+            continue
+        reason = (
+            f"best trend not yet produced from {report.engine}: score {trend.score:.1f}, "
+            f"growth {trend.growth:+.0%}, volume {trend.volume:,.0f}"
+        )
+        if skipped:
+            more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+            reason += f"; passed over as already produced: {', '.join(skipped[:3])}{more}"
+        return Topic(
+            engine=report.engine,
+            title=trend.keyword[:1].upper() + trend.keyword[1:],
+            keywords=keywords_from(trend.keyword, trend.related),
+            reason=reason,
+        )
     raise NoTopicError("every trending topic has already been produced for this channel")

@@ -1,0 +1,361 @@
+"""A real HTTP server on 127.0.0.1 that speaks OpenAI's chat completions API, on a script.
+
+Tests drive the real ``openai`` SDK against it: ``server.queue("429", "ok")`` makes the next
+two requests a rate limit and a good answer; with the queue empty, ``server.default`` answers.
+Every request is recorded (body and Authorization header) in ``server.requests``.
+
+Behaviours:
+
+- ``ok``: a script in the prompt's JSON format, sized to the word count the prompt asks for,
+  using its primary keyword at about 2%, with a question hook, an audience question and a
+  subscribe CTA; usage computed from the lengths of the messages and the answer.
+- ``low_quality``: valid script JSON that fails every quality check.
+- ``garbage``: prose, no JSON.
+- ``429``: rate limited, with ``retry-after`` (``server.retry_after``, "1") and OpenAI's body.
+- ``quota``: 429 with OpenAI's ``insufficient_quota`` body.
+- ``500``: OpenAI's server error body.
+- ``401``: OpenAI's invalid key body, quoting the key it was sent (worse than OpenAI, which
+  masks it), so tests can check it never reaches our messages.
+- ``timeout``: no answer for ``server.hang_s`` seconds; stopping the server ends the wait.
+- ``no_usage``: a good answer without the ``usage`` field.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+BEHAVIOURS = frozenset(
+    {"ok", "low_quality", "garbage", "429", "quota", "500", "401", "timeout", "no_usage"}
+)
+DEFAULT_WORDS = 150
+_WORD = re.compile(r"[\w'’-]+")
+_TARGET_WORDS = re.compile(r"\((\d+) words\)")
+_KEYWORD = re.compile(r'Primary keyword: "([^"]+)"')
+
+FILLER = [
+    "It starts with a simple idea.",
+    "Most people never stop to think about it.",
+    "But the small details are what matter here.",
+    "Think of it like water moving through a pipe.",
+    "Small steps add up over time.",
+    "That is why the end result can surprise us.",
+    "Here is a clear way to see it.",
+    "The numbers tell the same story.",
+    "Each part does one job and does it well.",
+    "Then the next step follows on its own.",
+    "It is easy to miss at first.",
+    "Once you see it, you cannot unsee it.",
+]
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    authorization: str | None
+    body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> str | None:
+        return self.body.get("model")
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", []))
+
+    @property
+    def text(self) -> str:
+        """Every message's content, joined: what tests search for prompts and feedback."""
+        return "\n".join(str(m.get("content", "")) for m in self.messages)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def good_script(words: int, keyword: str) -> dict[str, Any]:
+    """A script that passes every quality check at ``words`` words (150 and up).
+
+    Below that, one use of a three-word keyword is already over 3% of the words.
+    """
+    hook = "Have you ever wondered how this really works? The answer is simpler than it looks."
+    question = "Have you seen this happen in your own life?"
+    summary = "So that is the whole idea. Keep these few points in mind."
+    cta = "If this helped, subscribe for more, and tell us in the comments what to cover next."
+    keyword_sentence = f"This is where {keyword} comes in."
+    hits = max(1, round(0.02 * words / max(1, count_words(keyword))))
+    fixed = sum(count_words(t) for t in (hook, question, summary, cta))
+    fixed += hits * count_words(keyword_sentence)
+    body: list[str] = []
+    filler = itertools.cycle(FILLER)
+    while fixed + sum(count_words(s) for s in body) < words - 3:
+        body.append(next(filler))
+    # Spread the keyword evenly through the body.
+    for i in range(hits):
+        body.insert(round((i + 0.5) * len(body) / hits) + i, keyword_sentence)
+    body.insert(1, question)
+    n_sections = 3 if len(body) >= 6 else 1
+    size = math.ceil(len(body) / n_sections)
+    sections = [
+        {
+            "heading": f"Part {i + 1}",
+            "narration": " ".join(body[i * size : (i + 1) * size]),
+            "visual_cues": [
+                {"kind": "stock_footage", "keywords": [keyword, "close up"]},
+                {"kind": "text_overlay", "text": f"Part {i + 1}"},
+                {"kind": "chart", "chart_type": "bar", "data": {"before": 1.0, "after": 2.5}},
+            ],
+        }
+        for i in range(n_sections)
+        if body[i * size : (i + 1) * size]
+    ]
+    return {
+        "title": f"How {keyword} Really Works",
+        "hook": hook,
+        "sections": sections,
+        "summary": summary,
+        "cta": cta,
+        "tags": [keyword, "explainer"],
+        "description": f"A short, clear look at {keyword}.",
+    }
+
+
+LOW_QUALITY = {
+    "title": "Notes",
+    "hook": "Welcome back to the channel, everyone, and thanks for joining us again today.",
+    "sections": [
+        {
+            "heading": "Overview",
+            "narration": "The multifaceted institutional considerations characterizing "
+            "contemporary organizational decision-making processes necessitate comprehensive "
+            "evaluation methodologies incorporating heterogeneous stakeholder perspectives.",
+        }
+    ],
+    "summary": "Considerations were enumerated.",
+    "cta": "Thanks for watching.",
+    "tags": [],
+    "description": "",
+}
+
+GARBAGE = (
+    "Sure! Here is a great script about your topic. Once upon a time there was a video "
+    "that everybody loved, and it went on and on without any structure at all."
+)
+
+
+def _error(message: str, type_: str, code: str | None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_, "param": None, "code": code}}
+
+
+class OpenAICompatibleServer:
+    """A programmable OpenAI-compatible server on a free 127.0.0.1 port; a context manager."""
+
+    def __init__(self, *, hang_s: float = 10.0) -> None:
+        self.default = "ok"
+        self.hang_s = hang_s
+        self.retry_after = "1"
+        self.reported_model: str | None = None
+        self.requests: list[RecordedRequest] = []
+        self.usages: list[dict[str, int]] = []  # the usage of every answer that had one
+        self._queue: deque[str] = deque()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._last_words = DEFAULT_WORDS
+        self._last_keyword = "the topic"
+        self._ids = itertools.count(1)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        # A short poll keeps stop() quick: shutdown waits for the loop's next poll.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        """The base URL to give the SDK (``.../v1``)."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def queue(self, *behaviours: str) -> None:
+        """Answer the next requests with these behaviours, in order."""
+        unknown = set(behaviours) - BEHAVIOURS
+        if unknown:
+            raise ValueError(f"unknown behaviours: {sorted(unknown)}")
+        with self._lock:
+            self._queue.extend(behaviours)
+
+    def start(self) -> OpenAICompatibleServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> OpenAICompatibleServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- used by the handler ---------------------------------------------------------------
+
+    def _next(self, request: RecordedRequest) -> str:
+        with self._lock:
+            self.requests.append(request)
+            behaviour = self._queue.popleft() if self._queue else self.default
+            text = request.text
+            if match := _TARGET_WORDS.search(text):
+                self._last_words = int(match.group(1))
+            if match := _KEYWORD.search(text):
+                self._last_keyword = match.group(1)
+        return behaviour
+
+    def _completion(self, request: RecordedRequest, content: str, usage: bool) -> dict[str, Any]:
+        prompt_tokens = 3 + sum(
+            4 + math.ceil(len(str(m.get("content", ""))) / 4) for m in request.messages
+        )
+        completion_tokens = math.ceil(len(content) / 4)
+        answer: dict[str, Any] = {
+            "id": f"chatcmpl-test{next(self._ids)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.reported_model or request.model or "unknown",
+            "system_fingerprint": "fp_test",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content, "refusal": None},
+                    "logprobs": None,
+                    "finish_reason": "stop",
+                }
+            ],
+        }
+        if usage:
+            answer["usage"] = {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            }
+            with self._lock:
+                self.usages.append(answer["usage"])
+        return answer
+
+    def _respond(self, request: RecordedRequest, behaviour: str) -> tuple[int, dict[str, str], Any]:
+        """(status, headers, JSON body) for ``behaviour``; None body: send nothing."""
+        if behaviour == "timeout":
+            if self._stopping.wait(self.hang_s):
+                return 0, {}, None
+            behaviour = "ok"
+        if behaviour in ("ok", "no_usage"):
+            script = good_script(self._last_words, self._last_keyword)
+            content = json.dumps(script)
+            return 200, {}, self._completion(request, content, usage=behaviour == "ok")
+        if behaviour == "low_quality":
+            return 200, {}, self._completion(request, json.dumps(LOW_QUALITY), usage=True)
+        if behaviour == "garbage":
+            return 200, {}, self._completion(request, GARBAGE, usage=True)
+        if behaviour == "429":
+            body = _error(
+                f"Rate limit reached for {request.model} on requests per min (RPM): "
+                "Limit 3, Used 3, Requested 1.",
+                "requests",
+                "rate_limit_exceeded",
+            )
+            return 429, {"retry-after": self.retry_after}, body
+        if behaviour == "quota":
+            body = _error(
+                "You exceeded your current quota, please check your plan and billing details.",
+                "insufficient_quota",
+                "insufficient_quota",
+            )
+            return 429, {}, body
+        if behaviour == "500":
+            body = _error(
+                "The server had an error while processing your request. Sorry about that!",
+                "server_error",
+                None,
+            )
+            return 500, {}, body
+        if behaviour == "401":
+            key = (request.authorization or "").removeprefix("Bearer ").strip()
+            body = _error(
+                f"Incorrect API key provided: {key}. You can find your API key at "
+                "https://platform.openai.com/account/api-keys.",
+                "invalid_request_error",
+                "invalid_api_key",
+            )
+            return 401, {}, body
+        raise AssertionError(f"unhandled behaviour {behaviour}")
+
+
+def _handler_for(server: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output clean
+
+        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (its timeout); nothing to tell it
+
+        def do_GET(self) -> None:
+            if self.path.rstrip("/") != "/v1/models":
+                self._send(404, _error("Not found", "invalid_request_error", None))
+                return
+            with server._lock:
+                server.requests.append(
+                    RecordedRequest("GET", self.path, self.headers.get("Authorization"))
+                )
+            models = ["gpt-4", "gpt-4-turbo", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo"]
+            data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in models]
+            self._send(200, {"object": "list", "data": data})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send(404, _error("Not found", "invalid_request_error", None))
+                return
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                self._send(400, _error("Invalid JSON body", "invalid_request_error", None))
+                return
+            request = RecordedRequest("POST", self.path, self.headers.get("Authorization"), body)
+            status, headers, answer = server._respond(request, server._next(request))
+            if answer is not None:
+                self._send(status, answer, headers)
+
+    return Handler
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAICompatibleServer]:
+    """A running ``OpenAICompatibleServer``, stopped after the test."""
+    with OpenAICompatibleServer() as server:
+        yield server

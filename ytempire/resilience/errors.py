@@ -1,0 +1,116 @@
+"""Provider failures in one vocabulary, and what the seed (§5.1) says to do about each.
+
+Engines translate their SDK's exceptions into these; the orchestration layer decides retry,
+backoff and fallback from the kind alone, so no stage has its own list of exception types.
+"""
+
+from __future__ import annotations
+
+import random
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class ErrorKind(StrEnum):
+    model_timeout = "model_timeout"
+    api_error = "api_error"
+    quality_failure = "quality_failure"
+    cost_exceeded = "cost_exceeded"
+    invalid_output = "invalid_output"
+    rejected = "rejected"
+
+
+class ProviderError(RuntimeError):
+    """A provider call failed. ``kind`` decides what happens next; the message is one line."""
+
+    kind: ErrorKind = ErrorKind.api_error
+
+    def __init__(self, provider: str, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(provider, message, retry_after_s)
+        self.provider = provider
+        self.message = message
+        self.retry_after_s = retry_after_s
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.message}"
+
+
+class ProviderTimeout(ProviderError):
+    kind = ErrorKind.model_timeout
+
+
+class ProviderUnavailable(ProviderError):
+    """Rate limited (429), a server error (5xx) or no connection: worth retrying."""
+
+    kind = ErrorKind.api_error
+
+
+class InvalidOutput(ProviderError):
+    """The provider answered, but not with what was asked (garbage, broken JSON)."""
+
+    kind = ErrorKind.invalid_output
+
+
+class ProviderRejected(ProviderError):
+    """The provider refused the request (401, 403, 400): retrying cannot help."""
+
+    kind = ErrorKind.rejected
+
+
+class CostExceeded(ProviderError):
+    kind = ErrorKind.cost_exceeded
+
+
+class Strategy(NamedTuple):
+    retries: int
+    backoff: str  # "exponential", "linear" or "none"
+    base_delay_s: float
+
+
+# Seed §5.1. Quality failures are regenerated with feedback by the writer itself, and
+# invalid output is repaired once there; neither is retried blindly.
+STRATEGIES: dict[ErrorKind, Strategy] = {
+    ErrorKind.model_timeout: Strategy(retries=3, backoff="exponential", base_delay_s=1.0),
+    ErrorKind.api_error: Strategy(retries=3, backoff="linear", base_delay_s=1.0),
+    ErrorKind.quality_failure: Strategy(retries=0, backoff="none", base_delay_s=0.0),
+    ErrorKind.cost_exceeded: Strategy(retries=0, backoff="none", base_delay_s=0.0),
+    ErrorKind.invalid_output: Strategy(retries=0, backoff="none", base_delay_s=0.0),
+    ErrorKind.rejected: Strategy(retries=0, backoff="none", base_delay_s=0.0),
+}
+
+
+def kind_of(exc: BaseException) -> ErrorKind | None:
+    """The error kind of a provider failure (following ``__cause__``), or None for others."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ProviderError):
+            return seen.kind
+        seen = seen.__cause__
+    return None
+
+
+def retry_delay(
+    exc: BaseException, attempt: int, *, scale: float = 1.0, rng: random.Random | None = None
+) -> float | None:
+    """Seconds to wait before retry number ``attempt`` (1-based), or None: do not retry.
+
+    Linear backoff for API errors, exponential with full jitter for timeouts; a server's
+    Retry-After is honoured when it asks for longer. ``scale`` shrinks every wait (tests).
+    """
+    kind = kind_of(exc)
+    if kind is None:
+        return None
+    strategy = STRATEGIES[kind]
+    if attempt > strategy.retries:
+        return None
+    if strategy.backoff == "linear":
+        delay = strategy.base_delay_s * attempt
+    elif strategy.backoff == "exponential":
+        ceiling = strategy.base_delay_s * 2 ** (attempt - 1)
+        delay = ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+    else:
+        delay = 0.0
+    retry_after = getattr(exc, "retry_after_s", None)
+    if retry_after:
+        delay = max(delay, retry_after)
+    return delay * scale

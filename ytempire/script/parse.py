@@ -1,0 +1,187 @@
+"""Read a model's answer into a draft script, and ask for a repair when it is not one.
+
+Models wrap JSON in code fences or a sentence of prose, name a field slightly differently or
+nest the script one level down; ``parse_draft`` accepts all of that. What it cannot read
+raises ``InvalidOutput`` with a one-line reason that the repair request sends back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from ytempire.models import Section, VisualCue
+from ytempire.resilience.errors import InvalidOutput
+
+PROVIDER = "openai"
+# A repair request quotes the bad answer; past this it is cut, to bound the call's cost.
+MAX_REPAIR_QUOTE_CHARS = 24_000
+
+# The JSON the model must return. The prompt shows it, the repair request repeats it.
+OUTPUT_FORMAT = """\
+{
+  "title": "the video title, at most 100 characters",
+  "hook": "the first words spoken: one or two sentences that make viewers stay",
+  "sections": [
+    {
+      "heading": "a short heading",
+      "narration": "everything the narrator says in this section",
+      "visual_cues": [
+        {"kind": "stock_footage", "keywords": ["search words for footage"]},
+        {"kind": "text_overlay", "text": "a few words shown on screen"},
+        {"kind": "chart", "chart_type": "bar", "data": {"label": 1.0}}
+      ]
+    }
+  ],
+  "summary": "a spoken recap of the main points",
+  "cta": "the spoken call to action",
+  "tags": ["search tag"],
+  "description": "the YouTube description, two or three sentences"
+}"""
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+
+class DraftScript(BaseModel):
+    """A script as the model wrote it, before it becomes a ``Script`` with a file."""
+
+    title: str = Field(min_length=1)
+    hook: str = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    cta: str = Field(min_length=1)
+    tags: list[str] = Field(default_factory=list)
+    description: str = ""
+
+    @field_validator("title", "hook", "summary", "cta", "description", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("sections")
+    @classmethod
+    def _narrated(cls, sections: list[Section]) -> list[Section]:
+        for i, section in enumerate(sections):
+            if not section.narration.strip():
+                raise ValueError(f"section {i + 1} has no narration")
+        return sections
+
+
+def parse_draft(text: str) -> DraftScript:
+    """The draft in ``text``, or ``InvalidOutput`` saying in one line why there is none.
+
+    Accepts a bare JSON object, one inside code fences or prose, and a script nested one
+    level down (``{"script": {...}}``). Visual cues are hints: one that cannot be read is
+    dropped rather than failing the draft.
+    """
+    data = _find_object(text)
+    if data is None:
+        raise InvalidOutput(PROVIDER, "the answer contains no JSON object")
+    data = _unwrap(data)
+    try:
+        return DraftScript.model_validate(_normalise(data))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "draft"
+        raise InvalidOutput(
+            PROVIDER, f"the JSON is not a valid script: {where}: {error['msg']}"
+        ) from None
+
+
+def repair_messages(bad_text: str, reason: str) -> list[dict[str, str]]:
+    """Messages asking a model to turn ``bad_text`` into the script JSON, fixing ``reason``."""
+    quote = bad_text
+    if len(quote) > MAX_REPAIR_QUOTE_CHARS:
+        quote = quote[:MAX_REPAIR_QUOTE_CHARS] + "\n[… cut]"
+    return [
+        {
+            "role": "system",
+            "content": "You repair malformed output. You answer with one JSON object only.",
+        },
+        {
+            "role": "user",
+            "content": (
+                "The answer below should have been one JSON object in this format:\n"
+                f"{OUTPUT_FORMAT}\n\n"
+                f"It could not be used: {reason}\n\n"
+                "Return the corrected JSON object only: keep its content and wording, fix "
+                "the structure, and complete anything cut off.\n\n"
+                f"Answer to repair:\n{quote}"
+            ),
+        },
+    ]
+
+
+def _find_object(text: str) -> dict[str, Any] | None:
+    """The first JSON object in ``text``: whole, fenced, or embedded in prose."""
+    candidates = [text.strip(), *(m.group(1).strip() for m in _FENCE.finditer(text))]
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\{", text):
+        try:
+            value, _ = decoder.raw_decode(text, match.start())
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
+    """The script itself when a model nested it under a single key such as ``"script"``."""
+    if "sections" not in data:
+        nested = [v for v in data.values() if isinstance(v, dict) and "sections" in v]
+        if len(nested) == 1:
+            return nested[0]
+    return data
+
+
+def _normalise(data: dict[str, Any]) -> dict[str, Any]:
+    """Forgive the usual near-misses: ``call_to_action``, tags as one string, cue ``type``."""
+    data = dict(data)
+    for alias in ("call_to_action", "callToAction"):
+        if "cta" not in data and alias in data:
+            data["cta"] = data.pop(alias)
+    if isinstance(data.get("tags"), str):
+        data["tags"] = [t.strip() for t in data["tags"].split(",") if t.strip()]
+    sections = data.get("sections")
+    if isinstance(sections, list):
+        data["sections"] = [_section(s) if isinstance(s, dict) else s for s in sections]
+    return data
+
+
+def _section(section: dict[str, Any]) -> dict[str, Any]:
+    section = dict(section)
+    if "heading" not in section and "title" in section:
+        section["heading"] = section.pop("title")
+    if "narration" not in section:
+        for alias in ("text", "script", "content"):
+            if alias in section:
+                section["narration"] = section.pop(alias)
+                break
+    cues = section.get("visual_cues", section.pop("visuals", []))
+    section["visual_cues"] = [c for c in map(_cue, cues if isinstance(cues, list) else []) if c]
+    return section
+
+
+def _cue(raw: object) -> VisualCue | None:
+    if not isinstance(raw, dict):
+        return None
+    cue = dict(raw)
+    if "kind" not in cue and "type" in cue:
+        cue["kind"] = cue.pop("type")
+    if isinstance(cue.get("keywords"), str):
+        cue["keywords"] = [cue["keywords"]]
+    try:
+        return VisualCue.model_validate(cue)
+    except ValidationError:
+        return None

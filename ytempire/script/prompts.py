@@ -1,0 +1,218 @@
+"""The prompts a chat model gets for a script: seed §2.1's templates in seed §3.2's frame.
+
+The system message is the role. The user message holds, in this order: context (channel,
+topic, keywords), instructions (the seed's template for the content type, every parameter
+filled), constraints (what the quality score checks, spelled out), the exact JSON output
+format, and one short example. An improvement request replays the previous draft as the
+assistant's turn and answers it with the checks it failed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, Field
+
+from ytempire.models import ContentType, Topic, VideoJob
+from ytempire.script.parse import OUTPUT_FORMAT
+from ytempire.script.scoring import DENSITY_RANGE, LENGTH_TOLERANCE, MAX_HOOK_WORDS, MIN_FLESCH
+
+# Seed §3.2, role for "script_writing".
+ROLE = (
+    "You are an expert YouTube scriptwriter with 10 years of experience creating viral "
+    "content. You understand engagement, retention, and the YouTube algorithm. "
+    "You always answer with one JSON object and nothing else."
+)
+
+# Seed §2.1, one per content type; "Script:" is replaced by the output format below.
+TEMPLATES: dict[ContentType, str] = {
+    ContentType.educational: """\
+Create an engaging educational YouTube script about {topic}.
+
+Requirements:
+- Length: {duration} minutes ({word_count} words)
+- Hook: Compelling opening (first 5 seconds)
+- Structure: Problem → Solution → Examples → Summary
+- Style: {channel_style}
+- Include: 3-5 key points
+- CTA: Subscribe reminder at {cta_position}
+
+Audience: {target_audience}
+Tone: {tone}""",
+    ContentType.entertainment: """\
+Write an entertaining YouTube script about {topic}.
+
+Requirements:
+- Length: {duration} minutes ({word_count} words)
+- Opening: Attention-grabbing hook
+- Pacing: Fast, energetic
+- Humor: {humor_level}
+- Story arc: Setup → Conflict → Resolution
+- Engagement: Ask questions to audience
+
+Style guide: {channel_style}
+References: {reference_videos}""",
+    ContentType.news_commentary: """\
+Create a news commentary script about {topic}.
+
+Requirements:
+- Length: {duration} minutes ({word_count} words)
+- Structure: Summary → Analysis → Opinion → Conclusion
+- Tone: {tone} (balanced/opinionated)
+- Sources: Reference {source_count} sources
+- Controversy level: {controversy_level}/10
+
+Key points to cover: {key_points}
+Angle: {unique_angle}""",
+}
+
+# One short example of the format; its subject is far from any real topic on purpose.
+EXAMPLE = {
+    "title": "Why Is the Sky Blue?",
+    "hook": "Why is the sky blue and not purple? The answer starts with a tiny trick of light.",
+    "sections": [
+        {
+            "heading": "Sunlight is a mix",
+            "narration": "Sunlight holds every colour. Air scatters blue light far more than "
+            "red. Have you ever noticed how red a sunset looks?",
+            "visual_cues": [
+                {"kind": "stock_footage", "keywords": ["sunlight", "blue sky"]},
+                {"kind": "text_overlay", "text": "Blue light scatters most"},
+                {
+                    "kind": "chart",
+                    "chart_type": "bar",
+                    "data": {"blue": 5.5, "green": 3.2, "red": 1.0},
+                },
+            ],
+        }
+    ],
+    "summary": "Air scatters blue light the most, so blue fills the sky.",
+    "cta": "Subscribe for a new question every week, and comment what we should explain next.",
+    "tags": ["sky", "light", "science"],
+    "description": "Why the sky is blue, in one minute.",
+}
+
+
+class PromptParams(BaseModel):
+    """Every parameter the seed's templates name, with defaults for a general channel."""
+
+    channel_style: str = "clear, friendly explainer with concrete examples"
+    audience: str = "curious adults who are new to the subject"
+    tone: str = "conversational"
+    humor_level: str = "light"
+    cta_position: str = "the end"
+    reference_videos: list[str] = Field(default_factory=list)
+    source_count: int = Field(default=3, ge=0)
+    controversy_level: int = Field(default=3, ge=0, le=10)
+    key_points: list[str] = Field(default_factory=list, description="default: topic keywords")
+    unique_angle: str = "what most coverage leaves out"
+    language: str = "English"
+
+
+def build_messages(
+    job: VideoJob,
+    topic: Topic,
+    params: PromptParams,
+    *,
+    feedback: list[str] | None = None,
+    previous: str | None = None,
+) -> list[dict[str, str]]:
+    """The chat messages that ask for ``job``'s script about ``topic``.
+
+    With ``feedback``, the request becomes an improvement: ``previous`` (the last draft's
+    JSON) is replayed as the assistant's answer and a final user message lists the failed
+    checks. Feedback without a previous draft is appended to the request itself.
+    """
+    prompt = "\n\n".join(
+        [
+            f"Context:\n{_context(job, topic, params)}",
+            f"Instructions:\n{instructions(job, topic, params)}",
+            f"Constraints:\n{_constraints(job, topic, params)}",
+            f"Output Format:\nReturn only this JSON object, no markdown and no comments:\n"
+            f"{OUTPUT_FORMAT}",
+            "Example (the format and style only; yours is much longer and about your topic):\n"
+            + json.dumps(EXAMPLE, ensure_ascii=False),
+            "Now, please complete the task.",
+        ]
+    )
+    messages = [{"role": "system", "content": ROLE}, {"role": "user", "content": prompt}]
+    if feedback:
+        request = _improvement(feedback)
+        if previous:
+            messages += [
+                {"role": "assistant", "content": previous},
+                {"role": "user", "content": request},
+            ]
+        else:
+            messages[1]["content"] += "\n\n" + request
+    return messages
+
+
+def instructions(job: VideoJob, topic: Topic, params: PromptParams) -> str:
+    """The seed's template for ``job.content_type`` with every parameter filled."""
+    return TEMPLATES[job.content_type].format(
+        topic=topic.title,
+        duration=f"{job.minutes:g}",
+        word_count=job.target_words,
+        channel_style=params.channel_style,
+        target_audience=params.audience,
+        tone=params.tone,
+        humor_level=params.humor_level,
+        cta_position=params.cta_position,
+        reference_videos=", ".join(params.reference_videos) or "none given",
+        source_count=params.source_count,
+        controversy_level=params.controversy_level,
+        key_points="; ".join(params.key_points or topic.keywords) or "the essential facts",
+        unique_angle=params.unique_angle,
+    )
+
+
+def _context(job: VideoJob, topic: Topic, params: PromptParams) -> str:
+    lines = [
+        f"- Channel: {job.channel} ({params.channel_style})",
+        f"- Niche: {job.niche}" if job.niche else "",
+        f"- Audience: {params.audience}",
+        f"- Topic: {topic.title}",
+        f"- Why now: {topic.reason}" if topic.reason else "",
+        f"- Keywords: {', '.join(topic.keywords)}" if topic.keywords else "",
+        f"- Content type: {job.content_type.value.replace('_', ' ')}",
+        f"- Language: {params.language}",
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def _constraints(job: VideoJob, topic: Topic, params: PromptParams) -> str:
+    target = job.target_words
+    low = round(target * (1 - LENGTH_TOLERANCE))
+    high = round(target * (1 + LENGTH_TOLERANCE))
+    low_d, high_d = DENSITY_RANGE
+    lines = [
+        f"- Spoken words in total (hook, every section's narration, summary and cta): "
+        f"{low} to {high}, aiming at {target}.",
+        f"- The hook's first sentence is a question or a bold, specific claim of at most "
+        f"{MAX_HOOK_WORDS} words; never a greeting.",
+        "- 3 to 5 sections; each has 1 to 3 visual cues.",
+        "- Ask the audience at least one direct question (using 'you').",
+        f"- The cta asks viewers to subscribe and to comment (placed at {params.cta_position}).",
+        f"- Short sentences and everyday words: Flesch reading ease {MIN_FLESCH:.0f} or more.",
+        f"- Write in {params.language}. Narration is exactly what is spoken: no stage "
+        "directions, speaker labels, emojis or markdown.",
+        "- The title is at most 100 characters; at most 15 tags.",
+    ]
+    if topic.keywords:
+        lines.insert(
+            1,
+            f'- Primary keyword: "{topic.keywords[0]}". Use it naturally, about 2% of all '
+            f"words ({low_d:.0%}–{high_d:.0%}).",
+        )
+    return "\n".join(lines)
+
+
+def _improvement(feedback: list[str]) -> str:
+    points = "\n".join(f"- {item}" for item in feedback)
+    return (
+        "Your previous draft did not pass these quality checks:\n"
+        f"{points}\n"
+        "Rewrite the whole script so that it passes every check above, keeping what already "
+        "works. Answer with the complete JSON object in the same format."
+    )

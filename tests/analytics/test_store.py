@@ -77,3 +77,9 @@ def test_produced_topics_per_channel(store: AnalyticsStore) -> None:
     store.record_video(b, "money", "Compound interest", "T", "outbox", "/y")
     assert "how black holes evaporate" in store.produced_topics("science")
     assert "compound interest" not in store.produced_topics("science")
+
+
+def test_sqlite_store_creates_its_folder(tmp_path: Path) -> None:
+    store = AnalyticsStore(f"sqlite:///{tmp_path / 'not' / 'yet' / 'a.db'}")
+    store.record_stage(uuid.uuid4(), record(Stage.topic, 0, 1))
+    assert (tmp_path / "not" / "yet" / "a.db").exists()

@@ -93,6 +93,7 @@ def test_metadata_names_engines_costs_and_model(made: Made) -> None:
     meta = json.loads((workspace / job.video_id / "metadata.json").read_text())
     assert meta["title"] == "How Black Holes Evaporate"
     assert meta["model_used"] == "template"
+    assert meta["topic"]["reason"] == "topic given by the operator"
     assert meta["engines"]["voice"].startswith("piper")
     assert set(meta["engines"]) >= {
         "trends",

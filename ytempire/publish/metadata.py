@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ytempire.models import Narration, Script, StageOutput, VideoJob
+from ytempire.models import Narration, Script, StageOutput, Topic, VideoJob
 
 # YouTube shows chapters only if there are at least three, the first at 0:00, each ≥ 10 s.
 MIN_CHAPTERS = 3
@@ -57,6 +57,7 @@ def build(
 ) -> dict[str, Any]:
     """Everything an uploader (or a person) needs to publish the video, as plain JSON data."""
     found = chapters(script, narration)
+    topic = outputs.get("topic")
     return {
         "video_id": job.video_id,
         "channel": job.channel,
@@ -71,6 +72,11 @@ def build(
         "voice_profile": job.voice.value,
         "aspect": job.aspect.value,
         "model_used": script.engine,
+        "topic": (
+            {"title": topic.title, "keywords": topic.keywords, "reason": topic.reason}
+            if isinstance(topic, Topic)
+            else None
+        ),
         "engines": {stage: out.engine for stage, out in outputs.items()},
         "costs_usd": {stage: out.cost_usd for stage, out in outputs.items()},
         "fallbacks": {stage: out.fallbacks for stage, out in outputs.items() if out.fallbacks},

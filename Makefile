@@ -30,3 +30,4 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py --minutes 1
+	$(BIN)/python benchmarks/render.py --minutes 5 --vmaf-subsample 3

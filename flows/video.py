@@ -1,5 +1,5 @@
 """The per-video flow: trends → topic → script → voice → visuals → render → thumbnails →
-quality → upload → tracking, each stage a task, thumbnails made while the video renders."""
+quality → upload → tracking, each stage a task; thumbnails are built on the rendered video."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
+from flows.render import render_video
 from tasks.quality import check_quality
-from tasks.render import render_video
 from tasks.script import write_script
 from tasks.thumbnails import make_thumbnails
 from tasks.topic import select_topic
@@ -38,9 +38,8 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     script = write_script(job, topic, settings, run_id)
     narration = synthesize_voice(job, script, settings, run_id)
     timeline = build_visuals(job, script, narration, settings, run_id)
-    thumbnails_future = make_thumbnails.submit(job, script, timeline, settings, run_id)
-    video = render_video(job, timeline, settings, run_id)
-    thumbnails = thumbnails_future.result()
+    video = render_video(job, timeline, run_id, workspace=str(settings.workspace))
+    thumbnails = make_thumbnails(job, script, video, settings, run_id)
     quality = check_quality(job, script, narration, timeline, video, thumbnails, settings, run_id)
 
     outputs: dict[str, StageOutput] = {
@@ -68,6 +67,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
             "subtitles": narration.subtitles_path,
             "script": script.markdown_path,
             **{f"thumbnail {t.variant}": t.path for t in thumbnails.variants},
+            "thumbnail (upload)": thumbnails.primary.path,
             "metadata": folder / "metadata.json",
             "quality": quality.path,
         },

@@ -1,6 +1,7 @@
 """How every stage task runs its core function: timed, recorded, reported, errors named.
 
-Each stage writes one ``ai_pipeline_events`` row per attempt, success or failure, and tells
+Each stage writes one ``ai_pipeline_events`` row per attempt, success or failure, sends its
+seed §4.2 observations (generation times, cost per video) to the metrics queue, and tells
 the progress listeners. A failure is re-raised as ``StageFailed`` so the flow (and the CLI)
 can say which stage broke, in one line.
 """
@@ -13,11 +14,13 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from prefect import get_run_logger
+from prefect.runtime import flow_run
 
 from ytempire import progress
+from ytempire.analytics import metrics, queue
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import StageFailed, one_line
-from ytempire.models import Stage, StageOutput, StageRecord
+from ytempire.models import Stage, StageOutput, StageRecord, VideoJob
 from ytempire.settings import Settings
 
 T = TypeVar("T", bound=StageOutput)
@@ -39,6 +42,7 @@ def run_stage(stage: Stage, run_id: uuid.UUID, settings: Settings, produce: Call
             error=one_line(exc),
         )
         store.record_stage(run_id, record)
+        _observe(record, run_id, settings, store)
         progress.finished(record)
         raise StageFailed(stage.value, record.error or type(exc).__name__) from exc
     record = StageRecord(
@@ -52,6 +56,7 @@ def run_stage(stage: Stage, run_id: uuid.UUID, settings: Settings, produce: Call
         error="; ".join(output.fallbacks) or None,
     )
     store.record_stage(run_id, record)
+    _observe(record, run_id, settings, store)
     progress.finished(record)
     get_run_logger().info(
         "%s: %s in %.2f s, $%.4f",
@@ -61,3 +66,31 @@ def run_stage(stage: Stage, run_id: uuid.UUID, settings: Settings, produce: Call
         output.cost_usd,
     )
     return output
+
+
+def _flow_job() -> VideoJob | None:
+    """The ``job`` parameter of the flow run this stage belongs to, for the metric labels."""
+    job = flow_run.parameters.get("job")
+    if isinstance(job, VideoJob) or job is None:
+        return job
+    return VideoJob.model_validate(job)
+
+
+def _observe(
+    record: StageRecord, run_id: uuid.UUID, settings: Settings, store: AnalyticsStore
+) -> None:
+    """Queue the stage's metric observations. A metrics failure is logged, never fatal: the
+    stage's own row is already in the store."""
+    try:
+        total = None
+        if record.stage is Stage.tracking and record.status == "completed":
+            total = sum(r.cost_usd for r in store.stage_records(run_id))
+        samples = metrics.stage_samples(record, _flow_job(), total)
+        if samples:
+            metrics_queue = queue.for_settings(settings)
+            for sample in samples:
+                metrics_queue.record_metric(sample)
+    except Exception as exc:
+        get_run_logger().warning(
+            "metrics of stage %s not recorded: %s", record.stage.value, one_line(exc)
+        )

@@ -1,29 +1,175 @@
-"""Thumbnails: three A/B variants from the video's own slides."""
+"""Thumbnails: three A/B variants built on the rendered video's key frames, ranked by CTR.
+
+With an OpenAI key or base URL set, DALL·E 3 pictures for the hero and split layouts are
+asked for first, each its own task run (retried by error kind, the SDK's retries off), and
+the key frames are picked while they are drawn. A layout whose picture fails falls back to
+the Pillow backgrounds (key frames, brand art), and the failure is named in the stage's
+fallbacks. The variants are then drawn, measured and ranked by the CTR heuristic
+(``ytempire/quality/ctr.py``); ``thumbnails/ranking.json`` names the one to upload.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.states import State
 
+from tasks.fallback import first_success
+from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
-from ytempire.models import Script, Stage, ThumbnailSet, Timeline, VideoJob
+from ytempire.analytics.store import AnalyticsStore
+from ytempire.errors import one_line
+from ytempire.models import (
+    RenderedVideo,
+    Script,
+    Stage,
+    StageOutput,
+    Thumbnail,
+    ThumbnailSet,
+    VideoJob,
+)
+from ytempire.providers import dalle
+from ytempire.providers.openai_chat import make_client
+from ytempire.quality import ctr
 from ytempire.settings import Settings
-from ytempire.visuals import thumbnails
+from ytempire.visuals import keyframes, thumbnails
 from ytempire.workspace import VideoFolder
 
+OPERATION = "thumbnail_generation"
+RANKING_FILE = "ranking.json"
 
-@task(name="make-thumbnails")
-def make_thumbnails(
-    job: VideoJob, script: Script, timeline: Timeline, settings: Settings, run_id: uuid.UUID
-) -> ThumbnailSet:
+
+class GeneratedPicture(StageOutput):
+    """One layout's picture: generated (``path`` set) or left to the Pillow templates."""
+
+    layout: str
+    path: Path | None = None
+    revised_prompt: str | None = None
+
+
+# Paid calls: never served from a cache of another run.
+@task(
+    name="thumbnail-picture",
+    retries=3,
+    retry_delay_seconds=0,
+    retry_condition_fn=retry_by_error_kind,
+    cache_policy=NO_CACHE,
+)
+def picture_from_model(
+    job: VideoJob, title: str, layout: str, settings: Settings
+) -> GeneratedPicture:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    client = make_client(key, settings.openai_base_url, settings.thumbnail_timeout_s)
     folder = VideoFolder(settings.workspace, job.video_id)
+    call = dalle.generate_image(
+        client,
+        thumbnails.image_prompt(layout, title),
+        folder.work / f"picture_{layout}.png",
+        model=settings.thumbnail_image_model or dalle.MODEL,
+        size=settings.thumbnail_image_size,
+        quality=settings.thumbnail_image_quality,
+    )
+    AnalyticsStore(settings.analytics_url).record_model_call(
+        call.model, OPERATION, latency_ms=call.latency_ms, tokens_used=0, cost_usd=call.cost_usd
+    )
+    return GeneratedPicture(
+        engine=call.model,
+        cost_usd=call.cost_usd,
+        layout=layout,
+        path=call.path,
+        revised_prompt=call.revised_prompt,
+    )
 
-    def make() -> ThumbnailSet:
-        backgrounds = [slide.image_path for slide in timeline.slides]
-        variants = thumbnails.make_thumbnails(
-            script.title, backgrounds, folder.thumbnails, fonts_dir=settings.fonts_dir
+
+@task(name="key-frames", cache_policy=NO_CACHE)
+def pick_key_frames(
+    job: VideoJob, video: RenderedVideo, settings: Settings
+) -> list[keyframes.KeyFrame]:
+    folder = VideoFolder(settings.workspace, job.video_id)
+    return keyframes.pick_key_frames(
+        video.path, folder.work / "key_frames", count=settings.thumbnail_key_frames
+    )
+
+
+@task(name="draw-thumbnails", cache_policy=NO_CACHE)
+def draw_thumbnails(
+    job: VideoJob,
+    title: str,
+    frames: list[keyframes.KeyFrame],
+    pictures: dict[str, Path],
+    settings: Settings,
+) -> list[Thumbnail]:
+    """The three variants, ranked by predicted CTR (best first), and ``ranking.json``."""
+    folder = VideoFolder(settings.workspace, job.video_id)
+    made = thumbnails.make_thumbnails(
+        title,
+        [frame.path for frame in frames],
+        folder.thumbnails,
+        fonts_dir=settings.fonts_dir,
+        generated=pictures,
+    )
+    ranked = ctr.rank(made)
+    ctr.write_ranking(folder.thumbnails / RANKING_FILE, ranked)
+    return ranked
+
+
+def _settle(future: PrefectFuture[GeneratedPicture]) -> Callable[[], State[Any]]:
+    """A fallback candidate that waits for an already submitted task run."""
+
+    def settled() -> State[Any]:
+        future.wait()
+        return future.state
+
+    return settled
+
+
+def _templates_only(layout: str) -> Callable[[], GeneratedPicture]:
+    """The last resort for a layout: no generated picture; the Pillow templates draw it."""
+    return lambda: GeneratedPicture(engine=thumbnails.ENGINE, layout=layout)
+
+
+def make_thumbnails(
+    job: VideoJob, script: Script, video: RenderedVideo, settings: Settings, run_id: uuid.UUID
+) -> ThumbnailSet:
+    """The thumbnails stage (see the module docstring), recorded as one stage."""
+
+    def produce() -> ThumbnailSet:
+        model = settings.thumbnail_image_model or dalle.MODEL
+        layouts = thumbnails.GENERATED_LAYOUTS if settings.images_configured else ()
+        # Asked for first: a picture takes seconds, picking key frames a fraction of one.
+        futures = {
+            layout: picture_from_model.submit(job, script.title, layout, settings)
+            for layout in layouts
+        }
+        fallbacks: list[str] = []
+        frames_state = pick_key_frames(job, video, settings, return_state=True)
+        frames: list[keyframes.KeyFrame] = []
+        if frames_state.is_completed():
+            frames = frames_state.result()
+        else:
+            failure = frames_state.result(raise_on_failure=False)
+            why = one_line(failure) if isinstance(failure, BaseException) else frames_state.name
+            fallbacks.append(f"key frames failed, brand art used: {why}")
+        pictures: dict[str, Path] = {}
+        cost = 0.0
+        for layout, future in futures.items():
+            picture = first_success(
+                [(f"{model} ({layout})", _settle(future))], _templates_only(layout)
+            )
+            fallbacks += picture.fallbacks
+            cost += picture.cost_usd
+            if picture.path is not None:
+                pictures[layout] = picture.path
+        variants = draw_thumbnails(job, script.title, frames, pictures, settings)
+        engine = f"{model}+{thumbnails.ENGINE}" if pictures else thumbnails.ENGINE
+        return ThumbnailSet(
+            engine=engine, cost_usd=round(cost, 6), fallbacks=fallbacks, variants=variants
         )
-        return ThumbnailSet(engine=thumbnails.ENGINE, variants=variants)
 
-    return run_stage(Stage.thumbnails, run_id, settings, make)
+    return run_stage(Stage.thumbnails, run_id, settings, produce)

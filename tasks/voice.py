@@ -1,21 +1,151 @@
-"""Voice synthesis: narration audio, sentence timings and subtitles."""
+"""Voice: ElevenLabs, then Google Cloud TTS, then the offline Piper voice; then mastering.
+
+Each paid engine is its own task run, retried by error kind (seed §5.1) with the SDK's own
+retries off, and is tried only when configured. An engine over its daily character quota
+(or, for ElevenLabs, its subscription's) fails at once with ``CostExceeded``: no retry, the
+next engine. Every request is an ``ai_model_performance`` row (characters, latency, cost);
+chunks already paid for are kept in the work folder, so a retry sends only the missing ones.
+Whatever engine spoke, the same mastering makes ``narration.wav`` and the subtitles.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 
+from tasks.fallback import first_success
+from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
-from ytempire.models import Narration, Script, Stage, VideoJob
+from ytempire.analytics.store import AnalyticsStore
+from ytempire.models import Narration, Script, Stage, Synthesis, VideoJob
 from ytempire.settings import Settings
-from ytempire.voice.narrate import narrate
+from ytempire.voice import quota
+from ytempire.voice.assemble import ChunkAudio
+from ytempire.voice.chunks import Chunk
+from ytempire.voice.narrate import RAW_NAME, finish
+from ytempire.voice.piper_engine import PiperEngine
+from ytempire.voice.synthesis import SpeechEngine, cost_usd, synthesize
 from ytempire.workspace import VideoFolder
 
+CHUNK_CACHE = "voice_chunks"
 
-@task(name="synthesize-voice")
+
+def _speak(
+    engine: SpeechEngine,
+    daily_quota: int | None,
+    job: VideoJob,
+    script: Script,
+    settings: Settings,
+) -> Synthesis:
+    """Synthesise the script with a paid engine, recording every request it answered."""
+    store = AnalyticsStore(settings.analytics_url)
+    folder = VideoFolder(settings.workspace, job.video_id)
+    provider = engine.name.split(":")[0]
+
+    def record(chunk: Chunk, audio: ChunkAudio) -> None:
+        store.record_model_call(
+            engine.name,
+            quota.OPERATION,
+            latency_ms=audio.latency_ms,
+            tokens_used=audio.characters,
+            cost_usd=cost_usd(audio.characters, engine.price_per_1k_chars),
+        )
+
+    daily_left = None
+    if daily_quota is not None:
+        daily_left = daily_quota - quota.characters_used_today(store, provider)
+    return synthesize(
+        engine,
+        script.blocks(),
+        folder.work / RAW_NAME,
+        concurrency=settings.voice_concurrency,
+        cache_dir=folder.work / CHUNK_CACHE,
+        on_chunk=record,
+        daily_left=daily_left,
+    )
+
+
+# Side effects (paid calls, files): never served from a cache of another run.
+@task(
+    name="voice-elevenlabs",
+    retries=3,
+    retry_delay_seconds=0,
+    retry_condition_fn=retry_by_error_kind,
+    cache_policy=NO_CACHE,
+)
+def voice_from_elevenlabs(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
+    from ytempire.voice import elevenlabs_tts
+
+    key = settings.elevenlabs_api_key.get_secret_value() if settings.elevenlabs_api_key else None
+    client = elevenlabs_tts.make_client(key, settings.elevenlabs_base_url, settings.voice_timeout_s)
+    engine = elevenlabs_tts.ElevenLabsEngine(
+        client,
+        job.voice,
+        model=settings.elevenlabs_model,
+        output_format=settings.elevenlabs_output_format,
+        api_key=key or "",
+    )
+    return _speak(engine, settings.elevenlabs_daily_chars, job, script, settings)
+
+
+@task(
+    name="voice-google",
+    retries=3,
+    retry_delay_seconds=0,
+    retry_condition_fn=retry_by_error_kind,
+    cache_policy=NO_CACHE,
+)
+def voice_from_google(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
+    from ytempire.voice import google_tts
+
+    client = google_tts.make_client(
+        credentials_file=settings.google_application_credentials,
+        endpoint=settings.google_tts_endpoint,
+    )
+    engine = google_tts.GoogleEngine(client, job.voice, timeout_s=settings.voice_timeout_s)
+    return _speak(engine, settings.google_tts_daily_chars, job, script, settings)
+
+
+@task(name="voice-piper", cache_policy=NO_CACHE)
+def voice_from_piper(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
+    folder = VideoFolder(settings.workspace, job.video_id)
+    return synthesize(PiperEngine(job.voice), script.blocks(), folder.work / RAW_NAME)
+
+
+@task(name="voice-master", cache_policy=NO_CACHE)
+def master_voice(job: VideoJob, synthesis: Synthesis, settings: Settings) -> Narration:
+    return finish(
+        synthesis,
+        VideoFolder(settings.workspace, job.video_id),
+        music_dir=settings.music_dir,
+        music_below_speech_db=settings.music_below_speech_db,
+    )
+
+
 def synthesize_voice(
     job: VideoJob, script: Script, settings: Settings, run_id: uuid.UUID
 ) -> Narration:
-    folder = VideoFolder(settings.workspace, job.video_id)
-    return run_stage(Stage.voice, run_id, settings, lambda: narrate(script, job.voice, folder))
+    """The voice stage: configured cloud engines in fallback order, then Piper; mastered."""
+    candidates: list[tuple[str, Callable[[], State[Any]]]] = []
+    if settings.elevenlabs_api_key:
+        candidates.append(
+            (
+                "elevenlabs",
+                lambda: voice_from_elevenlabs(job, script, settings, return_state=True),
+            )
+        )
+    if settings.google_tts_configured:
+        candidates.append(
+            ("google", lambda: voice_from_google(job, script, settings, return_state=True))
+        )
+
+    def produce() -> Narration:
+        synthesis = first_success(candidates, lambda: voice_from_piper(job, script, settings))
+        return master_voice(job, synthesis, settings)
+
+    return run_stage(Stage.voice, run_id, settings, produce)

@@ -11,12 +11,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from tests.servers.elevenlabs import elevenlabs_server  # noqa: F401  (a pytest fixture)
+from tests.servers.google_tts import google_tts_server  # noqa: F401  (a pytest fixture)
 from tests.servers.openai_compatible import openai_server  # noqa: F401  (a pytest fixture)
 from ytempire.settings import Settings
 
 POSTGRES_URL = os.environ.get(
     "YTEMPIRE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("YTEMPIRE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
@@ -44,3 +47,34 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The local Redis server's URL; skip where unreachable, except in CI (a failure there)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis at {REDIS_URL} is unreachable in CI: {exc}")
+        pytest.skip(f"Redis at {REDIS_URL} is unreachable")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_server: str) -> Iterator[str]:
+    """A key prefix of this test's own on the local Redis; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f"ytempire-test:{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_server)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

@@ -3,6 +3,10 @@
 ``ytempire video`` validates its options before anything is created, runs the per-video
 flow with a live stage display, then prints each stage's engine, time and cost and where the
 outputs are. Exit codes: 0 done, 1 the pipeline failed (the stage is named), 2 bad input.
+
+``ytempire report --since 7d [--format md|html|csv] [--output PATH]`` prints (or writes, with
+charts) the optimization report; ``ytempire metrics serve [--port N]`` exposes the seed's
+Prometheus metrics. Both exit 1 with one line when the store cannot be read, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -10,9 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -32,8 +40,12 @@ from ytempire.models import (
 )
 from ytempire.workspace import WorkspaceError
 
+if TYPE_CHECKING:
+    from ytempire.analytics.store import AnalyticsStore
+
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+METRICS_PORT = 9464
 
 # Which command-line option each VideoJob field comes from, to name it in errors.
 OPTION_OF_FIELD = {
@@ -108,12 +120,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     video.add_argument("--channel", type=_channel, default="default")
     video.add_argument("--aspect", type=_choice([a.value for a in Aspect]), default="16:9")
+
+    report = commands.add_parser("report", help="the optimization report and alerts")
+    report.add_argument("--since", default="7d", help="7d, 24h, 30m, 2w or an ISO date")
+    report.add_argument("--until", type=_moment, default=None, help="ISO date or time; now")
+    report.add_argument("--format", type=_choice(["md", "html", "csv"]), default="md")
+    report.add_argument(
+        "--output", type=Path, default=None, help="write here (md: charts beside it)"
+    )
+
+    metrics = commands.add_parser("metrics", help="the seed's Prometheus metrics")
+    metrics_commands = metrics.add_subparsers(
+        dest="metrics_command", required=True, parser_class=_Parser
+    )
+    serve = metrics_commands.add_parser("serve", help="expose /metrics over HTTP")
+    serve.add_argument("--port", type=_port, default=METRICS_PORT)
+    serve.add_argument("--addr", default="127.0.0.1", help="address to listen on")
     return parser
+
+
+def _moment(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an ISO date or time, got {value!r}") from None
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number 0–65535, got {value!r}")
+    return int(value)
 
 
 def parse_job(argv: list[str]) -> VideoJob:
     """The job the arguments ask for, or UsageError naming the bad option."""
-    args = build_parser().parse_args(argv)
+    return job_from_args(build_parser().parse_args(argv))
+
+
+def job_from_args(args: argparse.Namespace) -> VideoJob:
     try:
         return VideoJob(
             topic=args.topic,
@@ -205,13 +249,104 @@ def run_video(job: VideoJob, console: Console) -> int:
     return 0
 
 
+def _fail(message: str) -> int:
+    print(f"ytempire: error: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _analytics_store(url: str) -> AnalyticsStore:
+    """The store, refusing to create a SQLite file that does not exist yet (nothing to read)."""
+    from sqlalchemy.engine import make_url
+
+    from ytempire.analytics.store import AnalyticsStore
+
+    parsed = make_url(url)
+    database = parsed.database
+    on_file = parsed.get_backend_name() == "sqlite" and database and database != ":memory:"
+    if on_file and not Path(str(database)).exists():
+        raise FileNotFoundError(
+            f"no analytics database at {database} "
+            "(make a video first, or set YTEMPIRE_DATABASE_URL)"
+        )
+    return AnalyticsStore(url)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ytempire.analytics import report
+    from ytempire.analytics.alerts import Thresholds
+    from ytempire.settings import Settings
+
+    window = report.since_window(args.since, args.until)
+    settings = Settings()
+    try:
+        store = _analytics_store(settings.analytics_url)
+        built = report.build_report(store, window, Thresholds.from_settings(settings))
+        if args.output is None:
+            sys.stdout.write(report.render(built, args.format))
+            return 0
+        for path in report.write(built, args.output, args.format):
+            print(path)
+    except (SQLAlchemyError, OSError) as exc:
+        return _fail(f"report: {one_line(exc)}")
+    return 0
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run_metrics(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ytempire.analytics import metrics, queue
+    from ytempire.analytics.store import AnalyticsStore
+    from ytempire.settings import Settings
+
+    settings = Settings()
+    try:
+        store = AnalyticsStore(settings.analytics_url)
+        flush = queue.for_settings(settings).flush if settings.redis_url else None
+        collector = metrics.StoreCollector(
+            store, timedelta(hours=settings.metrics_window_hours), before_collect=flush
+        )
+        server, thread = metrics.serve(collector, args.port, args.addr)
+    except (SQLAlchemyError, OSError) as exc:
+        return _fail(f"metrics: {one_line(exc)}")
+    host, port = server.server_address[:2]
+    print(f"serving metrics on http://{host}:{port}/metrics (Ctrl-C stops)", flush=True)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while thread.is_alive():
+            thread.join(timeout=1)
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
-        job = parse_job(sys.argv[1:] if argv is None else argv)
+        args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+        if args.command == "video":
+            job = job_from_args(args)
+        elif args.command == "report":
+            from ytempire.analytics.report import since_window
+
+            try:
+                since_window(args.since, args.until)
+            except ValueError as exc:
+                raise UsageError(f"argument --since: {exc}") from None
     except UsageError as exc:
         print(f"ytempire: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "report":
+        return run_report(args)
+    if args.command == "metrics":
+        return run_metrics(args)
     return run_video(job, console)
 
 

@@ -189,12 +189,46 @@ class TimedText(BaseModel):
     block: int = Field(ge=0, description="index into Script.blocks()")
 
 
+class Synthesis(StageOutput):
+    """A TTS engine's raw speech for a whole script, before mastering.
+
+    ``sentences`` (and ``words``, where the engine gives word timings) are seconds into
+    ``audio_path``, a 16-bit mono WAV at the engine's rate. ``characters`` is what the
+    provider bills (characters sent), so ``cost_usd`` is characters times its price.
+    """
+
+    audio_path: Path
+    sample_rate: int = Field(gt=0)
+    duration_s: float = Field(gt=0)
+    sentences: list[TimedText]
+    words: list[TimedText] = Field(default_factory=list)
+    characters: int = Field(default=0, ge=0)
+    requests: int = Field(default=0, ge=0, description="chunks sent to the provider")
+
+
 class Narration(StageOutput):
+    """The voice stage's output: the final (mastered) audio the renderer muxes, with timings.
+
+    ``audio_path`` is the master: 48 kHz stereo, silence trimmed, normalised, with the music
+    bed mixed in when one was configured; every timing is seconds into it.
+    """
+
     audio_path: Path
     subtitles_path: Path
     duration_s: float = Field(gt=0)
     sample_rate: int
     sentences: list[TimedText]
+    words: list[TimedText] = Field(
+        default_factory=list, description="word timings, where the engine gives them"
+    )
+    raw_audio_path: Path | None = Field(default=None, description="the engine's unmastered WAV")
+    voice_path: Path | None = Field(
+        default=None, description="the mastered voice without music (None: audio_path is it)"
+    )
+    music_path: Path | None = Field(default=None, description="the track mixed under the voice")
+    loudness_lufs: float | None = Field(default=None, description="integrated loudness (BS.1770)")
+    true_peak_dbtp: float | None = None
+    characters: int = Field(default=0, ge=0, description="characters the provider billed")
 
     def block_spans(self) -> list[tuple[float, float]]:
         """(start, end) of each script block, from its first and last sentence."""
@@ -216,8 +250,96 @@ class Slide(BaseModel):
         return self.end - self.start
 
 
+TRANSITION_KINDS = (
+    "cut",
+    "fade",
+    "fadeblack",
+    "dissolve",
+    "wipeleft",
+    "wiperight",
+    "slideleft",
+    "slideup",
+    "circleopen",
+    "smoothleft",
+)
+
+
+class Pan(BaseModel):
+    """A slow move across a still: the picture is scaled ``zoom`` times the frame (covering
+    it) and the visible window travels from ``start`` to ``end``, each an (x, y) position in
+    the free margin (0 = left/top edge, 1 = right/bottom edge), over the still's whole time
+    on screen."""
+
+    start: tuple[float, float] = (0.0, 0.5)
+    end: tuple[float, float] = (1.0, 0.5)
+    zoom: float = Field(default=1.08, ge=1.0, le=1.5)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _inside(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not all(0.0 <= v <= 1.0 for v in value):
+            raise ValueError(f"pan positions are fractions 0..1, got {value}")
+        return value
+
+
+class Transition(BaseModel):
+    """How a segment replaces the one before it, centred on the cut point."""
+
+    kind: str = "fade"
+    duration_s: float = Field(default=0.5, ge=0, le=3)
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in TRANSITION_KINDS:
+            raise ValueError(f"unknown transition {value!r}; expected one of {TRANSITION_KINDS}")
+        return value
+
+
+class Overlay(BaseModel):
+    """A transparent full-frame picture (text overlay, lower third) laid over a segment from
+    ``start`` to ``end`` seconds of the video."""
+
+    kind: str = Field(pattern=r"^(text|lower_third|chart_label)$")
+    image_path: Path
+    start: float = Field(ge=0)
+    end: float = Field(gt=0)
+
+
+class Segment(BaseModel):
+    """One stretch of picture: a still (slide, photo, chart) or a video clip.
+
+    ``start``/``end`` are seconds of the video; a clip plays from ``clip_start_s`` of its
+    file, scaled to cover the frame (rotation applied), and holds its last frame if it is
+    shorter than the segment.
+    """
+
+    kind: str = Field(pattern=r"^(still|clip|chart)$")
+    path: Path
+    start: float = Field(ge=0)
+    end: float = Field(gt=0)
+    label: str = ""
+    pan: Pan | None = None
+    transition: Transition | None = Field(
+        default=None, description="into this segment from the one before; None is a cut"
+    )
+    overlays: list[Overlay] = Field(default_factory=list)
+    clip_start_s: float = Field(default=0.0, ge=0)
+    fit: str = Field(default="contain", pattern=r"^(contain|cover)$")
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
 class Timeline(StageOutput):
-    """Everything the renderer needs: stills with their times, the narration, the frame."""
+    """Everything the renderer needs: stills with their times, the narration, the frame.
+
+    ``slides`` are the script's cards, one per block (thumbnails start from them).
+    ``segments`` are what is on screen, in order; when empty, the slides are shown as they
+    are, cut to cut. ``notes`` records what the visuals stage left out and why (an
+    unreadable clip, a chart without data).
+    """
 
     width: int
     height: int
@@ -226,6 +348,34 @@ class Timeline(StageOutput):
     slides: list[Slide] = Field(min_length=1)
     audio_path: Path
     subtitles_path: Path | None = None
+    segments: list[Segment] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    def shown(self) -> list[Segment]:
+        """The segments to render: ``segments``, or the slides as still segments."""
+        if self.segments:
+            return sorted(self.segments, key=lambda s: s.start)
+        return [
+            Segment(kind="still", path=s.image_path, start=s.start, end=s.end, label=s.kind)
+            for s in sorted(self.slides, key=lambda s: s.start)
+        ]
+
+
+class Footage(BaseModel):
+    """A stock clip or picture found for a visual cue, saved in the video folder."""
+
+    path: Path
+    kind: str = Field(pattern=r"^(clip|photo)$")
+    source: str = Field(description="pexels, library, ...")
+    keywords: list[str] = Field(default_factory=list)
+    credit: str = ""
+
+
+class FootageSet(StageOutput):
+    """Footage per stock-footage cue, in cue order (None where nothing was found)."""
+
+    items: list[Footage | None] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 class MediaInfo(BaseModel):
@@ -263,6 +413,10 @@ class RenderedVideo(StageOutput):
     encoder: str
     seconds_to_render: float
     info: MediaInfo
+    encoded_frames: int | None = Field(
+        default=None, description="pictures the encoder coded; the rest are skip frames"
+    )
+    notes: list[str] = Field(default_factory=list)
 
 
 class Thumbnail(BaseModel):
@@ -273,10 +427,33 @@ class Thumbnail(BaseModel):
     text_box: tuple[int, int, int, int] | None = Field(
         default=None, description="where the overlay text sits (left, top, right, bottom)"
     )
+    background: str | None = Field(
+        default=None, description="what fills the frame: generated, key-frame or brand-art"
+    )
+    key_frame: Path | None = Field(default=None, description="the video frame it shows, if any")
+    faces: int | None = Field(default=None, ge=0, description="faces found in the finished image")
+    text_contrast_ratio: float | None = Field(default=None, ge=1, le=21)
+    predicted_ctr: float | None = Field(
+        default=None, ge=0, le=1, description="the CTR heuristic's estimate (quality/ctr.py)"
+    )
+    ctr_factors: dict[str, float] = Field(
+        default_factory=dict, description="each heuristic factor's 0..1 score"
+    )
 
 
 class ThumbnailSet(StageOutput):
+    # Ranked: the highest predicted CTR first, so variants[0] is what an uploader sets.
     variants: list[Thumbnail] = Field(min_length=1)
+
+    @property
+    def primary(self) -> Thumbnail:
+        """The variant to upload: the best predicted click-through rate."""
+        return self.variants[0]
+
+    @property
+    def alternatives(self) -> list[Thumbnail]:
+        """The other variants, for A/B tests, best first."""
+        return self.variants[1:]
 
 
 class QualityCheck(BaseModel):
@@ -291,6 +468,9 @@ class QualityReport(StageOutput):
     path: Path
     passed: bool
     checks: list[QualityCheck]
+    recorded: dict[str, dict[str, float | int | str | None]] = Field(
+        default_factory=dict, description="per item, measurements kept but not gated (faces)"
+    )
 
 
 class Upload(StageOutput):

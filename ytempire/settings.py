@@ -55,6 +55,105 @@ class Settings(BaseSettings):
         default=None, description="another root for the YouTube Data API (a proxy, a test server)"
     )
 
+    # Voice: ElevenLabs, then Google Cloud TTS, then the offline Piper voice. An engine is
+    # tried only when configured; each has a daily character quota (seed: 100K and 1M).
+    elevenlabs_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ELEVENLABS_API_KEY", "YTEMPIRE_ELEVENLABS_API_KEY"),
+    )
+    elevenlabs_base_url: str | None = Field(
+        default=None, description="another root for the ElevenLabs API (a proxy, a test server)"
+    )
+    elevenlabs_model: str = "eleven_multilingual_v2"
+    elevenlabs_output_format: str = Field(
+        default="mp3_44100_128", description="codec_rate[_bitrate]; pcm_* needs a Pro plan"
+    )
+    elevenlabs_daily_chars: int = Field(default=100_000, ge=0)
+    google_application_credentials: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "GOOGLE_APPLICATION_CREDENTIALS", "YTEMPIRE_GOOGLE_APPLICATION_CREDENTIALS"
+        ),
+        description="a service account file; turns Google Cloud TTS on",
+    )
+    google_tts_enabled: bool = Field(
+        default=False, description="use Google Cloud TTS with the ambient credentials (ADC)"
+    )
+    google_tts_endpoint: str | None = Field(
+        default=None, description="another API root; a plain http:// one gets no credentials"
+    )
+    google_tts_daily_chars: int = Field(default=1_000_000, ge=0)
+    voice_timeout_s: float = Field(default=60.0, gt=0, description="one TTS request's timeout")
+    voice_concurrency: int = Field(
+        default=3, ge=1, le=32, description="TTS requests in flight at once per video"
+    )
+    music_dir: Path | None = Field(
+        default=None, description="background tracks; with none set, no music is mixed"
+    )
+    music_below_speech_db: float = Field(
+        default=20.0, ge=10, le=40, description="how far the ducked music sits under the voice"
+    )
+
+    # Analytics: the metrics queue, metrics exposition and alert thresholds (docs/analytics.md).
+    redis_url: SecretStr | None = Field(
+        default=None, description="batch metrics through this Redis; straight to the store if unset"
+    )
+    metrics_prefix: str = Field(default="ytempire:metrics", description="Redis key prefix")
+    metrics_batch_size: int = Field(default=100, ge=1, le=5000)
+    metrics_flush_interval_s: float = Field(default=5.0, gt=0)
+    metrics_window_hours: float = Field(
+        default=24.0, gt=0, description="window of the derived gauges (quality, rates, p95)"
+    )
+    pushgateway_url: str | None = Field(
+        default=None, description="a Prometheus Pushgateway that flows push the metrics to"
+    )
+    alert_cost_per_video_usd: float = Field(default=0.45, ge=0)
+    alert_min_quality: float = Field(default=0.75, ge=0, le=1)
+    alert_max_failure_rate: float = Field(default=0.05, ge=0, le=1)
+    alert_max_fallback_rate: float = Field(default=0.20, ge=0, le=1)
+    alert_max_p95_latency_ms: float = Field(default=5000, gt=0)
+    provider_daily_budget_usd: float = Field(
+        default=100.0, ge=0, description="a provider's daily API budget, unless listed below"
+    )
+    provider_budgets_usd: dict[str, float] = Field(
+        default_factory=dict, description='per-provider daily budgets, JSON: {"openai": 50}'
+    )
+
+    # Thumbnails: DALL·E 3 pictures for the hero and split layouts when an OpenAI key or
+    # base URL is set (the same OPENAI_* variables as the script stage); Pillow otherwise.
+    thumbnail_image_model: str | None = Field(
+        default="dall-e-3", description="the images model; empty: never generate pictures"
+    )
+    thumbnail_image_size: str = Field(default="1792x1024", pattern=r"^\d+x\d+$")
+    thumbnail_image_quality: str = Field(default="standard", description="standard or hd")
+    thumbnail_timeout_s: float = Field(default=120.0, gt=0, description="one image request")
+    thumbnail_key_frames: int = Field(
+        default=3, ge=1, le=12, description="key frames picked from the video for thumbnails"
+    )
+
+    # Visuals and render (docs/render.md).
+    pexels_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("PEXELS_API_KEY", "YTEMPIRE_PEXELS_API_KEY")
+    )
+    pexels_api_endpoint: str | None = Field(
+        default=None, description="another root for the Pexels API (a proxy, a test server)"
+    )
+    pexels_timeout_s: float = Field(default=30.0, gt=0)
+    asset_library: Path | None = Field(
+        default=None, description="folder of clips and pictures matched by file tags or names"
+    )
+    transition: str = Field(default="fade", description="transition between script blocks")
+    transition_s: float = Field(default=0.5, ge=0, le=3)
+    pan_pictures: bool = Field(default=True, description="pan slowly across photos")
+    render_encoder: str = Field(default="auto", description="auto, libx264 or h264_nvenc")
+    render_workers: int = Field(default=2, ge=1, le=64, description="parts encoded at once")
+    render_crf: int = Field(default=20, ge=0, le=51)
+    render_preset: str = "ultrafast"
+    burn_subtitles: bool = True
+    subtitle_style: str = Field(
+        default="", description="ASS style overrides, e.g. 'Fontsize=52,MarginV=80'"
+    )
+
     retry_delay_scale: float = Field(
         default=1.0, ge=0, description="multiplies every retry wait; tests shrink it"
     )
@@ -63,6 +162,20 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         """Whether an OpenAI(-compatible) provider is set up: a key, or a local server URL."""
         return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def images_configured(self) -> bool:
+        """Whether thumbnails ask an images model (DALL·E 3) for pictures."""
+        return self.llm_configured and bool(self.thumbnail_image_model)
+
+    @property
+    def google_tts_configured(self) -> bool:
+        """Whether Google Cloud TTS is set up: credentials, ADC turned on, or an endpoint."""
+        return bool(
+            self.google_application_credentials
+            or self.google_tts_enabled
+            or self.google_tts_endpoint
+        )
 
     @property
     def analytics_url(self) -> str:

@@ -7,19 +7,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Stage, StageRecord
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> AnalyticsStore:
-    if request.param == "sqlite":
-        return AnalyticsStore(f"sqlite:///{tmp_path / 'a.db'}")
-    return AnalyticsStore(request.getfixturevalue("postgres_url"))
 
 
 def record(stage: Stage, start_s: float, seconds: float, **kw: object) -> StageRecord:
@@ -83,3 +74,52 @@ def test_sqlite_store_creates_its_folder(tmp_path: Path) -> None:
     store = AnalyticsStore(f"sqlite:///{tmp_path / 'not' / 'yet' / 'a.db'}")
     store.record_stage(uuid.uuid4(), record(Stage.topic, 0, 1))
     assert (tmp_path / "not" / "yet" / "a.db").exists()
+
+
+def test_circuit_breaker_state(store: AnalyticsStore) -> None:
+    assert store.breaker("elevenlabs") is None
+    assert store.record_breaker_failure("elevenlabs", threshold=3, now=T0).state == "closed"
+    store.record_breaker_failure("elevenlabs", threshold=3, now=T0)
+    opened = store.record_breaker_failure("elevenlabs", threshold=3, now=T0 + timedelta(seconds=5))
+    assert (opened.state, opened.failures, opened.opened_at) == (
+        "open",
+        3,
+        T0 + timedelta(seconds=5),
+    )
+    store.set_breaker_state("elevenlabs", "half_open")
+    assert store.breaker("elevenlabs").state == "half_open"  # type: ignore[union-attr]
+    store.set_breaker_state("elevenlabs", "closed")
+    closed = store.breaker("elevenlabs")
+    assert closed is not None and (closed.state, closed.failures, closed.opened_at) == (
+        "closed",
+        0,
+        None,
+    )
+
+
+def test_times_are_stored_in_utc(store: AnalyticsStore) -> None:
+    from zoneinfo import ZoneInfo
+
+    run = uuid.uuid4()
+    local = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))  # 09:00 UTC
+    store.record_stage(
+        run,
+        record(Stage.script, 0, 1).model_copy(
+            update={"started_at": local, "completed_at": local + timedelta(seconds=1)}
+        ),
+    )
+    assert store.stage_records(run)[0].started_at == T0
+
+
+def test_samples_are_stored_once_per_id(store: AnalyticsStore) -> None:
+    sample = {
+        "id": uuid.uuid4(),
+        "name": "cost_per_video_dollars",
+        "labels": {"b": "2", "a": "1"},
+        "value": 0.3,
+        "timestamp": T0.isoformat(),
+    }
+    assert store.record_samples([sample, sample]) == 1
+    assert store.record_samples([sample]) == 0
+    (row,) = store.samples()
+    assert row.labels == '{"a": "1", "b": "2"}'

@@ -84,6 +84,10 @@ def test_every_output_is_in_the_video_folder(made: Made) -> None:
     for i in (1, 2, 3):
         with Image.open(folder / "thumbnails" / f"variant_{i}.png") as im:
             assert im.size == (1280, 720)
+    ranking = json.loads((folder / "thumbnails" / "ranking.json").read_text())
+    assert ranking["primary"] == ranking["variants"][0]["path"].rsplit("/", 1)[-1]
+    # Built on the video's own frames (with slides only, the minimal layout uses brand art).
+    assert sum(1 for v in ranking["variants"] if v["key_frame"]) >= 2
     assert "-->" in (folder / "subtitles.srt").read_text()
     assert not list(folder.rglob(".*.tmp*")), "temporary files left behind"
 
@@ -109,6 +113,9 @@ def test_metadata_names_engines_costs_and_model(made: Made) -> None:
     assert meta["tags"] and meta["description"] and len(meta["chapters"]) >= 5
     quality = json.loads((workspace / job.video_id / "quality.json").read_text())
     assert {c["item"] for c in quality["checks"]} >= {"script", "voice", "video"}
+    visibility = [c for c in quality["checks"] if c["name"] == "text_visibility"]
+    assert len(visibility) == 3 and all(c["passed"] for c in visibility)
+    assert all("faces" in quality["recorded"][f"thumbnail:variant_{i}"] for i in (1, 2, 3))
 
 
 def test_one_event_row_per_stage(made: Made) -> None:

@@ -13,8 +13,6 @@ from ytempire.media.ffmpeg import FFmpegError
 from ytempire.media.probe import probe
 from ytempire.media.render import (
     RenderError,
-    build_command,
-    concat_list_text,
     render_timeline,
     slide_schedule,
     verify,
@@ -74,81 +72,6 @@ def test_schedule_holds_each_slide_until_the_next_and_fills_the_timeline(
         (slide_paths[1], 24),  # gap 1.8-2.0 s keeps this slide up
         (slide_paths[2], 60),  # until the end of the narration, not 3.0 s
     ]
-
-
-def test_concat_list_repeats_the_last_file_and_quotes_paths(
-    make_timeline: TimelineFactory, slide_paths: list[Path], tmp_path: Path
-) -> None:
-    odd = tmp_path / "it's here.png"
-    timeline = make_timeline(images=[*slide_paths[:2], odd])
-    text = concat_list_text(timeline)
-    lines = text.splitlines()
-    assert lines[0] == "ffconcat version 1.0"
-    files = [line for line in lines if line.startswith("file ")]
-    assert files[-1] == files[-2] == "file '" + str(tmp_path) + "/it'\\''s here.png'"
-    durations = [float(line.split()[1]) for line in lines if line.startswith("duration ")]
-    assert durations == pytest.approx([1.0, 1.0, 1.0])
-    assert lines.count("option framerate 30") == 4
-
-
-def test_build_command_is_pure_and_asks_for_the_output_spec(
-    make_timeline: TimelineFactory, tmp_path: Path
-) -> None:
-    timeline = make_timeline()
-    output = tmp_path / "out.mp4"
-    concat = tmp_path / "work" / "slides.ffconcat"
-    args = build_command(timeline, output, concat_list=concat)
-
-    assert args == build_command(timeline, output, concat_list=concat)
-    assert not output.exists()
-    assert not concat.parent.exists()
-    assert args[-2:] == [str(output), "-y"]
-    assert "-xerror" in args
-    # the slides come through the concat demuxer, the narration as a plain input
-    assert args[args.index(str(concat)) - 5 : args.index(str(concat)) + 1] == [
-        "-f", "concat", "-safe", "0", "-i", str(concat)
-    ]  # fmt: skip
-    assert _option(args, "-i") == str(concat)
-    assert str(timeline.audio_path) in args
-    graph = _option(args, "-filter_complex")
-    assert "scale=1920:1080:force_original_aspect_ratio=decrease" in graph
-    assert "pad=1920:1080" in graph
-    assert graph.index("format=yuv420p") < graph.index("fps=30")
-    assert "aresample=48000" in graph
-    expected = {
-        "-c:v": "libx264",
-        "-profile:v": "high",
-        "-pix_fmt": "yuv420p",
-        "-r": "30",
-        "-preset": "veryfast",
-        "-crf": "20",
-        "-tune": "stillimage",
-        "-c:a": "aac",
-        "-profile:a": "aac_low",
-        "-ar": "48000",
-        "-ac": "2",
-        "-b:a": "192k",
-        "-movflags": "+faststart",
-        "-t": "3.000000",
-    }
-    assert {name: _option(args, name) for name in expected} == expected
-    assert "-g" not in args
-
-
-def test_build_command_takes_the_frame_size_from_the_timeline(
-    make_timeline: TimelineFactory, tmp_path: Path
-) -> None:
-    args = build_command(make_timeline(1080, 1920), tmp_path / "o.mp4", concat_list=tmp_path / "l")
-    assert "scale=1080:1920:" in _option(args, "-filter_complex")
-
-
-def test_build_command_refuses_an_unknown_encoder(
-    make_timeline: TimelineFactory, tmp_path: Path
-) -> None:
-    with pytest.raises(ValueError, match="h265_magic"):
-        build_command(
-            make_timeline(), tmp_path / "o.mp4", encoder="h265_magic", concat_list=tmp_path / "l"
-        )
 
 
 def test_verify_accepts_the_spec(make_timeline: TimelineFactory, tmp_path: Path) -> None:
@@ -212,7 +135,7 @@ def _close(got: tuple[int, ...], want: tuple[int, ...]) -> bool:
 def test_render_landscape_meets_the_spec(make_timeline: TimelineFactory, tmp_path: Path) -> None:
     timeline = make_timeline()
     output = tmp_path / "video" / "final.mp4"
-    result = render_timeline(timeline, output, work_dir=tmp_path / "work")
+    result = render_timeline(timeline, output, work_dir=tmp_path / "work", encoder="libx264")
 
     assert result.path == output
     assert result.engine == "ffmpeg-libx264"
@@ -295,11 +218,12 @@ def test_slide_that_only_ffmpeg_finds_corrupt_fails_the_render(
 ) -> None:
     _png_with_undecodable_pixels(slide_paths[1])
     output = tmp_path / "out" / "final.mp4"
-    # without -xerror FFmpeg would skip this slide and exit 0
-    with pytest.raises(FFmpegError) as caught:
+    # FFmpeg's image source skips a picture it cannot decode and exits 0; the encoded part
+    # then has fewer pictures than planned, which the splice refuses.
+    with pytest.raises((FFmpegError, RenderError)) as caught:
         render_timeline(make_timeline(), output, work_dir=tmp_path / "work")
     assert "\n" not in str(caught.value)
-    assert _files_in(output.parent) == []
+    assert not output.parent.exists() or _files_in(output.parent) == []
 
 
 @pytest.mark.slow
@@ -311,15 +235,3 @@ def test_failed_verification_raises_and_leaves_no_output(
     with pytest.raises(RenderError, match=r"failed verification: size 1920x1080, want 1921x1080"):
         render_timeline(make_timeline(1921, 1080), output, work_dir=tmp_path / "work")
     assert _files_in(output.parent) == []
-
-
-def test_build_command_gives_nvenc_its_own_rate_control(
-    make_timeline: TimelineFactory, tmp_path: Path
-) -> None:
-    args = build_command(
-        make_timeline(), tmp_path / "o.mp4", encoder="h264_nvenc", concat_list=tmp_path / "l"
-    )
-    assert _option(args, "-c:v") == "h264_nvenc"
-    assert _option(args, "-profile:v") == "high"
-    assert "-crf" not in args
-    assert "-tune" not in args

@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ytempire.quality.audio import DBFS_FLOOR, measure_speech, read_wav, window_levels
+from ytempire.quality.audio import (
+    DBFS_FLOOR,
+    LUFS_FLOOR,
+    measure_loudness,
+    measure_speech,
+    read_wav,
+    window_levels,
+)
 
 RATE = 16_000  # 50 ms windows are exactly 800 samples
 
@@ -110,3 +117,66 @@ def test_sample_widths_and_channels(tmp_path: Path, width: int) -> None:
 def test_metrics_are_json_finite(tmp_path: Path) -> None:
     m = measure_speech(write_wav(tmp_path / "h.wav", np.zeros(RATE)), word_count=1)
     assert "inf" not in m.model_dump_json().lower()
+
+
+def sine(seconds: float, dbfs: float, hz: float, rate: int, phase: float = 0.0) -> np.ndarray:
+    t = np.arange(round(seconds * rate)) / rate
+    return 10 ** (dbfs / 20) * np.sin(2 * np.pi * hz * t + phase)
+
+
+def test_loudness_of_the_ebu_reference_tone(tmp_path: Path) -> None:
+    # EBU Tech 3341, case 1: a stereo 1 kHz sine at -23 dBFS reads -23 LUFS.
+    tone = sine(20.0, -23.0, 1000, 48_000)
+    stereo = write_wav(tmp_path / "s.wav", np.stack([tone, tone], axis=1), 48_000)
+    loudness = measure_loudness(stereo)
+    assert loudness.integrated_lufs == pytest.approx(-23.0, abs=0.1)
+    assert loudness.true_peak_dbtp == pytest.approx(-23.0, abs=0.1)
+    assert loudness.range_lu == pytest.approx(0.0, abs=0.1)
+    # BS.1770 counts a mono file's one channel: 3 dB quieter.
+    mono = measure_loudness(write_wav(tmp_path / "m.wav", tone, 48_000))
+    assert mono.integrated_lufs == pytest.approx(-26.0, abs=0.1)
+
+
+def test_true_peak_sees_between_samples(tmp_path: Path) -> None:
+    # A quarter-rate sine sampled 45 degrees off its crests: every sample is 3 dB under the
+    # wave's real peak, which the 4x oversampled true peak finds.
+    tone = sine(5.0, -6.0, 12_000, 48_000, phase=np.pi / 4)
+    path = write_wav(tmp_path / "t.wav", np.stack([tone, tone], axis=1), 48_000, width=3)
+    m = measure_speech(path, word_count=1)
+    assert m.peak_dbfs == pytest.approx(-9.0, abs=0.1)
+    assert m.true_peak_dbtp is not None
+    # BS.1770's interpolator reads a little high this close to Nyquist/2 (about +0.6 dB).
+    assert -6.1 <= m.true_peak_dbtp <= -5.2
+    assert m.true_peak_dbtp - m.peak_dbfs >= 2.5
+
+
+def test_silence_reads_as_the_floors(tmp_path: Path) -> None:
+    loudness = measure_loudness(write_wav(tmp_path / "z.wav", np.zeros(48_000), 48_000))
+    assert loudness.integrated_lufs == LUFS_FLOOR
+    assert loudness.true_peak_dbtp == DBFS_FLOOR
+
+
+def test_momentary_readings_follow_the_level(tmp_path: Path) -> None:
+    rate = 48_000
+    quiet, loud = sine(2.0, -40.0, 1000, rate), sine(2.0, -20.0, 1000, rate)
+    path = write_wav(tmp_path / "q.wav", np.concatenate([quiet, loud]), rate)
+    loudness = measure_loudness(path, momentary=True)
+    times = [t for t, _ in loudness.momentary]
+    assert len(times) == pytest.approx(40, abs=2)
+    at = dict(loudness.momentary)
+    assert at[min(times, key=lambda t: abs(t - 1.5))] == pytest.approx(-43.0, abs=0.3)
+    assert at[min(times, key=lambda t: abs(t - 3.5))] == pytest.approx(-23.0, abs=0.3)
+
+
+def test_speech_metrics_measure_loudness_on_the_delivered_mix(tmp_path: Path) -> None:
+    voice = write_wav(tmp_path / "v.wav", np.concatenate([tone(2.0, 0.1), np.zeros(RATE)]))
+    mix = write_wav(tmp_path / "x.wav", tone(3.0, 0.5))
+    m = measure_speech(voice, word_count=6, delivered_path=mix)
+    # Pace and silence are the voice's; loudness and peak are the mix's.
+    assert m.silence_ratio == pytest.approx(1 / 3)
+    assert m.peak_dbfs == pytest.approx(20 * math.log10(0.1), abs=0.01)
+    assert m.true_peak_dbtp == pytest.approx(20 * math.log10(0.5), abs=0.1)
+    assert m.integrated_loudness_lufs == measure_loudness(mix).integrated_lufs
+    alone = measure_speech(voice, word_count=6)
+    assert alone.integrated_loudness_lufs == measure_loudness(voice).integrated_lufs
+    assert alone.integrated_loudness_lufs != m.integrated_loudness_lufs

@@ -18,10 +18,22 @@ Behaviours:
   masks it), so tests can check it never reaches our messages.
 - ``timeout``: no answer for ``server.hang_s`` seconds; stopping the server ends the wait.
 - ``no_usage``: a good answer without the ``usage`` field.
+
+Images (``POST /v1/images/generations``) have their own queue and default
+(``server.queue_images(...)``, ``server.images_default``) and their own record
+(``server.image_requests``), so a test can script chat and images independently:
+
+- ``ok``: one real PNG of the requested size (a vivid picture; with ``server.image_face`` set,
+  a face the Haar cascade finds in its left half) as ``b64_json``, with a ``revised_prompt``.
+- ``429``, ``quota``, ``500``, ``401``, ``timeout``: as for chat.
+- ``content_policy``: OpenAI's 400 ``content_policy_violation`` body.
+- ``not_image``: ``b64_json`` that decodes to bytes that are no picture.
+- ``no_data``: a 200 answer with an empty ``data`` list.
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import math
@@ -36,8 +48,13 @@ from typing import Any
 
 import pytest
 
+from tests.pictures import draw_face, png_bytes, vivid_picture
+
 BEHAVIOURS = frozenset(
     {"ok", "low_quality", "garbage", "429", "quota", "500", "401", "timeout", "no_usage"}
+)
+IMAGE_BEHAVIOURS = frozenset(
+    {"ok", "429", "quota", "500", "401", "timeout", "content_policy", "not_image", "no_data"}
 )
 DEFAULT_WORDS = 150
 _WORD = re.compile(r"[\w'’-]+")
@@ -177,6 +194,11 @@ class OpenAICompatibleServer:
         self._last_words = DEFAULT_WORDS
         self._last_keyword = "the topic"
         self._ids = itertools.count(1)
+        self.images_default = "ok"
+        self.image_face = False
+        self.image_requests: list[RecordedRequest] = []
+        self._image_queue: deque[str] = deque()
+        self._pngs: dict[tuple[int, int, bool], bytes] = {}  # drawing one takes a while
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         # A short poll keeps stop() quick: shutdown waits for the loop's next poll.
@@ -197,6 +219,14 @@ class OpenAICompatibleServer:
             raise ValueError(f"unknown behaviours: {sorted(unknown)}")
         with self._lock:
             self._queue.extend(behaviours)
+
+    def queue_images(self, *behaviours: str) -> None:
+        """Answer the next image requests with these behaviours, in order."""
+        unknown = set(behaviours) - IMAGE_BEHAVIOURS
+        if unknown:
+            raise ValueError(f"unknown image behaviours: {sorted(unknown)}")
+        with self._lock:
+            self._image_queue.extend(behaviours)
 
     def start(self) -> OpenAICompatibleServer:
         self._thread.start()
@@ -226,6 +256,55 @@ class OpenAICompatibleServer:
             if match := _KEYWORD.search(text):
                 self._last_keyword = match.group(1)
         return behaviour
+
+    def _next_image(self, request: RecordedRequest) -> str:
+        with self._lock:
+            self.image_requests.append(request)
+            return self._image_queue.popleft() if self._image_queue else self.images_default
+
+    def _image_answer(
+        self, request: RecordedRequest, behaviour: str
+    ) -> tuple[int, dict[str, str], Any]:
+        """(status, headers, JSON body) for an images request; None body: send nothing."""
+        if behaviour == "timeout":
+            if self._stopping.wait(self.hang_s):
+                return 0, {}, None
+            behaviour = "ok"
+        if behaviour == "content_policy":
+            body = _error(
+                "Your request was rejected as a result of our safety system. Your prompt may "
+                "contain text that is not allowed by our safety system.",
+                "invalid_request_error",
+                "content_policy_violation",
+            )
+            return 400, {}, body
+        if behaviour == "no_data":
+            return 200, {}, {"created": int(time.time()), "data": []}
+        if behaviour in ("ok", "not_image"):
+            if behaviour == "ok":
+                width, height = (
+                    int(v) for v in str(request.body.get("size", "1024x1024")).split("x")
+                )
+                data = self._png(width, height, self.image_face)
+            else:
+                data = b"this is not a picture at all"
+            item = {
+                "b64_json": base64.b64encode(data).decode("ascii"),
+                "revised_prompt": f"A vivid picture: {request.body.get('prompt', '')}"[:200],
+            }
+            return 200, {}, {"created": int(time.time()), "data": [item]}
+        # The error behaviours answer as they do for chat.
+        return self._respond(request, behaviour)
+
+    def _png(self, width: int, height: int, face: bool) -> bytes:
+        key = (width, height, face)
+        if key not in self._pngs:
+            picture = vivid_picture(width, height, seed=5)
+            if face:
+                side, top = height // 2, height // 4
+                picture = draw_face(picture, (width // 8, top, width // 8 + side, top + side))
+            self._pngs[key] = png_bytes(picture)
+        return self._pngs[key]
 
     def _completion(self, request: RecordedRequest, content: str, usage: bool) -> dict[str, Any]:
         prompt_tokens = 3 + sum(
@@ -338,6 +417,9 @@ def _handler_for(server: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if self.path.rstrip("/") == "/v1/images/generations":
+                self._images(raw)
+                return
             if self.path.rstrip("/") != "/v1/chat/completions":
                 self._send(404, _error("Not found", "invalid_request_error", None))
                 return
@@ -348,6 +430,17 @@ def _handler_for(server: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]
                 return
             request = RecordedRequest("POST", self.path, self.headers.get("Authorization"), body)
             status, headers, answer = server._respond(request, server._next(request))
+            if answer is not None:
+                self._send(status, answer, headers)
+
+        def _images(self, raw: bytes) -> None:
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                self._send(400, _error("Invalid JSON body", "invalid_request_error", None))
+                return
+            request = RecordedRequest("POST", self.path, self.headers.get("Authorization"), body)
+            status, headers, answer = server._image_answer(request, server._next_image(request))
             if answer is not None:
                 self._send(status, answer, headers)
 

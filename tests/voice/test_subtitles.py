@@ -174,3 +174,57 @@ def test_overlapping_and_empty_sentences() -> None:
     assert_rules(cues, 6.0)
     assert [c.text for c in cues] == ["First words here.", "Overlaps the first."]
     assert cues[1].start == 2.0
+
+
+def word_timings(text: str, start: float, pace: float, block: int = 0) -> list[TimedText]:
+    """One timing per word, ``pace`` seconds per character, a short gap between words."""
+    words, at = [], start
+    for word in text.split():
+        words.append(TimedText(text=word, start=at, end=at + pace * len(word), block=block))
+        at += pace * len(word) + 0.05
+    return words
+
+
+def test_word_timings_start_each_cue_with_its_first_word() -> None:
+    # Words spoken unevenly: the second half three times as slow as the first.
+    tokens = LONG_SENTENCE.split()
+    half = len(tokens) // 2
+    fast = word_timings(" ".join(tokens[:half]), 1.0, 0.03)
+    slow = word_timings(" ".join(tokens[half:]), fast[-1].end + 0.05, 0.09)
+    words = fast + slow
+    sentence = timed(LONG_SENTENCE, words[0].start, words[-1].end)
+    cues = cues_from_sentences([sentence], audio_end=words[-1].end + 1, words=words)
+    assert len(cues) >= 3
+    assert_rules(cues, words[-1].end + 1)
+    assert cues[0].start == sentence.start and cues[-1].end == sentence.end
+    position = 0
+    for cue in cues:
+        first = cue.lines[0].split()[0]
+        assert words[position].text == first
+        assert cue.start == pytest.approx(words[position].start)
+        position += len(" ".join(cue.lines).split())
+    # Proportional sharing would have put these boundaries elsewhere.
+    proportional = cues_from_sentences([sentence], audio_end=words[-1].end + 1)
+    assert any(abs(a.start - b.start) > 0.3 for a, b in zip(cues, proportional, strict=True))
+
+
+def test_word_timings_that_do_not_match_the_text_are_ignored() -> None:
+    sentence = timed(LONG_SENTENCE, 0.0, 15.0)
+    wrong = word_timings("completely different words here", 0.0, 0.05)
+    with_wrong = cues_from_sentences([sentence], audio_end=15.0, words=wrong)
+    assert with_wrong == cues_from_sentences([sentence], audio_end=15.0)
+
+
+def test_word_timings_follow_each_sentence_in_order() -> None:
+    first = "A short one."
+    second = LONG_SENTENCE
+    words = word_timings(first, 0.0, 0.05) + word_timings(second, 2.0, 0.05, block=1)
+    sentences = [
+        timed(first, words[0].start, words[2].end),
+        timed(second, words[3].start, words[-1].end, block=1),
+    ]
+    cues = cues_from_sentences(sentences, audio_end=words[-1].end + 1, words=words)
+    assert cues[0].lines == [first]
+    second_words = words[3:]
+    starts = {round(w.start, 6) for w in second_words}
+    assert all(round(c.start, 6) in starts for c in cues[1:])

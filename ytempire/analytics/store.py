@@ -1,13 +1,15 @@
 """The analytics store: the one module that opens database sessions.
 
-SQLite in the workspace by default, PostgreSQL (or anything SQLAlchemy speaks) by URL. Tables
-are created on first use of a URL.
+SQLite in the workspace by default, PostgreSQL (or anything SQLAlchemy speaks) by URL. The
+schema is migrated to the newest Alembic revision on first use of a URL in a process
+(``ytempire.analytics.schema``). Every time written is UTC.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,10 +17,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from ytempire.analytics.tables import Base, CostBreakdown, ModelPerformance, PipelineEvent, Video
+from ytempire.analytics import schema
+from ytempire.analytics.tables import (
+    CircuitBreaker,
+    CostBreakdown,
+    MetricSample,
+    ModelPerformance,
+    PipelineEvent,
+    Video,
+)
 from ytempire.models import Stage, StageRecord
 
 COST_GROUPS: dict[str, set[Stage]] = {
@@ -41,17 +52,28 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a naive time is taken to be UTC already)."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def labels_key(labels: Mapping[str, str]) -> str:
+    """A label set as the canonical JSON ``ai_metric_samples.labels`` holds."""
+    return json.dumps({k: str(v) for k, v in labels.items()}, sort_keys=True)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The timeout first, so even switching to WAL waits for a busy database instead of failing.
     # WAL lets readers and one writer work at once; the timeout makes writers queue, not fail.
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """One engine per URL per process, with the tables created."""
+    """One engine per URL per process, its database migrated to the newest revision."""
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
@@ -59,7 +81,7 @@ def engine_for(url: str) -> Engine:
             # The default store lives in the workspace, which a first run has not made yet.
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+    schema.upgrade(engine)
     return engine
 
 
@@ -67,7 +89,8 @@ class AnalyticsStore:
     """Writes and reads the pipeline's records."""
 
     def __init__(self, url: str) -> None:
-        self._sessions = sessionmaker(engine_for(url), expire_on_commit=False)
+        self.engine = engine_for(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -82,8 +105,8 @@ class AnalyticsStore:
                     pipeline_run_id=run_id,
                     stage=record.stage.value,
                     status=record.status,
-                    started_at=record.started_at,
-                    completed_at=record.completed_at,
+                    started_at=utc(record.started_at),
+                    completed_at=utc(record.completed_at),
                     duration_ms=record.duration_ms,
                     model_used=record.engine,
                     cost_cents=_cents(record.cost_usd),
@@ -102,14 +125,15 @@ class AnalyticsStore:
         cost_usd: float,
         quality_score: float | None = None,
         cache_hit: bool = False,
+        timestamp: datetime | None = None,
     ) -> None:
-        """Add one ``ai_model_performance`` row for a call to a model."""
+        """Add one ``ai_model_performance`` row for a call to a model (made now, by default)."""
         with self.session() as s:
             s.add(
                 ModelPerformance(
                     model_name=model_name,
                     operation=operation,
-                    timestamp=datetime.now(UTC),
+                    timestamp=utc(timestamp or datetime.now(UTC)),
                     latency_ms=latency_ms,
                     tokens_used=tokens_used,
                     cost_cents=_cents(cost_usd),
@@ -147,7 +171,9 @@ class AnalyticsStore:
             for e in self.events(run_id)
         ]
 
-    def record_costs(self, video_id: str, costs: Mapping[Stage, float]) -> CostBreakdown:
+    def record_costs(
+        self, video_id: str, costs: Mapping[Stage, float], timestamp: datetime | None = None
+    ) -> CostBreakdown:
         """Write (or replace) the video's ``ai_cost_breakdown`` row from per-stage costs.
 
         Stages outside the seed's script/voice/thumbnail groups count as processing.
@@ -165,7 +191,7 @@ class AnalyticsStore:
             video_id=uuid.UUID(video_id),
             processing_cost=processing,
             total_cost=sum(sums.values(), processing),
-            timestamp=datetime.now(UTC),
+            timestamp=utc(timestamp or datetime.now(UTC)),
             **sums,
         )
         with self.session() as s:
@@ -177,7 +203,14 @@ class AnalyticsStore:
             return s.get(CostBreakdown, uuid.UUID(video_id))
 
     def record_video(
-        self, video_id: str, channel: str, topic: str, title: str, destination: str, location: str
+        self,
+        video_id: str,
+        channel: str,
+        topic: str,
+        title: str,
+        destination: str,
+        location: str,
+        published_at: datetime | None = None,
     ) -> None:
         """Remember that a channel produced a video on ``topic`` (idempotent per video)."""
         with self.session() as s:
@@ -189,7 +222,7 @@ class AnalyticsStore:
                     title=title,
                     destination=destination,
                     location=location,
-                    published_at=datetime.now(UTC),
+                    published_at=utc(published_at or datetime.now(UTC)),
                 )
             )
 
@@ -198,3 +231,105 @@ class AnalyticsStore:
         with self.session() as s:
             rows = s.scalars(select(Video.topic).where(Video.channel == channel))
             return {topic.lower() for topic in rows}
+
+    def record_samples(self, samples: Iterable[Mapping[str, Any]]) -> int:
+        """Store metric observations in one transaction; an id already stored is skipped.
+
+        Each sample has ``id`` (a UUID or its hex), ``name``, ``labels`` (a mapping),
+        ``value`` and ``timestamp`` (a datetime or ISO string). Returns how many were new.
+        """
+        rows = [
+            {
+                "sample_id": uuid.UUID(str(s["id"])),
+                "name": s["name"],
+                "labels": labels_key(s["labels"]),
+                "value": float(s["value"]),
+                "timestamp": utc(
+                    s["timestamp"]
+                    if isinstance(s["timestamp"], datetime)
+                    else datetime.fromisoformat(s["timestamp"])
+                ),
+            }
+            for s in samples
+        ]
+        if not rows:
+            return 0
+        rows = list({row["sample_id"]: row for row in rows}.values())
+        dialect = self.engine.dialect.name
+        with self.session() as s:
+            if dialect in ("postgresql", "sqlite"):
+                upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+                statement = (
+                    upsert(MetricSample)
+                    .on_conflict_do_nothing(index_elements=["sample_id"])
+                    .returning(MetricSample.sample_id)
+                )
+                return len(s.execute(statement, rows).all())
+            # Elsewhere: skip the ids already there (a concurrent duplicate raises).
+            ids = [row["sample_id"] for row in rows]
+            known = set(
+                s.scalars(select(MetricSample.sample_id).where(MetricSample.sample_id.in_(ids)))
+            )
+            new = [row for row in rows if row["sample_id"] not in known]
+            if new:
+                s.execute(insert(MetricSample), new)
+            return len(new)
+
+    def samples(self, name: str | None = None) -> list[MetricSample]:
+        """Stored metric observations, oldest first (``name`` filters)."""
+        with self.session() as s:
+            query = select(MetricSample).order_by(MetricSample.timestamp)
+            if name:
+                query = query.where(MetricSample.name == name)
+            return list(s.scalars(query))
+
+    def breaker(self, provider: str) -> CircuitBreaker | None:
+        """The provider's circuit breaker row, if it ever failed."""
+        with self.session() as s:
+            return s.get(CircuitBreaker, provider)
+
+    def record_breaker_failure(
+        self, provider: str, threshold: int, now: datetime | None = None
+    ) -> CircuitBreaker:
+        """Count one failure (atomically, across processes); open the breaker at ``threshold``."""
+        now = utc(now or datetime.now(UTC))
+        with self.session() as s:
+            self._ensure_breaker(s, provider, now)
+            s.execute(
+                update(CircuitBreaker)
+                .where(CircuitBreaker.provider == provider)
+                .values(failures=CircuitBreaker.failures + 1, updated_at=now)
+            )
+            row = s.execute(
+                select(CircuitBreaker).where(CircuitBreaker.provider == provider)
+            ).scalar_one()
+            s.refresh(row)
+            if row.failures >= threshold and row.state != "open":
+                row.state, row.opened_at = "open", now
+            return row
+
+    def set_breaker_state(self, provider: str, state: str, now: datetime | None = None) -> None:
+        """Move the breaker to ``closed`` (failures reset), ``open`` or ``half_open``."""
+        if state not in ("closed", "open", "half_open"):
+            raise ValueError(f"breaker state must be closed, open or half_open; got {state!r}")
+        now = utc(now or datetime.now(UTC))
+        values: dict[str, Any] = {"state": state, "updated_at": now}
+        if state == "closed":
+            values |= {"failures": 0, "opened_at": None}
+        elif state == "open":
+            values["opened_at"] = now
+        with self.session() as s:
+            self._ensure_breaker(s, provider, now)
+            s.execute(
+                update(CircuitBreaker).where(CircuitBreaker.provider == provider).values(values)
+            )
+
+    def _ensure_breaker(self, s: Session, provider: str, now: datetime) -> None:
+        row = {"provider": provider, "state": "closed", "failures": 0, "updated_at": now}
+        dialect = self.engine.dialect.name
+        if dialect in ("postgresql", "sqlite"):
+            upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            s.execute(upsert(CircuitBreaker).values(row).on_conflict_do_nothing())
+        elif s.get(CircuitBreaker, provider) is None:
+            s.add(CircuitBreaker(**row))
+            s.flush()

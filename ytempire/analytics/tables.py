@@ -1,4 +1,11 @@
-"""SQLAlchemy tables: the seed's three (§6.1, columns exactly as specified) plus ``videos``."""
+"""SQLAlchemy tables: the seed's three (§6.1, columns exactly as specified) plus what the
+pipeline needs: ``videos`` (topics produced, uploads), ``circuit_breakers`` (provider breaker
+state shared by concurrent runs) and ``ai_metric_samples`` (the seed's §4.2 metrics with their
+labels, as the metrics queue delivers them).
+
+The schema is created and changed by the Alembic migrations in ``migrations/versions``;
+a change here needs a migration there (``tests/analytics/test_migrations.py`` compares them).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
+    Index,
     Integer,
     Numeric,
     String,
@@ -31,7 +40,7 @@ class PipelineEvent(Base):
     pipeline_run_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     stage: Mapped[str] = mapped_column(String(50))
     status: Mapped[str] = mapped_column(String(20))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     duration_ms: Mapped[int] = mapped_column(Integer)
     model_used: Mapped[str | None] = mapped_column(String(100))
@@ -48,7 +57,7 @@ class ModelPerformance(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     model_name: Mapped[str] = mapped_column(String(100))
     operation: Mapped[str] = mapped_column(String(50))
-    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     latency_ms: Mapped[int] = mapped_column(Integer)
     tokens_used: Mapped[int] = mapped_column(Integer)
     cost_cents: Mapped[int] = mapped_column(Integer)
@@ -67,7 +76,7 @@ class CostBreakdown(Base):
     thumbnail_cost: Mapped[Decimal] = mapped_column(Numeric(10, 4))
     processing_cost: Mapped[Decimal] = mapped_column(Numeric(10, 4))
     total_cost: Mapped[Decimal] = mapped_column(Numeric(10, 4))
-    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Video(Base):
@@ -82,3 +91,33 @@ class Video(Base):
     destination: Mapped[str] = mapped_column(String(20))
     location: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CircuitBreaker(Base):
+    """One provider's circuit breaker, kept here so concurrent runs and workers share it."""
+
+    __tablename__ = "circuit_breakers"
+
+    provider: Mapped[str] = mapped_column(String(50), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10), default="closed")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MetricSample(Base):
+    """One observation of a seed §4.2 metric, e.g. ``script_generation_time_seconds``.
+
+    ``sample_id`` is the id the producer gave the observation, so a batch delivered twice
+    (after a crash between the database commit and the queue's acknowledgement) is stored once.
+    ``labels`` is the label set as JSON with sorted keys, so equal label sets compare equal.
+    """
+
+    __tablename__ = "ai_metric_samples"
+    __table_args__ = (Index("ix_ai_metric_samples_name_timestamp", "name", "timestamp"),)
+
+    sample_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    labels: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Float)
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))

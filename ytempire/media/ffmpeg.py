@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 import imageio_ffmpeg
 
@@ -47,12 +48,13 @@ def ffmpeg_exe() -> str:
     return exe
 
 
-def run(args: Sequence[str], *, timeout: float | None = None) -> None:
+def run(args: Sequence[str], *, timeout: float | None = None, cwd: Path | None = None) -> None:
     """Run a compiled FFmpeg command line (``args[0]`` is the executable) to completion.
 
     FFmpeg runs quietly with no stdin. Raises :class:`FFmpegError` with a one-line message
     (what was being written, the exit status, and FFmpeg's most telling error line) if it
     exits non-zero, cannot be started, or runs past ``timeout`` seconds (it is then killed).
+    ``cwd`` is the folder FFmpeg runs in (relative names in a filtergraph resolve there).
     """
     if not args:
         raise ValueError("empty FFmpeg command")
@@ -66,6 +68,7 @@ def run(args: Sequence[str], *, timeout: float | None = None) -> None:
             stderr=subprocess.PIPE,
             timeout=timeout,
             check=False,
+            cwd=cwd,
         )
     except subprocess.TimeoutExpired as exc:
         detail = last_error_line(_decode(exc.stderr))

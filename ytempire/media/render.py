@@ -1,21 +1,51 @@
-"""Render a timeline of stills and a narration into one finished MP4, in one FFmpeg pass.
+"""Render a timeline and its narration into the finished MP4, at a cost that follows what
+changes on screen rather than how long the video is.
 
-The stills go through FFmpeg's concat demuxer: each PNG is decoded once and held for its
-duration, then converted to yuv420p *before* ``fps`` duplicates it into frames, which is
-what keeps a slideshow several times faster than real time on two cores (ENVIRONMENT.md).
+1. :mod:`ytempire.media.plan` finds the pictures that differ: a still costs one picture per
+   subtitle change or pan step, a transition or a clip one per frame.
+2. The pieces are split into parts of about equal work; each part is one FFmpeg process
+   whose filtergraph decodes each picture once, converts its pixel format before anything
+   is duplicated, and hands the encoder only those pictures (parts run in parallel, and the
+   narration is encoded to AAC beside them).
+3. :func:`ytempire.media.h264.splice` joins the parts' streams and holds each picture on
+   screen with skip frames, then one FFmpeg pass copies video and audio into the MP4.
+4. :func:`verify` checks the file with PyAV; a failure fails the render.
+
+Encoders whose streams cannot carry skip frames (NVENC) get every frame instead, and the
+parts are joined as they are.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-import ffmpeg
 from PIL import Image, UnidentifiedImageError
 
+from ytempire.fonts import bundled_fonts_dir
+from ytempire.media import encoder as encoders
+from ytempire.media import h264
 from ytempire.media.ffmpeg import ffmpeg_exe, run
-from ytempire.media.probe import probe
-from ytempire.models import MediaInfo, RenderedVideo, Timeline
+from ytempire.media.graph import Graph, Stream
+from ytempire.media.plan import (
+    Cue,
+    Piece,
+    RenderPlan,
+    any_of,
+    cue_frames,
+    holds,
+    parse_srt,
+    plan,
+)
+from ytempire.media.probe import ProbeError, probe
+from ytempire.media.subtitles import ass_script
+from ytempire.models import MediaInfo, RenderedVideo, Segment, Timeline
 from ytempire.workspace import atomic_path, write_text
 
 VIDEO_CODEC = "h264"
@@ -30,115 +60,221 @@ MAX_DURATION_ERROR_S = 0.1
 MAX_AV_OFFSET_MS = 50.0
 FPS_TOLERANCE = 0.01
 
-# Rate-control options per H.264 encoder. x264's default GOP (250) is kept on purpose: a short
-# GOP makes static slides several times larger for no gain.
-ENCODER_OPTIONS: dict[str, dict[str, str | int]] = {
-    "libx264": {"preset": "veryfast", "crf": 20, "tune": "stillimage"},
-    "h264_nvenc": {"preset": "p4", "rc": "vbr", "cq": 21, "b:v": 0},
-}
-
 
 class RenderError(RuntimeError):
     """The timeline cannot be rendered, or the rendered file is not what was asked for."""
 
 
-def slide_schedule(timeline: Timeline) -> list[tuple[Path, int]]:
-    """Each slide's image and how many frames it is shown, covering the timeline exactly.
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render; every field comes from a setting."""
 
-    A slide is held from its start until the next slide starts (the first from 0, the last
-    until ``duration_s``), so gaps never show black. Boundaries are snapped to the frame grid;
-    a slide shorter than one frame is dropped. The frame counts sum to
-    ``round(duration_s * fps)`` (at least 1).
-    """
-    fps = timeline.fps
-    total = max(1, round(timeline.duration_s * fps))
-    slides = sorted(timeline.slides, key=lambda s: s.start)
-    starts = [0] + [min(total, max(0, round(s.start * fps))) for s in slides[1:]]
-    ends = [*starts[1:], total]
+    encoder: str = encoders.AUTO
+    workers: int = 2
+    crf: int = 20
+    preset: str = "ultrafast"
+    burn_subtitles: bool = True
+    subtitle_style: str = ""
+    fonts_dir: Path | None = None
+
+
+def slide_schedule(timeline: Timeline) -> list[tuple[Path, int]]:
+    """Each shown segment's file and how many frames it is on screen (cuts only), covering
+    the timeline exactly; a segment shorter than one frame is dropped."""
+    laid = plan(timeline, collapse=False)
+    ends = [*(p.first for p in laid.pieces[1:]), laid.total_frames]
     return [
-        (slide.image_path, end - start)
-        for slide, start, end in zip(slides, starts, ends, strict=True)
-        if end > start
+        (laid.segments[p.segment].path, end - p.first)
+        for p, end in zip(laid.pieces, ends, strict=True)
     ]
 
 
-def concat_list_text(timeline: Timeline) -> str:
-    """The ffconcat list that shows each slide for its scheduled time.
-
-    Paths are made absolute (the list is read with ``-safe 0``). The last file is listed a
-    second time because the concat demuxer ignores the last entry's ``duration``: the repeat
-    puts a frame at the very end, so ``fps`` fills the last slide's whole span.
-    """
-    fps = timeline.fps
-    lines = ["ffconcat version 1.0"]
-    schedule = slide_schedule(timeline)
-    for image, frames in schedule:
-        lines += [
-            f"file {_quote(image)}",
-            # Time-stamp each still at the output rate, so slide changes land on frames.
-            f"option framerate {fps}",
-            f"duration {frames / fps:.6f}",
-        ]
-    lines += [f"file {_quote(schedule[-1][0])}", f"option framerate {fps}"]
-    return "\n".join(lines) + "\n"
+# --- the filtergraph of one part ----------------------------------------------------------
 
 
-def build_command(
-    timeline: Timeline,
-    output: Path,
-    *,
-    encoder: str = "libx264",
-    concat_list: Path,
-) -> list[str]:
-    """The FFmpeg command line that renders ``timeline`` to ``output`` (MP4). Pure.
+@dataclass
+class _Sources:
+    """What a part's FFmpeg reads: file names in its working folder, clip inputs."""
 
-    ``concat_list`` is where :func:`concat_list_text` will have been written. The output is
-    H.264 High yuv420p at ``timeline.fps`` CFR and ``width``x``height``, AAC-LC 48 kHz stereo
-    192 kb/s, faststart, exactly as long as the timeline (the narration is padded with
-    silence or cut to fit). Raises ValueError for an encoder it has no settings for.
-    """
-    try:
-        rate_control = ENCODER_OPTIONS[encoder]
-    except KeyError:
-        known = ", ".join(sorted(ENCODER_OPTIONS))
-        raise ValueError(f"no render settings for encoder {encoder!r} (known: {known})") from None
-    width, height, fps = timeline.width, timeline.height, timeline.fps
-    frames = sum(count for _, count in slide_schedule(timeline))
+    names: dict[int, str]  # segment index -> file name in the work folder
+    overlays: dict[tuple[int, int], tuple[str, int, int]]  # (segment, overlay) -> name, x, y
+    inputs: list[list[str]]  # "-ss", "-t", "-i" arguments of each clip input
 
-    slides = ffmpeg.input(str(concat_list), f="concat", safe=0)
-    narration = ffmpeg.input(str(timeline.audio_path))
-    video = (
-        slides.video.filter("scale", width, height, force_original_aspect_ratio="decrease")
-        .filter("pad", width, height, "(ow-iw)/2", "(oh-ih)/2")
-        .filter("setsar", 1)
-        .filter("format", PIXEL_FORMAT)
-        .filter("fps", fps)
+
+def part_graph(
+    laid: RenderPlan,
+    pieces: tuple[Piece, ...],
+    sources: _Sources,
+    subtitles: str | None,
+) -> tuple[str, str]:
+    """The filtergraph that makes the pictures of ``pieces`` in order. Pure apart from
+    registering clip inputs in ``sources.inputs``. Returns (graph text, output label)."""
+    g = Graph()
+    width, height, fps = laid.width, laid.height, laid.fps
+    prepared: dict[int, Stream] = {}
+
+    def still(index: int) -> Stream:
+        if index in prepared:
+            return prepared[index]
+        segment, pan = laid.segments[index], laid.pans[index]
+        s = g.source("movie", filename=sources.names[index])
+        if pan:
+            w, h = pan.scaled
+            s = g.filter(
+                s, "scale", w=w, h=h, force_original_aspect_ratio="increase", out_range="tv"
+            )
+            # Converted once, before the loop: each window is then only a crop. An odd
+            # offset moves chroma by half its (half-resolution) sample, which no eye sees.
+            s = g.chain(s, ("crop", {"w": w, "h": h}), ("format", {"pix_fmts": PIXEL_FORMAT}))
+        elif segment.fit == "cover":
+            s = g.filter(
+                s, "scale", w=width, h=height, force_original_aspect_ratio="increase",
+                out_range="tv",
+            )  # fmt: skip
+            s = g.chain(
+                s, ("crop", {"w": width, "h": height}), ("format", {"pix_fmts": PIXEL_FORMAT})
+            )
+        else:
+            s = g.filter(
+                s, "scale", w=width, h=height, force_original_aspect_ratio="decrease",
+                out_range="tv",
+            )  # fmt: skip
+            s = g.chain(
+                s,
+                ("pad", {"w": width, "h": height, "x": "(ow-iw)/2", "y": "(oh-ih)/2"}),
+                ("format", {"pix_fmts": PIXEL_FORMAT}),
+            )
+        prepared[index] = g.filter(s, "setsar", r=1)
+        return prepared[index]
+
+    def clip(index: int, first: int, frames: int) -> Stream:
+        segment = laid.segments[index]
+        start = segment.clip_start_s + (first - laid.visible[index][0]) / fps
+        sources.inputs.append(
+            # -reinit_filter 0: a clip whose frame properties change mid-stream (after a
+            # seek, a new colour range) is rescaled by the graph instead of failing it.
+            [
+                "-reinit_filter",
+                "0",
+                "-ss",
+                f"{start:.6f}",
+                "-t",
+                f"{frames / fps + 1:.6f}",
+                "-i",
+                sources.names[index],
+            ]
+        )
+        s = g.input(len(sources.inputs) - 1)
+        s = g.filter(s, "fps", fps=fps)
+        s = g.filter(
+            s, "scale", w=width, h=height, force_original_aspect_ratio="increase", out_range="tv"
+        )
+        return g.chain(
+            s,
+            ("crop", {"w": width, "h": height}),
+            ("setsar", {"r": 1}),
+            ("format", {"pix_fmts": PIXEL_FORMAT}),
+            ("tpad", {"stop_mode": "clone", "stop": frames}),
+            ("trim", {"end_frame": frames}),
+        )
+
+    def visual(index: int, first: int, end: int, states: tuple[int, ...]) -> Stream:
+        segment, pan = laid.segments[index], laid.pans[index]
+        frames = end - first
+        if segment.kind == "clip":
+            s = clip(index, first, frames)
+            shown = list(range(first, end))
+        elif pan:
+            s = g.filter(still(index), "loop", loop=frames - 1, size=1, start=0)
+            offset = first - pan.first
+            s = g.filter(
+                s, "crop", w=width, h=height,
+                x=pan.expression("x", offset), y=pan.expression("y", offset), exact=1,
+            )  # fmt: skip
+            if len(states) < frames:
+                # The window's steps are found by the same arithmetic as in the plan; the
+                # other pictures (subtitle and overlay changes) are listed.
+                moved = {f for f in range(first + 1, end) if pan.position(f) != pan.position(f - 1)}
+                listed = [f"eq(n,{f - first})" for f in states if f != first and f not in moved]
+                picks = any_of(["eq(n,0)", f"gt(n,0)*({pan.moved(offset)})", *listed])
+                s = g.filter(s, "select", expr=picks)
+            shown = list(states)
+        else:
+            s = still(index)
+            if len(states) > 1:
+                s = g.filter(s, "loop", loop=len(states) - 1, size=1, start=0)
+            shown = list(states)
+        for k, overlay in enumerate(segment.overlays):
+            a, b = round(overlay.start * fps), round(overlay.end * fps)
+            on = [j for j, frame in enumerate(shown) if a <= frame < b]
+            if not on:
+                continue
+            name, x, y = sources.overlays[(index, k)]
+            image = g.source("movie", filename=name)
+            s = g.join(
+                [s, image], "overlay", x=x, y=y, format="yuv420",
+                enable=f"between(n,{on[0]},{on[-1]})",
+            )  # fmt: skip
+        return g.chain(s, ("settb", {"expr": f"1/{fps}"}), ("setpts", {"expr": "N"}))
+
+    chains: list[Stream] = []
+    for piece in pieces:
+        if piece.kind == "blend":
+            outgoing = visual(piece.previous, piece.first, piece.end, piece.states)
+            incoming = visual(piece.segment, piece.first, piece.end, piece.states)
+            s = g.join(
+                [outgoing, incoming], "xfade",
+                transition=piece.transition, duration=piece.frames / fps, offset=0,
+            )  # fmt: skip
+            s = g.chain(s, ("trim", {"end_frame": piece.frames}), ("setpts", {"expr": "N"}))
+            chains.append(s)
+        else:
+            chains.append(visual(piece.segment, piece.first, piece.end, piece.states))
+    out = chains[0] if len(chains) == 1 else g.join(chains, "concat", n=len(chains), v=1, a=0)
+    if subtitles:
+        # One second per picture while libass draws, so cue times are whole seconds.
+        out = g.chain(
+            out,
+            ("settb", {"expr": "1"}),
+            ("setpts", {"expr": "N"}),
+            ("subtitles", {"filename": subtitles, "fontsdir": "fonts"}),
+        )
+    out = g.chain(
+        out,
+        ("settb", {"expr": f"1/{fps}"}),
+        ("setpts", {"expr": "N"}),
+        # Pictures are already one per tick: this only tells the encoder the frame rate.
+        ("fps", {"fps": fps}),
     )
-    # apad makes the narration endless; -t below ends both streams at the same instant.
-    audio = narration.audio.filter("aresample", AUDIO_RATE).filter("apad")
-    out = ffmpeg.output(
-        video,
-        audio,
-        str(output),
-        **{
-            "c:v": encoder,
-            "profile:v": "high",
-            "pix_fmt": PIXEL_FORMAT,
-            "r": fps,
-            **rate_control,
-            "c:a": "aac",
-            "profile:a": "aac_low",
-            "b:a": AUDIO_BITRATE,
-            "ar": AUDIO_RATE,
-            # Mono -> stereo at -3 dB per side keeps the measured loudness (BS.1770) unchanged.
-            "ac": AUDIO_CHANNELS,
-            "t": f"{frames / fps:.6f}",
-            "movflags": "+faststart",
-        },
-    )
-    # -xerror: without it a missing or corrupt slide is skipped and FFmpeg still exits 0.
-    command: list[str] = ffmpeg.compile(out, cmd=[ffmpeg_exe(), "-xerror"], overwrite_output=True)
-    return command
+    text, labels = g.compile([out])
+    return text, labels[0]
+
+
+def part_subtitles(laid: RenderPlan, pieces: tuple[Piece, ...]) -> list[tuple[float, float, str]]:
+    """The cues over ``pieces``, timed in pictures (picture k at second k) for libass."""
+    starts = [s for p in pieces for s in p.states]
+    first, end = pieces[0].first, pieces[-1].end
+    events = []
+
+    def index(frame: int) -> int:
+        # The first picture at or after ``frame`` (cue edges are always picture starts).
+        lo, hi = 0, len(starts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if starts[mid] < frame:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    for cue in laid.cues:
+        a, b = max(cue.first, first), min(cue.end, end)
+        if b > a:
+            events.append((float(index(a)), float(index(b)), cue.text))
+    return events
+
+
+# --- running it -------------------------------------------------------------------------
 
 
 def render_timeline(
@@ -146,35 +282,127 @@ def render_timeline(
     output: Path,
     *,
     work_dir: Path,
-    encoder: str = "libx264",
+    encoder: str = encoders.AUTO,
+    options: RenderOptions | None = None,
 ) -> RenderedVideo:
     """Render ``timeline`` to ``output`` and return what was verifiably written.
 
-    The concat list goes into ``work_dir``; FFmpeg writes a temporary file beside ``output``
-    that is renamed into place only after :func:`probe` and :func:`verify` accept it.
-    Raises RenderError (one line) for missing/unreadable inputs or a file that fails
-    verification, FFmpegError if FFmpeg itself fails; in every case no output file is left.
+    Intermediate files go into ``work_dir``; FFmpeg writes a temporary file beside
+    ``output`` that is renamed into place only after :func:`probe` and :func:`verify` accept
+    it. A clip that cannot be read is left out (its time goes to the segment before) and
+    named in ``notes``. Raises RenderError (one line) for missing or unreadable stills or
+    narration, or a file that fails verification; FFmpegError if FFmpeg itself fails. In
+    every case no output file is left.
     """
-    _check_inputs(timeline)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    concat_list = write_text(work_dir / f"{output.stem}.ffconcat", concat_list_text(timeline))
+    options = options or RenderOptions()
+    if encoder != encoders.AUTO:
+        options = RenderOptions(**{**options.__dict__, "encoder": encoder})
     started = time.perf_counter()
-    with atomic_path(output) as tmp:
-        command = build_command(timeline, tmp, encoder=encoder, concat_list=concat_list)
-        # Generous: a 1080p slideshow renders several times faster than real time.
-        run(command, timeout=120 + 10 * timeline.duration_s)
-        info = probe(tmp)
-        problems = verify(info, timeline)
-        if problems:
-            raise RenderError(f"render of {output} failed verification: {'; '.join(problems)}")
+    timeline, notes = _usable(timeline)
+    spec = encoders.pick(options.encoder)
+    folder = work_dir / f"{output.stem}.render"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    try:
+        sources = _link_sources(timeline, folder, options.fonts_dir)
+        cues: tuple[Cue, ...] = ()
+        if options.burn_subtitles and timeline.subtitles_path is not None:
+            text = timeline.subtitles_path.read_text(encoding="utf-8", errors="replace")
+            cues = cue_frames(
+                parse_srt(text), timeline.fps, max(1, round(timeline.duration_s * timeline.fps))
+            )
+        laid = plan(timeline, cues, collapse=spec.spliceable)
+        parts = laid.chunks(max(1, options.workers))
+        duration = laid.total_frames / laid.fps
+        threads = 1 if len(parts) > 1 else 0
+
+        def encode_part(k: int) -> Path:
+            part_sources = _Sources(sources.names, sources.overlays, [])
+            ass = None
+            if cues:
+                events = part_subtitles(laid, parts[k])
+                ass = write_text(
+                    folder / f"part{k}.ass",
+                    ass_script(events, (laid.width, laid.height), options.subtitle_style),
+                ).name
+            text, label = part_graph(laid, parts[k], part_sources, ass)
+            write_text(folder / f"part{k}.graph", text + "\n")
+            target = folder / f"part{k}.h264"
+            # -xerror: without it a picture that fails to decode is skipped and FFmpeg exits 0.
+            command = [ffmpeg_exe(), "-xerror"]
+            for args in part_sources.inputs:
+                command += args
+            command += ["-/filter_complex", f"part{k}.graph", "-map", f"[{label}]"]
+            command += ["-fps_mode", "passthrough", "-an", "-color_range", "tv"]
+            command += spec.args(crf=options.crf, preset=options.preset, threads=threads)
+            command += ["-f", "h264", "-y", target.name]
+            pictures = sum(len(p.states) for p in parts[k])
+            run(command, timeout=120 + 2 * pictures, cwd=folder)
+            return target
+
+        def encode_audio() -> Path:
+            target = folder / "audio.m4a"
+            run(
+                [
+                    ffmpeg_exe(), "-i", str(timeline.audio_path.absolute()), "-vn",
+                    "-af", f"aresample={AUDIO_RATE},apad",
+                    # Mono -> stereo at -3 dB per side keeps the measured loudness (BS.1770).
+                    "-ac", str(AUDIO_CHANNELS), "-c:a", "aac", "-profile:a", "aac_low",
+                    "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE), "-t", f"{duration:.6f}",
+                    "-y", target.name,
+                ],
+                timeout=120 + duration,
+                cwd=folder,
+            )  # fmt: skip
+            return target
+
+        jobs: list[Callable[[], Path]] = [encode_audio]
+        jobs += [functools.partial(encode_part, k) for k in range(len(parts))]
+        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+            futures = [pool.submit(job) for job in jobs]
+            results = [f.result() for f in futures]
+        audio, part_files = results[0], results[1:]
+        stream = folder / "video.h264"
+        streams = [p.read_bytes() for p in part_files]
+        with stream.open("wb") as out:
+            if spec.spliceable:
+                try:
+                    for chunk in h264.splice(streams, [holds(p) for p in parts]):
+                        out.write(chunk)
+                except h264.H264Error as exc:
+                    raise RenderError(f"encoded parts do not match the plan: {exc}") from None
+            else:
+                for data in streams:
+                    out.write(data)
+        with atomic_path(output) as tmp:
+            run(
+                [
+                    ffmpeg_exe(), "-framerate", str(laid.fps), "-i", stream.name,
+                    "-i", audio.name, "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+                    "-video_track_timescale", str(laid.fps * 512),
+                    "-movflags", "+faststart", "-y", str(tmp.absolute()),
+                ],
+                timeout=120 + duration,
+                cwd=folder,
+            )  # fmt: skip
+            info = probe(tmp)
+            problems = verify(info, timeline)
+            if problems:
+                raise RenderError(f"render of {output} failed verification: {'; '.join(problems)}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     seconds = time.perf_counter() - started
     return RenderedVideo(
-        engine=f"ffmpeg-{encoder}",
+        engine=f"ffmpeg-{spec.name}",
         cost_usd=0.0,
         path=output,
-        encoder=encoder,
+        encoder=spec.name,
         seconds_to_render=seconds,
         info=info.model_copy(update={"path": output}),
+        encoded_frames=laid.pictures,
+        notes=notes,
+        fallbacks=list(notes),
     )
 
 
@@ -212,22 +440,99 @@ def verify(info: MediaInfo, timeline: Timeline) -> list[str]:
     return problems
 
 
-def _check_inputs(timeline: Timeline) -> None:
-    """Fail with a message naming the file, before FFmpeg fails with a vaguer one."""
+def _usable(timeline: Timeline) -> tuple[Timeline, list[str]]:
+    """``timeline`` with unreadable clips left out (and why), after checking that the
+    narration and every still exist and decode: those fail the render, naming the file."""
     if not timeline.audio_path.is_file():
         raise RenderError(f"narration audio missing: {timeline.audio_path}")
-    for index, slide in enumerate(timeline.slides, start=1):
-        path = slide.image_path
-        if not path.is_file():
-            raise RenderError(f"slide {index} image missing: {path}")
-        try:
-            with Image.open(path) as image:
-                image.verify()
-        except (OSError, SyntaxError, UnidentifiedImageError, ValueError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise RenderError(f"slide {index} image unreadable: {path}: {reason}") from None
+    notes: list[str] = []
+    kept: list[Segment] = []
+    for index, segment in enumerate(timeline.shown(), start=1):
+        path = segment.path
+        what = f"segment {index} ({segment.kind})" if timeline.segments else f"slide {index}"
+        if segment.kind == "clip":
+            reason = clip_problem(path)
+            if reason:
+                notes.append(f"clip {path.name} skipped: {reason}")
+                continue
+        else:
+            if not path.is_file():
+                raise RenderError(f"{what} image missing: {path}")
+            try:
+                with Image.open(path) as image:
+                    image.verify()
+            except (OSError, SyntaxError, UnidentifiedImageError, ValueError) as exc:
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise RenderError(f"{what} image unreadable: {path}: {reason}") from None
+        for overlay in segment.overlays:
+            if not overlay.image_path.is_file():
+                raise RenderError(f"overlay image missing: {overlay.image_path}")
+        kept.append(segment)
+    if not kept:
+        raise RenderError("nothing to show: every segment was left out")
+    if kept[0].start > 0:
+        kept[0] = kept[0].model_copy(update={"start": 0.0})
+    if notes or timeline.segments:
+        timeline = timeline.model_copy(update={"segments": kept})
+    return timeline, notes
 
 
-def _quote(path: Path) -> str:
-    """A path as an ffconcat string literal: absolute, single-quoted, quotes escaped."""
-    return "'" + str(path.absolute()).replace("'", "'\\''") + "'"
+def clip_problem(path: Path) -> str | None:
+    """Why a clip cannot be shown (missing, not media, no video, no decodable frame); None
+    if it can."""
+    if not path.is_file():
+        return "file missing"
+    try:
+        info = probe(path)
+    except ProbeError as exc:
+        return str(exc).split(": ", 1)[-1]
+    if info.width <= 0 or info.height <= 0:
+        return "no picture size"
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            for _ in container.decode(video=0):
+                return None
+    except (av.FFmpegError, OSError) as exc:
+        return f"cannot decode: {type(exc).__name__}"
+    return "no decodable frame"
+
+
+def _link_sources(timeline: Timeline, folder: Path, fonts_dir: Path | None) -> _Sources:
+    """Put every input in ``folder`` under a plain name (a link, else a copy), so the
+    filtergraph needs no escaping; overlays are cropped to what they cover."""
+    names: dict[int, str] = {}
+    overlays: dict[tuple[int, int], tuple[str, int, int]] = {}
+    for index, segment in enumerate(timeline.shown()):
+        suffix = "".join(ch for ch in segment.path.suffix.lower() if ch.isalnum() or ch == ".")
+        name = f"src{index:04d}{suffix or '.bin'}"
+        _link(segment.path, folder / name)
+        names[index] = name
+        for k, overlay in enumerate(segment.overlays):
+            with Image.open(overlay.image_path) as image:
+                rgba = image.convert("RGBA")
+            box = rgba.getchannel("A").getbbox() or (0, 0, 2, 2)
+            # Even offsets and sizes keep the 4:2:0 blend aligned with the chroma grid.
+            left, top = box[0] - box[0] % 2, box[1] - box[1] % 2
+            right = min(rgba.width, box[2] + box[2] % 2)
+            bottom = min(rgba.height, box[3] + box[3] % 2)
+            name = f"ovl{index:04d}_{k}.png"
+            rgba.crop((left, top, right, bottom)).save(folder / name, compress_level=1)
+            overlays[(index, k)] = (name, left, top)
+    fonts = fonts_dir if fonts_dir and fonts_dir.is_dir() else bundled_fonts_dir()
+    if fonts is not None:
+        _link(fonts, folder / "fonts")
+    else:
+        (folder / "fonts").mkdir()
+    return _Sources(names, overlays, [])
+
+
+def _link(source: Path, link: Path) -> None:
+    try:
+        os.symlink(source.absolute(), link)
+    except OSError:
+        if source.is_dir():
+            shutil.copytree(source, link)
+        else:
+            shutil.copyfile(source, link)

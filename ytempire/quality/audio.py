@@ -1,16 +1,25 @@
-"""Measurements of spoken audio for the quality stage: pace, silence, levels, clipping.
+"""Measurements of spoken audio for the quality stage: pace, silence, levels, clipping,
+loudness.
 
 Levels are in dBFS, where 0 dBFS is a full-scale sample; silence is reported as
-``DBFS_FLOOR`` rather than minus infinity, so every metric is a finite number.
+``DBFS_FLOOR`` rather than minus infinity, so every metric is a finite number. Loudness
+(ITU-R BS.1770 / EBU R128: integrated LUFS, true peak in dBTP) is FFmpeg's own ``ebur128``
+meter, read back through a metadata log, so mastering and the quality stage measure with the
+same reference implementation.
 """
 
 from __future__ import annotations
 
+import tempfile
 import wave
 from pathlib import Path
+from typing import Any
 
+import ffmpeg
 import numpy as np
 from pydantic import BaseModel, Field
+
+from ytempire.media.ffmpeg import ffmpeg_exe, run
 
 WINDOW_S = 0.05
 SILENCE_DBFS = -45.0
@@ -18,6 +27,8 @@ NOISE_PERCENTILE = 10
 DBFS_FLOOR = -120.0
 # A sample at or beyond the largest positive 16-bit value counts as clipped.
 CLIP_LEVEL = 32767 / 32768
+# What ebur128 reports for silence: its absolute gate.
+LUFS_FLOOR = -70.0
 
 
 class SpeechMetrics(BaseModel):
@@ -37,6 +48,25 @@ class SpeechMetrics(BaseModel):
         description=f"{NOISE_PERCENTILE}th-percentile level of the windows"
     )
     clipping_ratio: float = Field(ge=0, le=1, description="share of samples at full scale")
+    integrated_loudness_lufs: float | None = Field(
+        default=None, description="BS.1770 integrated loudness of the delivered audio"
+    )
+    true_peak_dbtp: float | None = Field(
+        default=None, description="4x oversampled peak of the delivered audio"
+    )
+
+
+class Loudness(BaseModel):
+    """What FFmpeg's EBU R128 meter says about a stream."""
+
+    integrated_lufs: float = Field(description=f"gated integrated loudness; {LUFS_FLOOR} if silent")
+    true_peak_dbtp: float = Field(
+        description=f"highest true peak of any channel; {DBFS_FLOOR} if silent"
+    )
+    range_lu: float = Field(ge=0, description="loudness range (LRA)")
+    momentary: list[tuple[float, float]] = Field(
+        default_factory=list, description="(seconds, momentary LUFS over 400 ms), every 100 ms"
+    )
 
 
 def read_wav(wav_path: Path) -> tuple[np.ndarray, int]:
@@ -88,13 +118,17 @@ def _longest_run(flags: np.ndarray) -> int:
     return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
 
 
-def measure_speech(wav_path: Path, word_count: int) -> SpeechMetrics:
+def measure_speech(
+    wav_path: Path, word_count: int, *, delivered_path: Path | None = None
+) -> SpeechMetrics:
     """Measure a narration WAV that speaks ``word_count`` words.
 
     Pace is words over the whole duration. The silence ratio is the share of 50 ms windows
     whose RMS is below -45 dBFS, and the longest silence the longest run of such windows (at
     most the duration); the noise floor is the 10th-percentile window level. Peak and
     RMS are over all samples of all channels; clipping is the share of samples at full scale.
+    Integrated loudness and true peak are measured on ``delivered_path`` (the final mix, when
+    music was mixed under the voice in ``wav_path``), else on ``wav_path`` itself.
     An empty file measures as zero length, silent at ``DBFS_FLOOR``.
     """
     samples, rate = read_wav(wav_path)
@@ -110,6 +144,7 @@ def measure_speech(wav_path: Path, word_count: int) -> SpeechMetrics:
             noise_floor_dbfs=DBFS_FLOOR,
             clipping_ratio=0.0,
         )
+    loudness = measure_loudness(delivered_path or wav_path)
     levels = window_levels(samples, rate)
     silent = levels < SILENCE_DBFS
     magnitude = np.abs(samples)
@@ -122,4 +157,76 @@ def measure_speech(wav_path: Path, word_count: int) -> SpeechMetrics:
         rms_dbfs=float(to_dbfs(np.sqrt(np.mean(samples**2)))),
         noise_floor_dbfs=float(np.percentile(levels, NOISE_PERCENTILE)),
         clipping_ratio=float(np.mean(magnitude >= CLIP_LEVEL)),
+        integrated_loudness_lufs=loudness.integrated_lufs,
+        true_peak_dbtp=loudness.true_peak_dbtp,
     )
+
+
+def loudness_meter(stream: Any, log_path: Path, *, dual_mono: bool = False) -> Any:
+    """``stream`` (an ffmpeg-python audio node) through FFmpeg's EBU R128 meter, logging its
+    readings to ``log_path`` for :func:`read_loudness_log`. The audio passes unchanged; the
+    returned node still has to reach an output (``-f null`` will do). ``dual_mono`` measures
+    a mono stream as the stereo file that has it in both channels (3 dB louder).
+
+    ``log_path`` goes into a filtergraph: keep it free of ``,:;[]'\\`` (a temporary folder).
+    """
+    options = {"dualmono": "true"} if dual_mono else {}
+    return stream.filter("ebur128", metadata=1, peak="true", **options).filter(
+        "ametadata", mode="print", file=str(log_path)
+    )
+
+
+def read_loudness_log(log_path: Path, *, momentary: bool = False) -> Loudness:
+    """The meter's final readings from a log written by :func:`loudness_meter`.
+
+    Integrated loudness, range and true peak are running values, so the last frame's are
+    the whole stream's. An empty log (no audio) reads as silence.
+    """
+    integrated, true_peak, lra = LUFS_FLOOR, 0.0, 0.0
+    series: list[tuple[float, float]] = []
+    at = 0.0
+    with log_path.open(encoding="utf-8") as log:
+        for line in log:
+            if line.startswith("frame:"):
+                at = float(line.rsplit("pts_time:", 1)[1])
+                continue
+            key, _, value = line.strip().partition("=")
+            if key == "lavfi.r128.I":
+                integrated = float(value)
+            elif key == "lavfi.r128.true_peak":
+                true_peak = float(value)
+            elif key == "lavfi.r128.LRA":
+                lra = float(value)
+            elif key == "lavfi.r128.M" and momentary:
+                series.append((at, max(float(value), LUFS_FLOOR - 50)))
+    return Loudness(
+        integrated_lufs=max(integrated, LUFS_FLOOR),
+        true_peak_dbtp=float(to_dbfs(true_peak)),
+        range_lu=max(lra, 0.0),
+        momentary=series,
+    )
+
+
+def measure_loudness(
+    path: Path, *, momentary: bool = False, input_options: dict[str, Any] | None = None
+) -> Loudness:
+    """Integrated loudness, true peak and loudness range of the audio in ``path``.
+
+    Any format FFmpeg reads; ``input_options`` describe a headerless one (e.g.
+    ``{"f": "f32le", "ar": 48000, "ac": 2}``). Mono counts as one channel, as BS.1770 says.
+    Raises ``FFmpegError`` when the file cannot be decoded.
+    """
+    with tempfile.TemporaryDirectory(prefix="ytempire-loudness-") as tmp:
+        log = Path(tmp) / "ebur128.log"
+        metered = loudness_meter(ffmpeg.input(str(path), **(input_options or {})).audio, log)
+        command = ffmpeg.compile(ffmpeg.output(metered, "-", f="null"), cmd=ffmpeg_exe())
+        run(command, timeout=60 + _seconds_hint(path))
+        return read_loudness_log(log, momentary=momentary)
+
+
+def _seconds_hint(path: Path) -> float:
+    """A generous FFmpeg timeout share from the file size: metering runs ~100x real time."""
+    try:
+        return path.stat().st_size / 1e6
+    except OSError:
+        return 0.0

@@ -62,12 +62,16 @@ RULES = [
     Rule("voice", "words_per_minute", 130, 175),
     Rule("voice", "silence_ratio", None, 0.25),
     Rule("voice", "noise_floor_dbfs", None, -40),
+    Rule("voice", "integrated_loudness_lufs", -15, -13),
+    Rule("voice", "true_peak_dbtp", None, -1),
+    Rule("voice", "clipping_ratio", None, 0),
     Rule("video", "fps", 29.99, 30.01),
     Rule("video", "duration_error_s", None, 0.1),
     Rule("video", "av_offset_ms", None, 50),
     Rule("video", "bitrate_mbps", None, 8),
     Rule("thumbnail", "size_mb", None, 2),
     Rule("thumbnail", "text_contrast_ratio", 4.5, None),
+    Rule("thumbnail", "text_visibility", 0.9, None),
 ]
 
 
@@ -90,7 +94,13 @@ def assess(
     info = video.info
     metrics: dict[str, Mapping[str, Value]] = {
         "script": measure_script(script, target_words).model_dump(),
-        "voice": measure_speech(narration.audio_path, script.word_count()).model_dump(),
+        # Pace, silence and noise are the voice's (music would hide them); loudness and
+        # peaks are the delivered mix's.
+        "voice": measure_speech(
+            narration.voice_path or narration.audio_path,
+            script.word_count(),
+            delivered_path=narration.audio_path,
+        ).model_dump(),
         "video": {
             "fps": info.fps,
             "duration_error_s": round(abs(info.video_duration_s - narration.duration_s), 4),
@@ -111,6 +121,7 @@ def assess(
         ),
         _equal("video", "pixel_format", info.pixel_format, "yuv420p"),
     ]
+    recorded: dict[str, dict[str, float | int | str | None]] = {}
     for thumb in thumbnails.variants:
         m = measure_thumbnail(thumb.path, thumb.text_box)
         item = f"thumbnail:{thumb.variant}"
@@ -119,6 +130,14 @@ def assess(
             if rule.item == "thumbnail":
                 value = m.size_bytes / 1e6 if rule.metric == "size_mb" else getattr(m, rule.metric)
                 checks.append(rule.check(value).model_copy(update={"item": item}))
+        # Seed §4.1 "face_detection": detection runs and is recorded, not gated: a faceless
+        # channel's thumbnail rightly has none.
+        recorded[item] = {
+            "faces": m.faces,
+            "face_share": m.face_share,
+            "text_area_share": m.text_area_share,
+            "predicted_ctr": thumb.predicted_ctr,
+        }
     passed = sum(c.passed for c in checks)
     report = QualityReport(
         engine=ENGINE,
@@ -126,6 +145,7 @@ def assess(
         path=destination,
         passed=passed == len(checks),
         checks=checks,
+        recorded=recorded,
     )
     write_json(destination, report)
     return report

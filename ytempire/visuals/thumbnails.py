@@ -1,10 +1,26 @@
-"""Three 1280x720 thumbnail variants for A/B tests, from the seed's Pillow templates (§2.4).
+"""Three 1280x720 thumbnail variants for A/B tests, from the seed's templates (§2.4).
 
-Each template has a layout, a text area (percent of the frame) and two effects. Text is set
-as large as its area allows and is always readable: its colour is chosen against the pixels
-actually behind it, and where those are too busy a backing panel is faded in until the WCAG
-contrast reaches 4.5. The box the text occupies is recorded in the PNG itself (a
-``ytempire:text_box`` text chunk) so quality checks can measure it later.
+Each template has a layout, a text area (percent of the frame) and two effects:
+
+- ``hero_image_with_text`` (drop shadow, gradient overlay): one picture fills the frame, the
+  text sits lower right on a darkened corner;
+- ``split_screen`` (blur background, vignette): the picture sharp in the left half, the same
+  or the video's frame blurred behind everything, the text on the right;
+- ``minimal_center`` (high contrast, colour pop): the picture punched up, the text on a solid
+  accent band across the middle.
+
+What a variant is drawn on, best first: a generated picture for its layout (DALL·E 3, for
+hero and split only, when the caller has one), else the video's key frames (see
+``visuals.keyframes``). A key frame that is a *picture* (footage, a photo) fills the frame; one
+that is a *graphic* (our own slide cards and charts: flat colour and text) would fight the
+overlay, so it is shown framed, as a preview of the video, on the brand art instead; the
+minimal layout then uses the brand art alone. Where a picture has a face under the text
+area, it is mirrored if that frees the face.
+
+Text is set as large as its area allows and is always readable: its colour is chosen
+against the pixels actually behind it, and where those are too busy a backing panel is faded
+in until the WCAG contrast reaches 4.5. The box the text occupies is recorded in the PNG
+itself (a ``ytempire:text_box`` text chunk) so quality checks can measure it later.
 """
 
 from __future__ import annotations
@@ -12,7 +28,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +38,8 @@ from PIL.PngImagePlugin import PngInfo
 
 from ytempire.fonts import find_font
 from ytempire.models import Thumbnail
+from ytempire.quality.faces import detect_faces, overlap_share
+from ytempire.visuals.keyframes import GRAPHIC_FLAT_SHARE, flat_share
 from ytempire.visuals.palette import (
     BLACK,
     DEFAULT_PALETTE,
@@ -39,6 +57,13 @@ from ytempire.visuals.text import SetText, draw_set_text, fit_text
 from ytempire.workspace import write_bytes
 
 ENGINE = "pillow-templates"
+# What fills a variant's frame (``Thumbnail.background``).
+GENERATED, KEY_FRAME, BRAND_ART = "generated", "key-frame", "brand-art"
+# The layouts a generated picture serves (seed §2.4: DALL·E for these, Pillow for the rest).
+GENERATED_LAYOUTS = ("hero_image_with_text", "split_screen")
+# The layouts that can show a graphic key frame (framed, as a preview of the video).
+_SHOWS_GRAPHICS = frozenset({"hero_image_with_text", "split_screen"})
+_CHOOSING_ORDER = ("hero_image_with_text", "minimal_center", "split_screen")
 SIZE = (1280, 720)
 # YouTube's limit for custom thumbnails is 2 MB; the quality suite reads that as decimal.
 MAX_BYTES = 2_000_000
@@ -92,9 +117,10 @@ _STOPWORDS = {
     "her", "my", "how", "why", "what", "when", "where", "who", "which", "do", "does", "did",
     "can", "will", "should", "really", "actually", "very", "just", "so", "than", "then",
 }  # fmt: skip
-_QUESTION_WORDS = {
-    "how", "why", "what", "when", "where", "who", "which", "can", "does", "do", "is", "are",
-    "should", "will",
+_WH_WORDS = {"how", "why", "what", "when", "where", "who", "which"}
+_AUXILIARIES = {
+    "can", "could", "does", "do", "did", "is", "are", "was", "were", "should", "will",
+    "would", "has", "have",
 }  # fmt: skip
 # The subject of "The history of the printing press" follows its last preposition.
 _SUBJECT_AFTER = {"of", "about", "behind", "inside", "on", "to"}
@@ -142,6 +168,15 @@ def _subject(words: list[str]) -> list[str]:
     return (content or words)[:3]
 
 
+def _asks(words: list[str]) -> bool:
+    """Whether a title without a question mark still reads as a question: "Do cats dream",
+    "Why do cats purr" (but not "How black holes evaporate", a noun phrase)."""
+    lowered = [w.lower() for w in words[:2]]
+    if lowered[0] in _AUXILIARIES:
+        return True
+    return len(lowered) > 1 and lowered[0] in _WH_WORDS and lowered[1] in _AUXILIARIES
+
+
 def title_variations(title: str) -> list[str]:
     """Three different short overlay texts (at most six words, upper case) for ``title``.
 
@@ -157,7 +192,7 @@ def title_variations(title: str) -> list[str]:
     headline = _headline(words)
     subject = _subject(words)
     subject_text = " ".join(subject)
-    question = words[0].lower() in _QUESTION_WORDS or main.rstrip().endswith("?")
+    question = main.rstrip().endswith("?") or _asks(words)
     candidates = [
         " ".join(headline) + ("?" if question and len(headline) == len(words) else ""),
         f"{' '.join(subject[:2])} explained",
@@ -210,26 +245,117 @@ def brand_art(palette: Palette, seed: str, size: tuple[int, int] = SIZE) -> Imag
     return Image.composite(Image.new("RGB", size, palette.accent), image, ring)
 
 
+# --- what a variant is drawn on -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Background:
+    """A key frame (or any picture file) as the templates see it."""
+
+    image: Image.Image  # RGB, any size
+    graphic: bool  # a designed card or chart: shown framed, never under the overlay text
+    path: Path | None = None
+
+
+def is_graphic(image: Image.Image) -> bool:
+    """Whether ``image`` is a designed card or chart (mostly flat colour), not a picture."""
+    height = max(2, round(320 * image.height / image.width))
+    small = image.convert("L").resize((320, height), Image.Resampling.BOX)
+    return flat_share(np.asarray(small)) >= GRAPHIC_FLAT_SHARE
+
+
+def load_background(path: Path) -> Background:
+    """The picture at ``path``, classed: our slide cards (marked in their PNG) and anything
+    mostly flat are graphics."""
+    with Image.open(path) as image:
+        marked = CARD_KEY in getattr(image, "text", {})
+        rgb = image.convert("RGB")
+    return Background(rgb, marked or is_graphic(rgb), Path(path))
+
+
+def assign_backgrounds(
+    backgrounds: list[Background], layouts: list[str], generated: Collection[str] = ()
+) -> list[Background | None]:
+    """Which background each template (given by its layout) gets.
+
+    Templates without a generated picture choose first; among them the hero first (the best
+    picture is its hero image), then the minimal layout (it can use pictures only), then the
+    split screen (it shows a graphic best). Each takes the best unused picture; failing
+    that, an unused graphic if its layout can show one (framed: hero and split); failing
+    that, it reuses the pictures (or, with no picture at all, the graphics) in turn.
+    ``backgrounds`` are best first.
+    """
+    if not backgrounds:
+        return [None] * len(layouts)
+    pictures = [b for b in backgrounds if not b.graphic]
+    graphics = [b for b in backgrounds if b.graphic]
+    reusable = [*pictures] or [*graphics]
+
+    def priority(i: int) -> tuple[bool, int, int]:
+        layout = layouts[i]
+        rank = _CHOOSING_ORDER.index(layout) if layout in _CHOOSING_ORDER else len(layouts)
+        return (layout in generated, rank, i)
+
+    turn = sorted(range(len(layouts)), key=priority)
+    chosen: list[Background | None] = [None] * len(layouts)
+    reused = 0
+    for i in turn:
+        if pictures:
+            chosen[i] = pictures.pop(0)
+        elif graphics and layouts[i] in _SHOWS_GRAPHICS:
+            chosen[i] = graphics.pop(0)
+        else:
+            chosen[i] = reusable[reused % len(reusable)]
+            reused += 1
+    return chosen
+
+
 @dataclass(frozen=True)
 class _Source:
-    """What a variant is drawn from: a full-frame picture, and the text card if one was given.
+    """What one variant may use: its key frame, a generated picture, the seed for brand art."""
 
-    Our own slide cards are not used as full-bleed pictures (their text would fight the
-    overlay): the picture is then brand art and the card appears framed, as a preview.
-    """
+    frame: Background | None
+    generated: Image.Image | None
+    seed: str
 
-    picture: Image.Image
-    card: Image.Image | None
-    is_art: bool
+    @property
+    def picture_frame(self) -> Background | None:
+        """The key frame if it is a picture (usable full-bleed)."""
+        return self.frame if self.frame is not None and not self.frame.graphic else None
 
 
-def _load_source(path: Path | None, palette: Palette, seed: str) -> _Source:
-    if path is None:
-        return _Source(brand_art(palette, seed), None, True)
-    with Image.open(path) as image:
-        if CARD_KEY in getattr(image, "text", {}):
-            return _Source(brand_art(palette, seed), image.convert("RGB"), True)
-        return _Source(cover(image, SIZE), None, False)
+@dataclass
+class _Drawn:
+    image: Image.Image
+    box: Box
+    background: str  # GENERATED, KEY_FRAME or BRAND_ART
+    used_frame: bool
+
+
+def _cover_on_faces(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``cover(image, size)``, but cropped around the largest face when there is one, so a
+    narrow panel cut from a wide picture keeps the face in it."""
+    faces = detect_faces(image)
+    if not faces:
+        return cover(image, size)
+    left, top, right, bottom = faces[0]
+    centre = ((left + right) / 2 / image.width, (top + bottom) / 2 / image.height)
+    return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS, centering=centre)
+
+
+def _mirror_boxes(boxes: list[Box], width: int) -> list[Box]:
+    return [(width - right, top, width - left, bottom) for left, top, right, bottom in boxes]
+
+
+def _clear_faces(picture: Image.Image, area: Box) -> Image.Image:
+    """``picture``, mirrored if a face sits under the text ``area`` and mirroring frees it."""
+    faces = detect_faces(picture)
+    covered = overlap_share(area, faces)
+    if covered == 0:
+        return picture
+    if overlap_share(area, _mirror_boxes(faces, picture.width)) < covered:
+        return ImageOps.mirror(picture)
+    return picture
 
 
 def _worst_contrast(colour: RGB, region: np.ndarray) -> float:
@@ -381,12 +507,24 @@ def _dark_panel(palette: Palette) -> Callable[[RGB], RGB]:
 
 # --- the three templates --------------------------------------------------------------------
 
+# Where hero shows a graphic key frame (a preview of the video), left of its text area.
+_HERO_INSET: Box = (56, 120, 596, 600)
+_HERO_INSET_TILT = 4  # degrees, counter-clockwise: a "snapshot" laid on the picture
 
-def _hero(
-    src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path
-) -> tuple[Image.Image, Box]:
-    image = _gradient_overlay(src.picture, palette)
+
+def _hero(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path) -> _Drawn:
     area = tpl.text_box()
+    inset: Image.Image | None = None
+    if src.generated is not None:
+        picture, label = _clear_faces(cover(src.generated, SIZE), area), GENERATED
+    elif (frame := src.picture_frame) is not None:
+        picture, label = _clear_faces(cover(frame.image, SIZE), area), KEY_FRAME
+    else:
+        picture, label = brand_art(palette, src.seed), BRAND_ART
+        inset = src.frame.image if src.frame is not None else None
+    image = _gradient_overlay(picture, palette)
+    if inset is not None:
+        image = _framed(image, inset, _HERO_INSET, palette, tilt=_HERO_INSET_TILT)
     pad = 18
     set_text = _set_overlay(
         text,
@@ -405,46 +543,76 @@ def _hero(
         (overlay.box[0] + pad, bar_y, overlay.box[0] + pad + 96, bar_y + 9), fill=palette.accent
     )
     _draw_overlay(image, overlay, [colour])
-    return image, overlay.box
+    used = label == KEY_FRAME or inset is not None
+    return _Drawn(image, overlay.box, label, used)
 
 
-def _framed(image: Image.Image, card: Image.Image, box: Box, palette: Palette) -> Image.Image:
-    """``card`` scaled to fit ``box`` (keeping its shape), with a shadow and an accent frame."""
+def _framed(
+    image: Image.Image, card: Image.Image, box: Box, palette: Palette, tilt: float = 0
+) -> Image.Image:
+    """``card`` scaled to fit ``box`` (keeping its shape), with an accent frame and a soft
+    shadow, turned ``tilt`` degrees about its centre."""
     left, top, right, bottom = box
-    fitted = ImageOps.contain(card, (right - left, bottom - top), Image.Resampling.LANCZOS)
-    x = left + (right - left - fitted.width) // 2
-    y = top + (bottom - top - fitted.height) // 2
-    shadow = Image.new("L", image.size, 0)
-    ImageDraw.Draw(shadow).rectangle(
-        (x + 10, y + 14, x + fitted.width + 10, y + fitted.height + 14), fill=170
+    frame = 5
+    fitted = ImageOps.contain(
+        card, (right - left - 2 * frame, bottom - top - 2 * frame), Image.Resampling.LANCZOS
     )
+    framed = Image.new("RGB", (fitted.width + 2 * frame, fitted.height + 2 * frame), palette.accent)
+    framed.paste(fitted, (frame, frame))
+    alpha = Image.new("L", framed.size, 255)
+    if tilt:
+        framed = framed.rotate(tilt, Image.Resampling.BICUBIC, expand=True)
+        alpha = alpha.rotate(tilt, Image.Resampling.BICUBIC, expand=True)
+    x = left + (right - left - framed.width) // 2
+    y = top + (bottom - top - framed.height) // 2
+    shadow = Image.new("L", image.size, 0)
+    shadow.paste(alpha.point(lambda v: round(v * 0.67)), (x + 10, y + 14))
     image = Image.composite(
         Image.new("RGB", image.size, BLACK), image, shadow.filter(ImageFilter.GaussianBlur(12))
     )
-    frame = 5
-    ImageDraw.Draw(image).rectangle(
-        (x - frame, y - frame, x + fitted.width + frame - 1, y + fitted.height + frame - 1),
-        fill=palette.accent,
-    )
-    image.paste(fitted, (x, y))
+    image.paste(framed, (x, y), alpha)
     return image
 
 
-def _split(
-    src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path
-) -> tuple[Image.Image, Box]:
-    bg = src.picture
-    width, height = bg.size
-    split_x = width // 2
+def _blurred(picture: Image.Image, palette: Palette) -> Image.Image:
+    """``picture`` covering the frame, soft and dimmed towards the brand's dark colour."""
+    width, height = SIZE
     # Blurring a quarter-size copy is as soft as blurring the full frame, at 1/16 the cost.
-    blurred = bg.resize((width // 4, height // 4)).filter(ImageFilter.GaussianBlur(6))
-    image = blurred.resize(bg.size, Image.Resampling.BILINEAR)
-    image = Image.blend(image, Image.new("RGB", image.size, palette.background_top), 0.45)
-    if src.card is not None:
-        image = _framed(image, src.card, (48, 60, split_x - 40, height - 60), palette)
+    small = cover(picture, (width // 4, height // 4)).filter(ImageFilter.GaussianBlur(6))
+    image = small.resize(SIZE, Image.Resampling.BILINEAR)
+    return Image.blend(image, Image.new("RGB", SIZE, palette.background_top), 0.45)
+
+
+def _split(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path) -> _Drawn:
+    width, height = SIZE
+    split_x = width // 2
+    frame = src.picture_frame
+    # The backdrop is the video's frame, blurred, when it is a picture. A blurred graphic is a
+    # smudge of its text, so otherwise the generated picture or the brand art is blurred.
+    art: Image.Image | None = None
+    if frame is not None:
+        backdrop = frame.image
+    elif src.generated is not None:
+        backdrop = src.generated
+    else:
+        backdrop = art = brand_art(palette, src.seed)
+    image = _blurred(backdrop, palette)
+    sharp: Image.Image | None
+    used_frame = frame is not None
+    if src.generated is not None:
+        sharp, label = src.generated, GENERATED
+    elif frame is not None:
+        sharp, label = frame.image, KEY_FRAME
+    elif src.frame is not None:
+        # A graphic is shown whole, framed, as a preview of the video.
+        sharp, label, used_frame = None, KEY_FRAME, True
+        image = _framed(image, src.frame.image, (48, 60, split_x - 40, height - 60), palette)
         image = _vignette(image, 0.45)
     else:
-        image.paste(cover(bg, (split_x, height)), (0, 0))
+        sharp, label = art, BRAND_ART
+    if sharp is not None:
+        # Faces in the left half are never under the text, which sits in the right half.
+        image.paste(_cover_on_faces(sharp, (split_x, height)), (0, 0))
         image = _vignette(image)
         ImageDraw.Draw(image).rectangle((split_x - 5, 0, split_x + 5, height), fill=palette.accent)
     area = tpl.text_box()
@@ -464,17 +632,20 @@ def _split(
         # The last line in the accent colour: the "pop" word viewers' eyes land on.
         colours = [colour] * (len(set_text.lines) - 1) + [palette.accent]
     _draw_overlay(image, overlay, colours)
-    return image, overlay.box
+    return _Drawn(image, overlay.box, label, used_frame)
 
 
 def _minimal(
     src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path
-) -> tuple[Image.Image, Box]:
-    # Brand art is saturated already; a photo or frame gets the full pop.
-    pop = 1.2 if src.is_art else 1.6
-    image = ImageEnhance.Contrast(src.picture).enhance(1.35)
-    image = ImageEnhance.Color(image).enhance(pop)
+) -> _Drawn:
     area = tpl.text_box()
+    if (frame := src.picture_frame) is not None:
+        # A photo or frame gets the full pop; brand art is saturated already.
+        picture, label, pop = _clear_faces(cover(frame.image, SIZE), area), KEY_FRAME, 1.6
+    else:
+        picture, label, pop = brand_art(palette, src.seed), BRAND_ART, 1.2
+    image = ImageEnhance.Contrast(picture).enhance(1.35)
+    image = ImageEnhance.Color(image).enhance(pop)
     # The whole text area becomes a solid accent band: minimal, and high contrast by design.
     ImageDraw.Draw(image).rounded_rectangle(area, radius=14, fill=palette.accent)
     pad = 22
@@ -488,10 +659,14 @@ def _minimal(
     overlay = _layout(set_text, area, "center", pad)
     colour = max((palette.text, BLACK, WHITE), key=lambda c: contrast_ratio(c, palette.accent))
     _draw_overlay(image, overlay, [colour])
-    return image, overlay.box
+    return _Drawn(image, overlay.box, label, label == KEY_FRAME)
 
 
-_RENDERERS = {"hero_image_with_text": _hero, "split_screen": _split, "minimal_center": _minimal}
+_RENDERERS: dict[str, Callable[[_Source, str, ThumbnailTemplate, Palette, Path], _Drawn]] = {
+    "hero_image_with_text": _hero,
+    "split_screen": _split,
+    "minimal_center": _minimal,
+}
 
 
 def _encode(image: Image.Image, template: str, box: Box) -> bytes:
@@ -525,6 +700,36 @@ def read_text_box(path: Path) -> Box | None:
     return (left, top, right, bottom)
 
 
+def image_prompt(layout: str, title: str, palette: Palette = DEFAULT_PALETTE) -> str:
+    """The prompt asking an image model for ``layout``'s picture for a video titled ``title``.
+
+    The seed's prompt (§2.4) asks for vibrant, high-contrast colours, an excited facial
+    expression and the brand colours; here the picture carries no text at all (image models
+    misspell it, and the overlay is set by us, where its contrast is guaranteed), and the
+    composition leaves the template's text area calm. Raises ValueError for a layout that
+    takes no generated picture.
+    """
+    if layout not in GENERATED_LAYOUTS:
+        raise ValueError(f"layout {layout!r} takes no generated picture ({GENERATED_LAYOUTS})")
+    colours = ", ".join(
+        "#{:02x}{:02x}{:02x}".format(*c)
+        for c in (palette.background_top, palette.background_bottom, palette.accent)
+    )
+    composition = (
+        "Wide 16:9 composition: the main subject and a person with an excited, amazed facial "
+        "expression in the left half; the lower right quarter is calm, dark and empty."
+        if layout == "hero_image_with_text"
+        else "The main subject large and centred, filling the frame, with an excited, amazed "
+        "human face close to it; it will be cropped to a tall panel."
+    )
+    return (
+        f'A striking YouTube thumbnail picture for a video titled "{title.strip()}". '
+        f"{composition} Vibrant, saturated, high-contrast colours that go with the brand "
+        f"colours {colours}; dramatic light; one clear focal point; photographic detail. "
+        "No text, letters, numbers, captions, logos or watermarks anywhere in the image."
+    )
+
+
 def make_thumbnails(
     title: str,
     backgrounds: list[Path],
@@ -532,35 +737,53 @@ def make_thumbnails(
     *,
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
+    generated: Mapping[str, Path] | None = None,
 ) -> list[Thumbnail]:
     """Write ``variant_1.png`` .. ``variant_3.png`` (1280x720, each under 2 MB) into
     ``out_dir``, one per seed template, each with its own overlay text from
     ``title_variations(title)``.
 
-    Variant i uses ``backgrounds[i % len(backgrounds)]`` (any size; cover-cropped), or the
-    brand art when none are given. Overlay text reaches WCAG contrast 4.5 against the
-    pixels behind it; its box is returned as ``Thumbnail.text_box`` and also stored in the
-    PNG (see ``read_text_box``).
+    ``backgrounds`` are the video's key frames, best first (any size; see
+    ``assign_backgrounds`` for which variant gets which); with none, the brand art is used.
+    ``generated`` maps a layout in ``GENERATED_LAYOUTS`` to a generated picture that fills
+    that layout instead. Overlay text reaches WCAG contrast 4.5 against the pixels behind
+    it; its box is returned as ``Thumbnail.text_box`` and also stored in the PNG (see
+    ``read_text_box``). Raises ValueError for a ``generated`` layout outside
+    ``GENERATED_LAYOUTS``.
     """
+    pictures: dict[str, Image.Image] = {}
+    for layout, path in (generated or {}).items():
+        if layout not in GENERATED_LAYOUTS:
+            raise ValueError(f"layout {layout!r} takes no generated picture")
+        with Image.open(path) as image:
+            pictures[layout] = image.convert("RGB")
     texts = title_variations(title)
     font = find_font("display", fonts_dir)
+    loaded: dict[Path, Background] = {}
+    for path in backgrounds:
+        if Path(path) not in loaded:
+            loaded[Path(path)] = load_background(Path(path))
+    chosen = assign_backgrounds(
+        [loaded[Path(p)] for p in backgrounds], [tpl.layout for tpl in TEMPLATES], pictures
+    )
     made: list[Thumbnail] = []
-    # Sequential on purpose: threads measured no faster (text layout holds the GIL), and the
-    # flow makes thumbnails while the video renders, which wants the other core.
+    # Sequential on purpose: threads measured no faster (text layout holds the GIL).
     for i, tpl in enumerate(TEMPLATES):
-        path = backgrounds[i % len(backgrounds)] if backgrounds else None
-        source = _load_source(path, palette, f"{title}/{i}")
+        frame = chosen[i]
+        source = _Source(frame, pictures.get(tpl.layout), f"{title}/{i}")
         text = texts[i % len(texts)]
-        image, box = _RENDERERS[tpl.layout](source, text, tpl, palette, font)
+        drawn = _RENDERERS[tpl.layout](source, text, tpl, palette, font)
         destination = out_dir / f"variant_{i + 1}.png"
-        write_bytes(destination, _encode(image, tpl.name, box))
+        write_bytes(destination, _encode(drawn.image, tpl.name, drawn.box))
         made.append(
             Thumbnail(
                 path=destination,
                 variant=f"variant_{i + 1}",
                 template=tpl.name,
                 title_text=text,
-                text_box=box,
+                text_box=drawn.box,
+                background=drawn.background,
+                key_frame=frame.path if frame is not None and drawn.used_frame else None,
             )
         )
     return made

@@ -1,14 +1,49 @@
-"""When each slide is on screen: the script's blocks laid over the narration's timings."""
+"""When each picture is on screen: the script's blocks laid over the narration's timings.
+
+Every block gets its card; a section with footage or a chart shows its card first, then its
+shots, each with a lower third. Cuts between blocks sit in the pauses of the narration and
+get the configured transition; photos pan slowly.
+"""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 
-from ytempire.models import Narration, Script, Slide, Timeline
+from ytempire.models import (
+    Narration,
+    Overlay,
+    Pan,
+    Script,
+    Segment,
+    Slide,
+    Timeline,
+    Transition,
+)
 
 ENGINE = "pillow"
 FPS = 30
+# A section's card stays up this long before its shots (or the whole block when shorter).
+CARD_S = 4.0
+MIN_SHOT_S = 2.0
+# Pans alternate direction so consecutive photos do not all drift the same way.
+PANS = (
+    Pan(start=(0.0, 0.5), end=(1.0, 0.5)),
+    Pan(start=(1.0, 0.3), end=(0.0, 0.7)),
+    Pan(start=(0.5, 0.0), end=(0.5, 1.0)),
+)
+INNER_TRANSITION = "slideleft"
+BETWEEN_SHOTS = "dissolve"
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A picture shown during a block after its card: a clip, a photo or a chart."""
+
+    kind: str  # "clip", "photo" or "chart"
+    path: Path
+    lower_third: Path | None = None
 
 
 def slide_boundaries(spans: list[tuple[float, float]], duration_s: float) -> list[float]:
@@ -34,13 +69,24 @@ def slide_boundaries(spans: list[tuple[float, float]], duration_s: float) -> lis
 
 
 def from_script(
-    script: Script, narration: Narration, size: tuple[int, int], slide_paths: list[Path]
+    script: Script,
+    narration: Narration,
+    size: tuple[int, int],
+    slide_paths: list[Path],
+    *,
+    shots: dict[int, list[Shot]] | None = None,
+    transition: str = "fade",
+    transition_s: float = 0.5,
+    pan_pictures: bool = True,
+    notes: list[str] | None = None,
 ) -> Timeline:
-    """A Timeline with slide i on screen while block i of ``script`` is narrated.
+    """A Timeline with slide i on screen while block i of ``script`` is narrated, and the
+    segments to render: each block's card, then its ``shots`` (keyed by block index).
 
     The slides tile the whole narration with no gaps: the first starts at 0, each ends where
-    the next starts, the last ends at ``narration.duration_s``. Raises ValueError (one line)
-    when the number of slides, script blocks and narrated blocks disagree.
+    the next starts, the last ends at ``narration.duration_s``. A block too short for its
+    shots keeps as many as fit ``MIN_SHOT_S`` each. Raises ValueError (one line) when the
+    number of slides, script blocks and narrated blocks disagree.
     """
     blocks = script.blocks()
     if len(slide_paths) != len(blocks):
@@ -59,6 +105,61 @@ def from_script(
             slide_paths, blocks, itertools.pairwise(cuts), strict=True
         )
     ]
+    between = Transition(kind=transition, duration_s=transition_s) if transition_s else None
+    segments: list[Segment] = []
+    pans = itertools.cycle(PANS)
+    for index, slide in enumerate(slides):
+        block_shots = (shots or {}).get(index, [])
+        room = slide.duration - min(CARD_S, slide.duration / 3)
+        keep = min(len(block_shots), int(room // MIN_SHOT_S))
+        card_end = slide.end if keep == 0 else slide.end - room
+        segments.append(
+            Segment(
+                kind="still",
+                path=slide.image_path,
+                start=slide.start,
+                end=card_end,
+                label=slide.kind,
+                transition=between if index else None,
+            )
+        )
+        if keep < len(block_shots) and notes is not None:
+            notes.append(
+                f"block {index} ({slide.kind}) is {slide.duration:.1f}s long: "
+                f"showing {keep} of its {len(block_shots)} shots"
+            )
+        step = room / keep if keep else 0.0
+        for k, shot in enumerate(block_shots[:keep]):
+            start = card_end + k * step
+            end = min(slide.end, start + step)
+            overlays = []
+            if shot.lower_third is not None:
+                # On screen once the transition has settled, gone before the next one.
+                a, b = start + transition_s, end - transition_s / 2
+                if b - a >= 1.0:
+                    overlays.append(
+                        Overlay(kind="lower_third", image_path=shot.lower_third, start=a, end=b)
+                    )
+            segments.append(
+                Segment(
+                    kind="clip"
+                    if shot.kind == "clip"
+                    else ("chart" if shot.kind == "chart" else "still"),
+                    path=shot.path,
+                    start=start,
+                    end=end,
+                    label=shot.kind,
+                    pan=next(pans) if shot.kind == "photo" and pan_pictures else None,
+                    transition=Transition(
+                        kind=INNER_TRANSITION if k == 0 else BETWEEN_SHOTS,
+                        duration_s=transition_s,
+                    )
+                    if transition_s
+                    else None,
+                    overlays=overlays,
+                    fit="contain" if shot.kind == "chart" else "cover",
+                )
+            )
     width, height = int(size[0]), int(size[1])
     return Timeline(
         engine=ENGINE,
@@ -69,4 +170,6 @@ def from_script(
         slides=slides,
         audio_path=narration.audio_path,
         subtitles_path=narration.subtitles_path,
+        segments=segments,
+        notes=list(notes or []),
     )

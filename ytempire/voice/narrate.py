@@ -1,33 +1,101 @@
-"""The voice stage, offline: a script becomes ``narration.wav`` and its subtitles."""
+"""The voice stage's core: raw speech becomes the delivered narration and its subtitles.
+
+Files in the video folder:
+
+- ``work/voice_raw.wav``: the engine's speech, 16-bit mono at the engine's rate;
+- ``narration.wav``: the master the renderer muxes (48 kHz stereo, -14 LUFS, music mixed
+  under it when a music folder is set); ``work/voice_master.wav`` is the voice alone then;
+- ``subtitles.srt``, ``subtitles.vtt``: cues timed on ``narration.wav``.
+"""
 
 from __future__ import annotations
 
-from ytempire.models import Narration, Script, VoiceProfile
-from ytempire.voice import piper_engine
+from pathlib import Path
+
+from ytempire.models import Narration, Script, Synthesis, TimedText, VoiceProfile
+from ytempire.voice.master import SAMPLE_RATE, master
+from ytempire.voice.piper_engine import PiperEngine
 from ytempire.voice.subtitles import cues_from_sentences, to_srt, to_vtt
+from ytempire.voice.synthesis import synthesize
 from ytempire.workspace import VideoFolder, write_text
 
+RAW_NAME = "voice_raw.wav"
+NARRATION_NAME = "narration.wav"
 
-def narrate(script: Script, profile: VoiceProfile, folder: VideoFolder) -> Narration:
-    """Speak ``script`` with the offline Piper voice into the video folder.
 
-    Writes ``narration.wav`` (16-bit mono at the voice's rate), ``subtitles.srt`` and
-    ``subtitles.vtt``, each atomically, and returns the ``Narration``: its sentences carry
-    their exact times and the index of their block in ``script.blocks()``, and its duration is
-    the WAV's length. Offline narration costs nothing. Raises
-    ``piper_engine.NarrationError`` if the script has no speakable text.
+def narrate(
+    script: Script,
+    profile: VoiceProfile,
+    folder: VideoFolder,
+    *,
+    music_dir: Path | None = None,
+    music_below_speech_db: float = 20.0,
+) -> Narration:
+    """Speak ``script`` with the offline Piper voice and finish it (see :func:`finish`).
+
+    Offline narration costs nothing. Raises ``NarrationError`` if a block of the script has
+    no speakable text.
     """
-    audio_path = folder / "narration.wav"
-    sentences, duration = piper_engine.synthesize_blocks(script.blocks(), profile, audio_path)
-    cues = cues_from_sentences(sentences, duration)
+    synthesis = synthesize(PiperEngine(profile), script.blocks(), folder.work / RAW_NAME)
+    return finish(
+        synthesis, folder, music_dir=music_dir, music_below_speech_db=music_below_speech_db
+    )
+
+
+def finish(
+    synthesis: Synthesis,
+    folder: VideoFolder,
+    *,
+    music_dir: Path | None = None,
+    music_below_speech_db: float = 20.0,
+) -> Narration:
+    """Master ``synthesis`` into ``narration.wav`` and write its subtitles, each atomically.
+
+    Every timing (sentences, words, subtitles) is moved by the silence mastering cut from
+    the start, so it is seconds into ``narration.wav``; the duration is that file's. The
+    engine, cost and fallbacks carry over; what mastering skipped (a music folder without
+    a usable track) is added to the fallbacks.
+    """
+    mastered = master(
+        synthesis.audio_path,
+        folder / NARRATION_NAME,
+        work_dir=folder.work,
+        music_dir=music_dir,
+        music_key=folder.path.name,
+        music_below_speech_db=music_below_speech_db,
+    )
+    duration = mastered.duration_s
+    sentences = shifted(synthesis.sentences, mastered.offset_s, duration)
+    words = shifted(synthesis.words, mastered.offset_s, duration)
+    cues = cues_from_sentences(sentences, duration, words)
     srt_path = write_text(folder / "subtitles.srt", to_srt(cues))
     write_text(folder / "subtitles.vtt", to_vtt(cues))
     return Narration(
-        engine=piper_engine.ENGINE,
-        cost_usd=0.0,
-        audio_path=audio_path,
+        engine=synthesis.engine,
+        cost_usd=synthesis.cost_usd,
+        fallbacks=[*synthesis.fallbacks, *mastered.notes],
+        audio_path=mastered.path,
         subtitles_path=srt_path,
         duration_s=duration,
-        sample_rate=piper_engine.sample_rate(),
+        sample_rate=SAMPLE_RATE,
         sentences=sentences,
+        words=words,
+        raw_audio_path=synthesis.audio_path,
+        voice_path=mastered.voice_path if mastered.voice_path != mastered.path else None,
+        music_path=mastered.music_path,
+        loudness_lufs=round(mastered.loudness_lufs, 2),
+        true_peak_dbtp=round(mastered.true_peak_dbtp, 2),
+        characters=synthesis.characters,
     )
+
+
+def shifted(items: list[TimedText], shift: float, end: float) -> list[TimedText]:
+    """``items`` moved ``shift`` seconds earlier, kept inside ``[0, end]``; an item pushed
+    entirely out of the audio is dropped."""
+    moved = []
+    for item in items:
+        start = min(max(item.start - shift, 0.0), end)
+        stop = min(max(item.end - shift, start), end)
+        if stop > start or item.end <= item.start:
+            moved.append(item.model_copy(update={"start": start, "end": stop}))
+    return moved

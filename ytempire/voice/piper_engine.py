@@ -9,7 +9,7 @@ not the model's.
 from __future__ import annotations
 
 import threading
-import wave
+from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,12 +17,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ytempire.models import ScriptBlock, TimedText, VoiceProfile
+from ytempire.voice.assemble import BLOCK_PAUSE_S, END_PAUSE_S, SENTENCE_PAUSE_S, ChunkAudio
+from ytempire.voice.chunks import Chunk, under_limit
+from ytempire.voice.errors import NarrationError
 from ytempire.voice.profiles import settings_for
-from ytempire.voice.sentences import split_sentences, spoken_form
-from ytempire.workspace import atomic_path
+from ytempire.voice.sentences import spoken_form
+from ytempire.voice.synthesis import synthesize
 
 if TYPE_CHECKING:
     from piper import PiperVoice
+
+__all__ = [
+    "BLOCK_PAUSE_S",
+    "END_PAUSE_S",
+    "SENTENCE_PAUSE_S",
+    "NarrationError",
+    "PiperEngine",
+    "synthesize_blocks",
+]
 
 ENGINE = "piper:en_US-joe-medium"
 
@@ -32,12 +44,6 @@ ENGINE = "piper:en_US-joe-medium"
 # responds less than proportionally to the length scale, hence more than 186/150.
 PACE_LENGTH_SCALE = 1.4
 
-# Pauses at a speed-1.0 profile's pace; a slower profile pauses proportionally longer.
-SENTENCE_PAUSE_S = 0.25
-BLOCK_PAUSE_S = 0.6
-# Silence after the last word, so the video does not cut the final syllable and the last
-# subtitle has time on screen.
-END_PAUSE_S = 0.4
 # Piper peak-normalises each sentence to full scale; 1 dB of headroom keeps the narration free
 # of clipped samples and leaves room for inter-sample peaks before loudness normalisation.
 PEAK_DBFS = -1.0
@@ -60,10 +66,6 @@ _load_lock = threading.Lock()
 # process. ONNX Runtime already spreads one synthesis over every core, so little is lost.
 _synth_lock = threading.Lock()
 _voice: PiperVoice | None = None
-
-
-class NarrationError(RuntimeError):
-    """A block of the script produced no speech at all."""
 
 
 def load_voice() -> PiperVoice:
@@ -142,6 +144,58 @@ def synthesize_sentence(
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
 
 
+class PiperEngine:
+    """The offline voice as a ``SpeechEngine``: free, one synthesis at a time, exact timings.
+
+    A chunk is spoken sentence by sentence (see :func:`synthesize_sentence`) at
+    ``PACE_LENGTH_SCALE`` times the profile's length scale, the sentences joined by
+    ``SENTENCE_PAUSE_S`` of silence scaled like the speech.
+    """
+
+    name = ENGINE
+    price_per_1k_chars = 0.0
+    # espeak-ng is process-global and ONNX Runtime already uses every core.
+    concurrent = False
+
+    def __init__(self, profile: VoiceProfile) -> None:
+        self.profile = profile
+        self.pause_scale = settings_for(profile).length_scale
+        self._fits = under_limit()
+
+    def fits(self, sentences: Sequence[str]) -> bool:
+        return self._fits(sentences)
+
+    def billed_characters(self, chunk: Chunk) -> int:
+        return 0
+
+    def check_quota(self, characters: int) -> None:
+        return None
+
+    def cache_key(self) -> str:
+        return f"{ENGINE}|{self.pause_scale}"
+
+    def synthesize_chunk(self, chunk: Chunk) -> ChunkAudio:
+        rate = sample_rate()
+        scale = PACE_LENGTH_SCALE * self.pause_scale
+        gap = np.zeros(round(SENTENCE_PAUSE_S * self.pause_scale * rate), dtype=np.int16)
+        pieces: list[np.ndarray] = []
+        spans: list[tuple[float, float] | None] = []
+        position = 0
+        for sentence in chunk.sentences:
+            sound = synthesize_sentence(sentence, scale, INNER_PAUSE_MAX_S * self.pause_scale)
+            if not sound.size:
+                spans.append(None)
+                continue
+            if pieces:
+                pieces.append(gap)
+                position += gap.size
+            spans.append((position / rate, (position + sound.size) / rate))
+            pieces.append(sound)
+            position += sound.size
+        samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+        return ChunkAudio(samples=samples, rate=rate, sentences=spans, edited=True)
+
+
 def synthesize_blocks(
     blocks: list[ScriptBlock], profile: VoiceProfile, wav_path: Path
 ) -> tuple[list[TimedText], float]:
@@ -157,46 +211,5 @@ def synthesize_blocks(
     ``NarrationError`` if there are no blocks or one has nothing to say (later stages need
     every block).
     """
-    profile_scale = settings_for(profile).length_scale
-    scale = PACE_LENGTH_SCALE * profile_scale
-    rate = sample_rate()
-
-    def silence(seconds: float) -> np.ndarray:
-        return np.zeros(round(seconds * profile_scale * rate), dtype=np.int16)
-
-    pieces: list[np.ndarray] = []
-    timed: list[TimedText] = []
-    position = 0
-    for index, block in enumerate(blocks):
-        for sentence in split_sentences(block.text):
-            sound = synthesize_sentence(sentence, scale, INNER_PAUSE_MAX_S * profile_scale)
-            if not sound.size:
-                continue
-            if timed:
-                pause = silence(BLOCK_PAUSE_S if timed[-1].block != index else SENTENCE_PAUSE_S)
-                pieces.append(pause)
-                position += pause.size
-            timed.append(
-                TimedText(
-                    text=sentence,
-                    start=position / rate,
-                    end=(position + sound.size) / rate,
-                    block=index,
-                )
-            )
-            pieces.append(sound)
-            position += sound.size
-        if not timed or timed[-1].block != index:
-            # Slides follow blocks: a silent block would shift every later slide.
-            raise NarrationError(f"block {index} ({block.kind}) has no speakable text")
-    if not timed:
-        raise NarrationError("there are no blocks to narrate")
-    pieces.append(silence(END_PAUSE_S))
-    audio = np.concatenate(pieces)
-
-    with atomic_path(wav_path) as tmp, wave.open(str(tmp), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(audio.astype("<i2").tobytes())
-    return timed, audio.size / rate
+    result = synthesize(PiperEngine(profile), blocks, wav_path)
+    return result.sentences, result.duration_s

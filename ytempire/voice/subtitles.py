@@ -2,12 +2,14 @@
 
 The rules follow common broadcast practice: at most two lines of at most 42 characters, and
 each cue on screen for at least a second where the pause after it (or before it) allows.
-A sentence too long for one cue is split at word boundaries into balanced cues that share
-its time in proportion to their characters.
+A sentence too long for one cue is split at word boundaries into balanced cues; each cue
+starts when its first word is spoken where the engine gave word timings, and otherwise the
+cues share the sentence's time in proportion to their characters.
 """
 
 from __future__ import annotations
 
+import itertools
 from itertools import pairwise
 
 from pydantic import BaseModel, Field
@@ -95,33 +97,75 @@ def _chunks(words: list[str]) -> list[list[str]]:
     return [words[a:b] for a, b in pairwise(bounds)]
 
 
-def cues_from_sentences(sentences: list[TimedText], audio_end: float) -> list[Cue]:
+def _word_times(sentences: list[TimedText], words: list[TimedText]) -> dict[int, list[TimedText]]:
+    """Each sentence's word timings (by position in ``sentences``), where ``words`` has them:
+    the words follow the sentences in order, one per whitespace-separated word."""
+    found: dict[int, list[TimedText]] = {}
+    at = 0
+    for i, sentence in enumerate(sentences):
+        tokens = sentence.text.split()
+        candidate = words[at : at + len(tokens)]
+        if tokens and [w.text for w in candidate] == tokens:
+            found[i] = candidate
+            at += len(tokens)
+    return found
+
+
+def _starts_in_words(chunks: list[list[str]], text: str) -> list[tuple[int, float]]:
+    """For each cue chunk after the first: (index of the sentence word it starts in, how far
+    into that word it starts, as a share of the word's characters)."""
+    tokens = text.split()
+    starts: list[tuple[int, float]] = []
+    token, into = 0, 0
+    for chunk in chunks:
+        starts.append((token, into / max(1, len(tokens[token])) if token < len(tokens) else 0.0))
+        for piece in chunk:
+            into += len(piece)
+            if token < len(tokens) and into >= len(tokens[token]):
+                token, into = token + 1, 0
+    return starts[1:]
+
+
+def cues_from_sentences(
+    sentences: list[TimedText], audio_end: float, words: list[TimedText] | None = None
+) -> list[Cue]:
     """Subtitle cues for timed sentences, in order and never overlapping.
 
     Every cue has at most ``MAX_LINES`` lines of at most ``MAX_LINE_CHARS`` characters. A
     sentence that does not fit one cue becomes several, split at word boundaries (a word
-    longer than a line is cut), sharing the sentence's time in proportion to their
+    longer than a line is cut). With ``words`` (one timing per whitespace-separated word of
+    the sentences, in order, as engines with word timestamps give), each of those cues starts
+    when its first word does; otherwise they share the sentence's time in proportion to their
     characters. A cue shorter than ``MIN_CUE_S`` is extended into the pause after it, then
     into the pause before it, never into a neighbouring cue and never past ``audio_end``.
     Sentences that start at or after ``audio_end``, or have no words, get no cue; a sentence
     whose timing overlaps the previous one starts when that one ends.
     """
+    ordered = sorted(sentences, key=lambda s: s.start)
+    word_times = _word_times(ordered, words or [])
     cues: list[Cue] = []
-    for sentence in sorted(sentences, key=lambda s: s.start):
+    for number, sentence in enumerate(ordered):
         # Timings from an engine may overlap; a sentence starts when the previous one ends.
         start = max(sentence.start, cues[-1].end if cues else 0.0)
         end = min(sentence.end, audio_end)
-        words = _words(sentence.text)
-        if end <= start or not words:
+        pieces = _words(sentence.text)
+        if end <= start or not pieces:
             continue
-        chunks = _chunks(words)
-        weights = [len(" ".join(chunk)) for chunk in chunks]
-        total = sum(weights)
-        at = start
-        for chunk, weight in zip(chunks, weights, strict=True):
-            until = at + (end - start) * weight / total
-            cues.append(Cue(start=at, end=until, lines=_lines(chunk)))
-            at = until
+        chunks = _chunks(pieces)
+        timed = word_times.get(number)
+        if timed:
+            cuts = []
+            for token, share in _starts_in_words(chunks, sentence.text):
+                word = timed[token]
+                cuts.append(word.start + (word.end - word.start) * share)
+        else:
+            weights = [len(" ".join(chunk)) for chunk in chunks]
+            total = sum(weights)
+            cuts = list(itertools.accumulate(w * (end - start) / total for w in weights[:-1]))
+            cuts = [start + c for c in cuts]
+        bounds = [start, *(min(max(c, start), end) for c in cuts), end]
+        for chunk, (a, b) in zip(chunks, pairwise(bounds), strict=True):
+            cues.append(Cue(start=a, end=max(a, b), lines=_lines(chunk)))
         cues[-1].end = end
 
     for i, cue in enumerate(cues):

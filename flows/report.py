@@ -1,0 +1,136 @@
+"""The analytics report flow: flush the metrics queue → read the views → evaluate the alert
+rules → one Prefect event per alert → markdown and table artifacts → push the metrics.
+
+Prefect automations turn the events into notifications: trigger on ``ytempire.alert.*``
+(every event carries the rule, subject, value, threshold and severity in its payload and
+resource labels). Schedule it as the ``analytics-report`` deployment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+from pydantic import BaseModel
+
+from ytempire.analytics import metrics, queue, report, views
+from ytempire.analytics.alerts import Alert, Thresholds
+from ytempire.analytics.store import AnalyticsStore
+from ytempire.settings import Settings
+
+ARTIFACT_KEY = "analytics-report"
+ALERTS_KEY = "analytics-alerts"
+
+
+class ReportRun(BaseModel):
+    """What one report run found and where it put it."""
+
+    since: str
+    until: str
+    alerts: list[dict[str, object]]
+    events: list[str]
+    artifact_key: str
+    seconds: float
+    pushed: bool
+
+
+@task(name="flush-metrics-queue", cache_policy=NO_CACHE)
+def flush_metrics(settings: Settings) -> int:
+    return queue.for_settings(settings).flush()
+
+
+@task(name="build-report", cache_policy=NO_CACHE)
+def build(settings: Settings, window: views.Window) -> report.OptimizationReport:
+    store = AnalyticsStore(settings.analytics_url)
+    return report.build_report(store, window, Thresholds.from_settings(settings))
+
+
+@task(name="emit-alert-events", cache_policy=NO_CACHE)
+def emit_alerts(alerts: list[Alert], window: views.Window) -> list[str]:
+    """One Prefect event per alert; returns the ids of the events emitted."""
+    emitted = []
+    for alert in alerts:
+        event = emit_event(
+            event=alert.event_name,
+            resource={
+                "prefect.resource.id": f"ytempire.alert.{alert.rule}.{alert.subject}",
+                "prefect.resource.name": f"{alert.rule}: {alert.subject}",
+                "ytempire.alert.rule": alert.rule,
+                "ytempire.alert.severity": alert.severity,
+            },
+            payload={
+                "rule": alert.rule,
+                "subject": alert.subject,
+                "value": alert.value,
+                "threshold": alert.threshold,
+                "severity": alert.severity,
+                "message": alert.message,
+                "since": window.since.isoformat(),
+                "until": window.until.isoformat(),
+            },
+        )
+        if event is not None:
+            emitted.append(str(event.id))
+    get_run_logger().info("%d alerts, %d events emitted", len(alerts), len(emitted))
+    return emitted
+
+
+@task(name="push-metrics", cache_policy=NO_CACHE)
+def push_metrics(settings: Settings) -> bool:
+    """Push the seed's metrics to the Pushgateway, when one is configured."""
+    if not settings.pushgateway_url:
+        return False
+    collector = metrics.StoreCollector(
+        AnalyticsStore(settings.analytics_url), timedelta(hours=settings.metrics_window_hours)
+    )
+    metrics.push(collector, settings.pushgateway_url)
+    return True
+
+
+@flow(name="analytics-report", flow_run_name="analytics-report-{since}")
+def analytics_report(
+    since: str = "24h", until: datetime | None = None, workspace: str | None = None
+) -> ReportRun:
+    """Report on the window ``since`` (``24h``, ``7d``, an ISO date) until ``until`` (now)."""
+    settings = Settings() if workspace is None else Settings(workspace=workspace)
+    window = report.since_window(since, until)
+
+    flush_metrics(settings)
+    built = build(settings, window)
+    events = emit_alerts(built.alerts, window)
+    create_markdown_artifact(
+        report.to_markdown(built, images="embed"),
+        key=ARTIFACT_KEY,
+        description=f"Optimization report and alerts, last {since}",
+    )
+    create_table_artifact(
+        [
+            {
+                "rule": a.rule,
+                "subject": a.subject,
+                "severity": a.severity,
+                "value": a.value,
+                "threshold": a.threshold,
+                "message": a.message,
+            }
+            for a in built.alerts
+        ],
+        key=ALERTS_KEY,
+        description="Alerts fired in the window",
+    )
+    pushed = push_metrics(settings)
+    return ReportRun(
+        since=window.since.isoformat(),
+        until=window.until.isoformat(),
+        alerts=[
+            {"rule": a.rule, "subject": a.subject, "value": a.value, "severity": a.severity}
+            for a in built.alerts
+        ],
+        events=events,
+        artifact_key=ARTIFACT_KEY,
+        seconds=built.seconds,
+        pushed=pushed,
+    )

@@ -1,0 +1,228 @@
+"""A real HTTP server on 127.0.0.1 that speaks Google Cloud Text-to-Speech's REST API.
+
+Tests drive the real ``google-cloud-texttospeech`` client (REST transport, anonymous
+credentials, ``api_endpoint=server.url``) against it. ``POST /v1beta1/text:synthesize`` (and
+``/v1/text:synthesize``) answer with ``audioContent`` (base64 LINEAR16, a WAV at the
+requested rate) and, when asked for SSML marks, the ``timepoints`` of every
+``<mark name=...>`` in the input: a mark before a word is when that word starts, a mark after
+one is when it ends. The audio is ``fake_speech`` of the SSML's text.
+
+``server.queue("429", "ok")`` scripts the next answers; ``server.default`` answers otherwise.
+Behaviours: ``ok``, ``401`` (UNAUTHENTICATED), ``403`` (PERMISSION_DENIED), ``429``
+(RESOURCE_EXHAUSTED, per minute), ``quota`` (RESOURCE_EXHAUSTED, per day), ``500``, ``503``,
+``timeout`` (no answer for ``server.hang_s``), ``no_marks`` (timepoints left out).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.servers.fake_speech import speak, wav_bytes
+
+BEHAVIOURS = frozenset({"ok", "401", "403", "429", "quota", "500", "503", "timeout", "no_marks"})
+_TOKEN = re.compile(r"<mark\s+name=\"([^\"]*)\"\s*/>|<[^>]*>|[^<]+")
+
+ERRORS = {
+    "401": (
+        401,
+        "UNAUTHENTICATED",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+    ),
+    "403": (403, "PERMISSION_DENIED", "Cloud Text-to-Speech API has not been used in project."),
+    "429": (
+        429,
+        "RESOURCE_EXHAUSTED",
+        "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute'.",
+    ),
+    "quota": (
+        429,
+        "RESOURCE_EXHAUSTED",
+        "Quota exceeded for quota metric 'Characters' and limit 'Characters per day'.",
+    ),
+    "500": (500, "INTERNAL", "Internal error encountered."),
+    "503": (503, "UNAVAILABLE", "The service is currently unavailable."),
+}
+
+
+@dataclass
+class RecordedRequest:
+    path: str
+    body: dict[str, Any] = field(default_factory=dict)
+    authorization: str | None = None
+
+    @property
+    def ssml(self) -> str:
+        return str((self.body.get("input") or {}).get("ssml", ""))
+
+    @property
+    def voice(self) -> dict[str, Any]:
+        return dict(self.body.get("voice") or {})
+
+    @property
+    def audio_config(self) -> dict[str, Any]:
+        return dict(self.body.get("audioConfig") or self.body.get("audio_config") or {})
+
+
+def parse_ssml(ssml: str) -> tuple[str, list[tuple[str, int]]]:
+    """The SSML's plain text and, for each mark, its name and character offset in it."""
+    text: list[str] = []
+    marks: list[tuple[str, int]] = []
+    length = 0
+    for match in _TOKEN.finditer(ssml):
+        if match.group(1) is not None:
+            marks.append((match.group(1), length))
+        elif not match.group(0).startswith("<"):
+            piece = html.unescape(match.group(0))
+            text.append(piece)
+            length += len(piece)
+    return "".join(text), marks
+
+
+class GoogleTTSServer:
+    """A programmable Cloud Text-to-Speech REST API on a free 127.0.0.1 port."""
+
+    def __init__(self, *, hang_s: float = 10.0) -> None:
+        self.default = "ok"
+        self.hang_s = hang_s
+        self.latency_s = 0.0
+        self.requests: list[RecordedRequest] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._queue: deque[str] = deque()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def queue(self, *behaviours: str) -> None:
+        unknown = set(behaviours) - BEHAVIOURS
+        if unknown:
+            raise ValueError(f"unknown behaviours: {sorted(unknown)}")
+        with self._lock:
+            self._queue.extend(behaviours)
+
+    def start(self) -> GoogleTTSServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> GoogleTTSServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next(self, request: RecordedRequest) -> str:
+        with self._lock:
+            self.requests.append(request)
+            return self._queue.popleft() if self._queue else self.default
+
+    def _synthesize(self, request: RecordedRequest, behaviour: str) -> dict[str, Any]:
+        text, marks = parse_ssml(request.ssml)
+        config = request.audio_config
+        rate = int(config.get("sampleRateHertz") or config.get("sample_rate_hertz") or 24000)
+        speed = float(config.get("speakingRate") or config.get("speaking_rate") or 1.0)
+        samples, starts, ends = speak(text, rate, speed)
+        timepoints = []
+        for name, offset in marks:
+            if offset < len(text) and not text[offset].isspace():
+                seconds = starts[offset]
+            else:
+                before = offset - 1
+                while before > 0 and text[before].isspace():
+                    before -= 1
+                seconds = ends[before] if before >= 0 and text else 0.0
+            timepoints.append({"markName": name, "timeSeconds": round(seconds, 4)})
+        answer: dict[str, Any] = {
+            "audioContent": base64.b64encode(wav_bytes(samples, rate)).decode(),
+            "audioConfig": {"audioEncoding": "LINEAR16", "sampleRateHertz": rate},
+        }
+        if behaviour != "no_marks" and request.body.get("enableTimePointing"):
+            answer["timepoints"] = timepoints
+        return answer
+
+
+def _handler_for(server: GoogleTTSServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _json(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            path = self.path.split("?")[0]
+            if path not in ("/v1beta1/text:synthesize", "/v1/text:synthesize"):
+                self._json(404, _error(404, "NOT_FOUND", f"no such method: {path}"))
+                return
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+            except ValueError:
+                self._json(400, _error(400, "INVALID_ARGUMENT", "Invalid JSON payload"))
+                return
+            request = RecordedRequest(path, body, self.headers.get("Authorization"))
+            behaviour = server._next(request)
+            with server._lock:
+                server.in_flight += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            try:
+                time.sleep(server.latency_s)
+                if behaviour == "timeout":
+                    if server._stopping.wait(server.hang_s):
+                        return
+                    behaviour = "ok"
+                if behaviour in ("ok", "no_marks"):
+                    self._json(200, server._synthesize(request, behaviour))
+                    return
+                status, code, message = ERRORS[behaviour]
+                self._json(status, _error(status, code, message))
+            finally:
+                with server._lock:
+                    server.in_flight -= 1
+
+    return Handler
+
+
+def _error(status: int, code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": status, "message": message, "status": code}}
+
+
+@pytest.fixture
+def google_tts_server() -> Iterator[GoogleTTSServer]:
+    """A running ``GoogleTTSServer``, stopped after the test."""
+    with GoogleTTSServer() as server:
+        yield server

@@ -1,0 +1,116 @@
+"""Text laid over footage: lower thirds and text overlays, as transparent full-frame PNGs.
+
+They are drawn once with Pillow; the renderer crops them to what they cover and blends
+them only onto the pictures that show them. Sizes are fractions of the short side, so 16:9
+and 9:16 match, and both keep clear of the burned-in subtitles at the bottom.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from ytempire.fonts import find_font
+from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
+from ytempire.visuals.text import draw_set_text, fit_text
+from ytempire.workspace import atomic_path
+
+# Panels under overlay text: dark enough that white text passes WCAG AA on any footage.
+_PANEL = (8, 12, 24, 200)
+
+
+def _save(image: Image.Image, destination: Path) -> Path:
+    with atomic_path(destination) as tmp:
+        image.save(tmp, format="PNG", compress_level=1)
+    return destination
+
+
+def lower_third(
+    text: str,
+    size: tuple[int, int],
+    destination: Path,
+    *,
+    label: str = "",
+    palette: Palette = DEFAULT_PALETTE,
+    fonts_dir: Path | None = None,
+) -> Path:
+    """A lower third: an accent stripe and a dark panel holding ``text`` (and a small
+    ``label`` above it), at the left, above the subtitle area. Returns ``destination``."""
+    width, height = size
+    unit = min(size)
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    margin = round(unit * 0.06)
+    box_w = round(width * (0.62 if width > height else 0.84))
+    main = fit_text(
+        text,
+        find_font("display", fonts_dir),
+        (box_w - 2 * margin, round(unit * 0.11)),
+        max_size=round(unit * 0.05),
+        min_size=round(unit * 0.03),
+        max_lines=2,
+    )
+    small = (
+        fit_text(
+            label.upper(),
+            find_font("body", fonts_dir),
+            (box_w - 2 * margin, round(unit * 0.04)),
+            max_size=round(unit * 0.026),
+            min_size=round(unit * 0.018),
+            max_lines=1,
+        )
+        if label
+        else None
+    )
+    pad = round(unit * 0.022)
+    gap = round(unit * 0.012) if small else 0
+    inner = (small.height + gap if small else 0) + (main.height if main else 0)
+    panel_h = inner + 2 * pad
+    bottom = round(height * (0.80 if width > height else 0.72))
+    top = bottom - panel_h
+    stripe = max(4, round(unit * 0.008))
+    draw.rectangle((margin, top, margin + box_w, bottom), fill=_PANEL)
+    draw.rectangle((margin, top, margin + stripe, bottom), fill=(*palette.accent, 255))
+    x, y = margin + stripe + pad, top + pad
+    if small:
+        draw_set_text(draw, small, (x, y), (*palette.accent, 255))
+        y += small.height + gap
+    if main:
+        draw_set_text(draw, main, (x, y), (255, 255, 255, 255))
+    return _save(image, destination)
+
+
+def text_overlay(
+    text: str,
+    size: tuple[int, int],
+    destination: Path,
+    *,
+    fonts_dir: Path | None = None,
+) -> Path:
+    """A short phrase in large type on a dark panel, centred in the upper part of the frame."""
+    width, height = size
+    unit = min(size)
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    box_w = round(width * 0.8)
+    set_text = fit_text(
+        text,
+        find_font("display", fonts_dir),
+        (box_w, round(unit * 0.2)),
+        max_size=round(unit * 0.08),
+        min_size=round(unit * 0.04),
+        max_lines=2,
+    )
+    if set_text is None:
+        return _save(image, destination)
+    pad = round(unit * 0.03)
+    panel_w = set_text.width + 2 * pad
+    panel_h = set_text.height + 2 * pad
+    left = (width - panel_w) // 2
+    top = round(height * 0.12)
+    draw.rounded_rectangle(
+        (left, top, left + panel_w, top + panel_h), radius=round(unit * 0.015), fill=_PANEL
+    )
+    draw_set_text(draw, set_text, (left + pad, top + pad), (255, 255, 255, 255))
+    return _save(image, destination)

@@ -1,0 +1,223 @@
+"""ElevenLabs text to speech through the official ``elevenlabs`` SDK: the one module that
+imports it.
+
+Each chunk goes to the with-timestamps endpoint, whose character alignment gives every
+sentence's and word's time in the audio. Before the first request the account's
+subscription says how many characters are left this period; a script that needs more is a
+``CostExceeded`` before anything is spent. The SDK's own retries are off (the orchestration
+layer retries by error kind and falls back), and every SDK failure leaves here as one of
+``ytempire.resilience.errors`` with a one-line message that never contains the key.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import httpx
+from elevenlabs import VoiceSettings as ElevenLabsVoiceSettings
+from elevenlabs.client import ElevenLabs
+from elevenlabs.core.api_error import ApiError
+from elevenlabs.core.request_options import RequestOptions
+
+from ytempire.models import VoiceProfile
+from ytempire.resilience.errors import (
+    CostExceeded,
+    InvalidOutput,
+    ProviderError,
+    ProviderRejected,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
+from ytempire.voice.assemble import ChunkAudio, Span
+from ytempire.voice.chunks import MAX_CHUNK_CHARS, Chunk, under_limit
+from ytempire.voice.decode import AudioDecodeError, decode
+from ytempire.voice.errors import clean, retry_after_s
+from ytempire.voice.profiles import settings_for
+
+PROVIDER = "elevenlabs"
+# Seed §3.1: eleven_multilingual_v2 at $0.15 per 1,000 characters.
+PRICE_PER_1K_CHARS = 0.15
+# Seed §2.2's voice settings; speed comes from the voice profile.
+STABILITY = 0.75
+SIMILARITY_BOOST = 0.85
+OUTPUT_CODECS = ("mp3", "pcm", "wav", "opus")
+
+T = TypeVar("T")
+_WORD = re.compile(r"\S+")
+
+
+def make_client(api_key: str | None, base_url: str | None, timeout_s: float) -> ElevenLabs:
+    """An SDK client for ``base_url`` (None: ElevenLabs' production API) with every request
+    bounded by ``timeout_s``. The key defaults to ``ELEVENLABS_API_KEY``; with none, raises
+    ``ProviderRejected``."""
+    key = api_key or os.environ.get("ELEVENLABS_API_KEY")
+    if not key:
+        raise ProviderRejected(PROVIDER, "no API key: set ELEVENLABS_API_KEY")
+    return ElevenLabs(api_key=key, base_url=base_url, timeout=timeout_s)
+
+
+class ElevenLabsEngine:
+    """One voice profile on ElevenLabs, as a ``SpeechEngine``."""
+
+    price_per_1k_chars = PRICE_PER_1K_CHARS
+    concurrent = True
+
+    def __init__(
+        self,
+        client: ElevenLabs,
+        profile: VoiceProfile,
+        *,
+        model: str,
+        output_format: str = "mp3_44100_128",
+        api_key: str = "",
+    ) -> None:
+        if output_format.split("_")[0] not in OUTPUT_CODECS:
+            raise ValueError(f"unsupported ElevenLabs output format {output_format!r}")
+        self.client = client
+        self.voice = settings_for(profile)
+        self.model = model
+        self.output_format = output_format
+        self.name = f"{PROVIDER}:{model}"
+        self.pause_scale = 1 / self.voice.speed
+        self._secret = api_key
+        self._fits = under_limit(MAX_CHUNK_CHARS)
+        # The client carries the timeout (fractions of a second too); retries are ours.
+        self._options: RequestOptions = {"max_retries": 0}
+
+    def fits(self, sentences: Sequence[str]) -> bool:
+        return self._fits(sentences)
+
+    def billed_characters(self, chunk: Chunk) -> int:
+        return len(chunk.text)
+
+    def cache_key(self) -> str:
+        v = self.voice
+        return f"{self.name}|{v.elevenlabs_id}|{v.speed}|{self.output_format}"
+
+    def check_quota(self, characters: int) -> None:
+        """Raise ``CostExceeded`` if the subscription has fewer than ``characters`` left."""
+        subscription = self._call(
+            lambda: self.client.user.subscription.get(request_options=self._options)
+        )
+        left = int(subscription.character_limit) - int(subscription.character_count)
+        if characters > left:
+            raise CostExceeded(
+                PROVIDER,
+                f"{characters:,} characters needed, {max(left, 0):,} left in this billing period",
+            )
+
+    def synthesize_chunk(self, chunk: Chunk) -> ChunkAudio:
+        """Speak one chunk; its alignment gives each sentence's and word's span."""
+        started = time.perf_counter()
+        response = self._call(
+            lambda: self.client.text_to_speech.convert_with_timestamps(
+                self.voice.elevenlabs_id,
+                text=chunk.text,
+                model_id=self.model,
+                output_format=self.output_format,
+                voice_settings=ElevenLabsVoiceSettings(
+                    stability=STABILITY,
+                    similarity_boost=SIMILARITY_BOOST,
+                    speed=self.voice.speed,
+                ),
+                request_options=self._options,
+            )
+        )
+        latency_ms = round((time.perf_counter() - started) * 1000)
+        try:
+            samples, rate = decode(base64.b64decode(response.audio_base_64), self.output_format)
+        except (AudioDecodeError, ValueError) as exc:
+            raise InvalidOutput(PROVIDER, f"chunk {chunk.index}: the audio {exc}") from None
+        alignment = response.alignment
+        if alignment is None:
+            raise InvalidOutput(PROVIDER, f"chunk {chunk.index}: no character alignment")
+        sentences, words = spans_from_alignment(
+            chunk,
+            list(alignment.characters),
+            list(alignment.character_start_times_seconds),
+            list(alignment.character_end_times_seconds),
+        )
+        return ChunkAudio(
+            samples=samples,
+            rate=rate,
+            sentences=list(sentences),
+            words=words,
+            characters=self.billed_characters(chunk),
+            latency_ms=latency_ms,
+        )
+
+    def _call(self, request: Callable[[], T]) -> T:
+        try:
+            return request()
+        except (ApiError, httpx.HTTPError) as exc:
+            # `from None`: tracebacks print chained exceptions, and the SDK's may quote the key.
+            raise translate_error(exc, secret=self._secret) from None
+
+
+def spans_from_alignment(
+    chunk: Chunk, characters: list[str], starts: list[float], ends: list[float]
+) -> tuple[list[Span], list[list[Span]]]:
+    """Each sentence's span, and each of its words', from a per-character alignment of
+    ``chunk.text``. Raises ``InvalidOutput`` when the alignment is not of that text."""
+    text = chunk.text
+    if "".join(characters) != text or not len(starts) == len(ends) == len(characters):
+        raise InvalidOutput(
+            PROVIDER, f"chunk {chunk.index}: the alignment does not match the text sent"
+        )
+    sentences: list[Span] = []
+    words: list[list[Span]] = []
+    offset = 0
+    for sentence in chunk.sentences:
+        first, last = offset, offset + len(sentence) - 1
+        sentences.append((float(starts[first]), max(float(ends[last]), float(starts[first]))))
+        words.append(
+            [
+                (float(starts[offset + m.start()]), float(ends[offset + m.end() - 1]))
+                for m in _WORD.finditer(sentence)
+            ]
+        )
+        offset += len(sentence) + 1
+    return sentences, words
+
+
+def translate_error(exc: Exception, *, secret: str = "") -> ProviderError:
+    """The ``ytempire.resilience.errors`` equivalent of an SDK error, with a one-line message.
+
+    ElevenLabs reports an exhausted quota as 401 (or 429) with ``quota_exceeded``: that is a
+    cost error (no retry, next engine), not a bad key.
+    """
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeout(PROVIDER, "no answer before the client's timeout")
+    if isinstance(exc, httpx.HTTPError):
+        return ProviderUnavailable(PROVIDER, f"cannot reach the server: {clean(str(exc), secret)}")
+    if not isinstance(exc, ApiError):
+        return ProviderRejected(PROVIDER, clean(str(exc), secret))
+    status = exc.status_code or 0
+    code, reason = _detail(exc.body)
+    message = f"HTTP {status}" + (f" ({code})" if code else "")
+    reason = clean(reason, secret)
+    message += f": {reason}" if reason else ""
+    wait = retry_after_s(exc.headers or {})
+    if code in ("quota_exceeded", "insufficient_credits") or status == 402:
+        return CostExceeded(PROVIDER, message)
+    if status == 429 or status >= 500:
+        return ProviderUnavailable(PROVIDER, message, retry_after_s=wait)
+    if status == 408:
+        return ProviderTimeout(PROVIDER, message)
+    return ProviderRejected(PROVIDER, message)
+
+
+def _detail(body: Any) -> tuple[str, str]:
+    """(status code word, message) from ElevenLabs' ``{"detail": {...}}`` error body."""
+    detail = body.get("detail", body) if isinstance(body, Mapping) else body
+    if isinstance(detail, Mapping):
+        code = detail.get("status") or detail.get("code") or ""
+        return str(code), str(detail.get("message") or "")
+    if isinstance(detail, list) and detail and isinstance(detail[0], Mapping):
+        return "", str(detail[0].get("msg") or "")
+    return "", "" if detail is None else str(detail)

@@ -1,0 +1,227 @@
+"""Speak a whole script with one engine: plan chunks, synthesise them, join them.
+
+Every engine (ElevenLabs, Google, Piper) is a small object behind :class:`SpeechEngine`; this
+module does what they share. Chunks go out concurrently (bounded) when the engine allows it,
+and each finished chunk is kept in the work folder, so a retry after one chunk failed pays
+only for the chunks that are missing. The joined track is written atomically as a 16-bit
+mono WAV at the engine's rate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import wave
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ytempire.models import ScriptBlock, Synthesis
+from ytempire.resilience.errors import CostExceeded
+from ytempire.voice.assemble import ChunkAudio, join
+from ytempire.voice.chunks import Chunk, plan_chunks
+from ytempire.voice.errors import NarrationError
+from ytempire.workspace import atomic_path
+
+OnChunk = Callable[[Chunk, ChunkAudio], None]
+
+
+class SpeechEngine(Protocol):
+    """One TTS engine, set up for one voice. Methods raise ``ytempire.resilience.errors``."""
+
+    @property
+    def name(self) -> str:
+        """What the recorded engine is called, e.g. ``google:en-US-Neural2-D``."""
+        ...
+
+    @property
+    def price_per_1k_chars(self) -> float: ...
+
+    @property
+    def concurrent(self) -> bool:
+        """Whether chunks may be synthesised at the same time."""
+        ...
+
+    @property
+    def pause_scale(self) -> float:
+        """How much longer than at speed 1.0 the pauses between chunks are."""
+        ...
+
+    def fits(self, sentences: Sequence[str]) -> bool:
+        """Whether these sentences fit one request."""
+        ...
+
+    def billed_characters(self, chunk: Chunk) -> int: ...
+
+    def check_quota(self, characters: int) -> None:
+        """Raise ``CostExceeded`` if the account cannot pay for ``characters`` more."""
+        ...
+
+    def synthesize_chunk(self, chunk: Chunk) -> ChunkAudio: ...
+
+    def cache_key(self) -> str:
+        """Everything besides the text that decides the audio (voice, model, speed...)."""
+        ...
+
+
+def cost_usd(characters: int, price_per_1k_chars: float) -> float:
+    return characters * price_per_1k_chars / 1000
+
+
+def synthesize(
+    engine: SpeechEngine,
+    blocks: Sequence[ScriptBlock],
+    wav_path: Path,
+    *,
+    concurrency: int = 3,
+    cache_dir: Path | None = None,
+    on_chunk: OnChunk | None = None,
+    daily_left: int | None = None,
+) -> Synthesis:
+    """Speak ``blocks`` with ``engine`` into a 16-bit mono WAV at ``wav_path``.
+
+    Before any request, the characters still to be sent (chunks kept in ``cache_dir`` from an
+    earlier attempt are not sent again) are checked against ``daily_left`` (what today's
+    quota for this provider still allows) and then against the engine's own quota; either
+    shortfall raises ``CostExceeded`` before anything is spent. At most
+    ``concurrency`` chunks are in flight; ``on_chunk`` is called, in this thread, for every
+    chunk the provider answered. The first failure cancels the chunks not yet started and
+    is raised once the running ones finish (those that succeeded are kept in the cache).
+
+    Cost is every chunk's billed characters (those kept from an earlier attempt included:
+    they were paid for this video) times the engine's price. Raises ``NarrationError`` when a
+    block has nothing to say or came back silent.
+    """
+    chunks = plan_chunks(blocks, engine.fits)
+    key = engine.cache_key()
+    results: dict[int, ChunkAudio] = {}
+    missing: list[Chunk] = []
+    for chunk in chunks:
+        cached = _load(cache_dir, key, chunk) if cache_dir else None
+        if cached is None:
+            missing.append(chunk)
+        else:
+            results[chunk.index] = cached
+    if missing:
+        needed = sum(engine.billed_characters(c) for c in missing)
+        if daily_left is not None and needed > daily_left:
+            provider = engine.name.split(":")[0]
+            raise CostExceeded(
+                provider,
+                f"daily quota: {needed:,} characters needed, {max(daily_left, 0):,} left today",
+            )
+        engine.check_quota(needed)
+
+    def finished(chunk: Chunk, audio: ChunkAudio) -> None:
+        results[chunk.index] = audio
+        if cache_dir:
+            _save(cache_dir, key, chunk, audio)
+        if on_chunk:
+            on_chunk(chunk, audio)
+
+    if engine.concurrent and len(missing) > 1 and concurrency > 1:
+        _run_concurrently(engine, missing, concurrency, finished)
+    else:
+        for chunk in missing:
+            finished(chunk, engine.synthesize_chunk(chunk))
+
+    audios = [results[c.index] for c in chunks]
+    samples, sentences, words = join(chunks, audios, engine.pause_scale)
+    spoken = {s.block for s in sentences}
+    for number, block in enumerate(blocks):
+        if number not in spoken:
+            raise NarrationError(f"block {number} ({block.kind}) came back without speech")
+    rate = audios[0].rate
+    _write_wav(wav_path, samples, rate)
+    characters = sum(engine.billed_characters(c) for c in chunks)
+    return Synthesis(
+        engine=engine.name,
+        cost_usd=cost_usd(characters, engine.price_per_1k_chars),
+        audio_path=wav_path,
+        sample_rate=rate,
+        duration_s=samples.size / rate,
+        sentences=sentences,
+        words=words,
+        characters=characters,
+        requests=len(missing),
+    )
+
+
+def _run_concurrently(
+    engine: SpeechEngine,
+    chunks: list[Chunk],
+    concurrency: int,
+    finished: Callable[[Chunk, ChunkAudio], None],
+) -> None:
+    failure: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="tts") as pool:
+        pending: dict[Future[ChunkAudio], Chunk] = {
+            pool.submit(engine.synthesize_chunk, chunk): chunk for chunk in chunks
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                chunk = pending.pop(future)
+                if future.cancelled():
+                    continue
+                error = future.exception()
+                if error is None:
+                    finished(chunk, future.result())
+                elif failure is None:
+                    failure = error
+                    for other in pending:
+                        other.cancel()
+    if failure is not None:
+        raise failure
+
+
+def _write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
+    with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(samples.astype("<i2").tobytes())
+
+
+def _cache_path(cache_dir: Path, key: str, chunk: Chunk) -> Path:
+    digest = hashlib.sha256(
+        json.dumps([key, chunk.block, chunk.sentences], ensure_ascii=False).encode()
+    ).hexdigest()
+    return cache_dir / f"{digest[:24]}.npz"
+
+
+def _save(cache_dir: Path, key: str, chunk: Chunk, audio: ChunkAudio) -> None:
+    meta = {
+        "rate": audio.rate,
+        "sentences": audio.sentences,
+        "words": audio.words,
+        "characters": audio.characters,
+        "edited": audio.edited,
+    }
+    with atomic_path(_cache_path(cache_dir, key, chunk)) as tmp, tmp.open("wb") as file:
+        np.savez(file, samples=audio.samples, meta=np.array(json.dumps(meta)))
+
+
+def _load(cache_dir: Path, key: str, chunk: Chunk) -> ChunkAudio | None:
+    path = _cache_path(cache_dir, key, chunk)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            samples = data["samples"].astype(np.int16)
+            meta = json.loads(str(data["meta"]))
+    except (OSError, ValueError, KeyError):
+        return None  # a damaged entry is synthesised again
+    return ChunkAudio(
+        samples=samples,
+        rate=int(meta["rate"]),
+        sentences=[None if s is None else (s[0], s[1]) for s in meta["sentences"]],
+        words=None
+        if meta["words"] is None
+        else [[(w[0], w[1]) for w in ws] for ws in meta["words"]],
+        characters=int(meta["characters"]),
+        edited=bool(meta["edited"]),
+    )

@@ -145,15 +145,20 @@ def test_no_acknowledged_metric_is_lost_when_the_process_is_killed(
 ) -> None:
     child = _run_child(KILLED_WHILE_PUSHING, store_url, redis_server, redis_prefix)
     assert child.stdout is not None
-    acknowledged = [child.stdout.readline().strip() for _ in range(1500)]
+    store = AnalyticsStore(store_url)
+    acknowledged: list[str] = []
+    # Kill it only once it has written batches, however slow the machine: keep reading (so
+    # it never blocks on a full pipe) until the store holds rows, then a little more.
+    deadline = time.monotonic() + 60
+    while _count(store) == 0:
+        assert time.monotonic() < deadline, "the child wrote no batch in 60 s"
+        acknowledged += [child.stdout.readline().strip() for _ in range(100)]
+    acknowledged += [child.stdout.readline().strip() for _ in range(150)]
     os.kill(child.pid, signal.SIGKILL)  # no atexit, no final flush, maybe mid-batch
     # Read on through the same buffered file: readline() may already hold lines read ahead.
     rest = child.stdout.read()
     child.wait(timeout=30)
     acknowledged += [line for line in rest.splitlines() if len(line) == 32]
-    store = AnalyticsStore(store_url)
-    before = _count(store)
-    assert before > 0  # it was writing batches when it died
 
     time.sleep(1.2)  # the dead consumer's lease runs out
     q = queue.RedisQueue(store, redis_server, redis_prefix, batch_size=100, flush_interval_s=3600)

@@ -76,10 +76,10 @@ def env(
     monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
     monkeypatch.setenv("YTEMPIRE_ELEVENLABS_BASE_URL", elevenlabs_server.url)
     monkeypatch.setenv("YTEMPIRE_GOOGLE_TTS_ENDPOINT", google_tts_server.url)
-    monkeypatch.setenv("YTEMPIRE_VOICE_TIMEOUT_S", "0.5")
+    monkeypatch.setenv("YTEMPIRE_VOICE_TIMEOUT_S", "5")
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     monkeypatch.delenv("YTEMPIRE_MUSIC_DIR", raising=False)
-    elevenlabs_server.hang_s = 2
+    elevenlabs_server.hang_s = 1.5
     return Servers(elevenlabs_server, google_tts_server)
 
 
@@ -164,6 +164,7 @@ def test_a_server_failing_every_call_gets_four_attempts_then_google(env: Servers
 
 def test_timeouts_are_retried_then_google(env: Servers, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YTEMPIRE_VOICE_CONCURRENCY", "1")
+    monkeypatch.setenv("YTEMPIRE_VOICE_TIMEOUT_S", "0.5")
     env.eleven.default = "timeout"
     narration, _, _, _ = run()
     assert env.eleven_quota_checks() == 4 and env.eleven_tts() == 4

@@ -60,6 +60,8 @@ _EDIT_FRAME_S = 0.005
 _SILENCE_DBFS = -60.0
 _KEEP_BEFORE_S = 0.01
 _KEEP_AFTER_S = 0.03
+# Sound inside a sentence lasts at least this many frames (15 ms); shorter is a blip.
+_MIN_SOUND_FRAMES = 3
 
 _load_lock = threading.Lock()
 # espeak-ng, which Piper phonemises with, keeps global state: one synthesis at a time per
@@ -89,6 +91,16 @@ def sample_rate() -> int:
     return int(load_voice().config.sample_rate)
 
 
+def _runs_of_at_least(flags: np.ndarray, length: int) -> np.ndarray:
+    """``flags`` with only its runs of at least ``length`` consecutive True left True."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
+    kept = np.zeros_like(flags, dtype=bool)
+    for first, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - first >= length:
+            kept[first:stop] = True
+    return kept
+
+
 def _edit(audio: np.ndarray, rate: int, max_pause_s: float) -> np.ndarray:
     """``audio`` without its silent edges and with no inner silence longer than
     ``max_pause_s``; empty if it holds no sound at all."""
@@ -98,17 +110,21 @@ def _edit(audio: np.ndarray, rate: int, max_pause_s: float) -> np.ndarray:
         return audio[:0]
     frames = audio[: count * frame].astype(np.float64).reshape(count, frame)
     rms = np.sqrt(np.mean(frames**2, axis=1))
-    loud = np.flatnonzero(rms > 32768 * 10 ** (_SILENCE_DBFS / 20))
+    is_loud = rms > 32768 * 10 ** (_SILENCE_DBFS / 20)
+    loud = np.flatnonzero(is_loud)
     if loud.size == 0:
         return audio[:0]
     start = max(0, loud[0] * frame - round(_KEEP_BEFORE_S * rate))
     end = min(len(audio), (loud[-1] + 1) * frame + round(_KEEP_AFTER_S * rate))
     keep = max(1, round(max_pause_s * rate / frame))
+    # A blip of a frame or two just over the threshold inside a pause (a breath, the model's
+    # noise) does not split the pause into two short ones that both escape the cap.
+    sound = np.union1d(np.flatnonzero(_runs_of_at_least(is_loud, _MIN_SOUND_FRAMES)), loud[[0, -1]])
     pieces: list[np.ndarray] = []
     at = start
-    # Between two loud frames more than ``keep`` silent frames apart, cut the middle of the
+    # Between two sounding frames more than ``keep`` frames apart, cut the middle of the
     # silence: its edges hold the decay of one word and the onset of the next.
-    for before, after in pairwise(loud):
+    for before, after in pairwise(sound):
         silent = after - before - 1
         if silent > keep:
             cut_from = (before + 1 + keep // 2) * frame

@@ -57,31 +57,6 @@ PRICES: dict[str, ModelSpec] = {
             max_output_tokens=4096,
         ),
         ModelSpec(
-            name="gpt-4-turbo-preview",
-            input_per_1k=0.01,
-            output_per_1k=0.03,
-            latency_ms=2000,
-            quality=0.95,
-            max_output_tokens=4096,
-        ),
-        # The dated previews are gpt-4-turbo, priced as such, not as gpt-4.
-        ModelSpec(
-            name="gpt-4-1106-preview",
-            input_per_1k=0.01,
-            output_per_1k=0.03,
-            latency_ms=2000,
-            quality=0.95,
-            max_output_tokens=4096,
-        ),
-        ModelSpec(
-            name="gpt-4-0125-preview",
-            input_per_1k=0.01,
-            output_per_1k=0.03,
-            latency_ms=2000,
-            quality=0.95,
-            max_output_tokens=4096,
-        ),
-        ModelSpec(
             name="gpt-4o",
             input_per_1k=0.0025,
             output_per_1k=0.01,
@@ -107,6 +82,14 @@ PRICES: dict[str, ModelSpec] = {
         ),
     ]
 }
+# Preview names of gpt-4-turbo: priced as gpt-4-turbo, not as gpt-4 (which their
+# snapshot suffix would otherwise resolve to).
+PRICES.update(
+    {
+        alias: PRICES["gpt-4-turbo"].model_copy(update={"name": alias})
+        for alias in ("gpt-4-turbo-preview", "gpt-4-1106-preview", "gpt-4-0125-preview")
+    }
+)
 
 # Models we do not know are assumed to be local (vLLM, Ollama, llama.cpp): no per-token bill.
 UNKNOWN_LATENCY_MS = 2000

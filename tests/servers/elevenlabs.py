@@ -24,17 +24,14 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.servers.base import ProviderServer, QuietHandler
 from tests.servers.fake_speech import mp3_bytes, speak, wav_bytes
 
 KEY = "xi-test-THISKEYMUSTNEVERLEAK0123456789"
@@ -60,46 +57,23 @@ class RecordedRequest:
         return match.group(1) if match else None
 
 
-class ElevenLabsServer:
+class ElevenLabsServer(ProviderServer):
     """A programmable ElevenLabs API on a free 127.0.0.1 port; a context manager."""
 
+    behaviours = BEHAVIOURS
+
     def __init__(self, *, key: str = KEY, hang_s: float = 10.0) -> None:
+        super().__init__(_handler_for(self), hang_s=hang_s)
         self.key = key
-        self.default = "ok"
-        self.hang_s = hang_s
         self.retry_after = "1"
         self.character_limit = 100_000
         self.character_count = 0
-        # Each synthesis takes at least this long, so concurrent requests overlap.
-        self.latency_s = 0.0
         self.requests: list[RecordedRequest] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self._queue: deque[str] = deque()
         self._text_failures: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     @property
     def tts_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.voice_id is not None]
-
-    def queue(self, *behaviours: str) -> None:
-        unknown = set(behaviours) - BEHAVIOURS
-        if unknown:
-            raise ValueError(f"unknown behaviours: {sorted(unknown)}")
-        with self._lock:
-            self._queue.extend(behaviours)
 
     def fail_text(self, text: str, behaviour: str) -> None:
         """Answer the next request whose text contains ``text`` with ``behaviour`` (once)."""
@@ -107,22 +81,6 @@ class ElevenLabsServer:
             raise ValueError(f"unknown behaviour: {behaviour}")
         with self._lock:
             self._text_failures.append((text, behaviour))
-
-    def start(self) -> ElevenLabsServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> ElevenLabsServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- used by the handler ---------------------------------------------------------------
 
@@ -136,7 +94,7 @@ class ElevenLabsServer:
                 if text in request.text:
                     del self._text_failures[i]
                     return behaviour
-            return self._queue.popleft() if self._queue else self.default
+        return self.next_behaviour()
 
     def _synthesize(
         self, request: RecordedRequest, timestamps: bool, behaviour: str
@@ -201,26 +159,8 @@ def _detail(status: str, message: str) -> dict[str, Any]:
     return {"detail": {"status": status, "message": message}}
 
 
-def _handler_for(server: ElevenLabsServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            try:
-                self.send_response(status)
-                headers = {"Content-Type": "application/json", **headers}
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (its timeout)
-
-        def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            self._send(status, headers or {}, json.dumps(body).encode())
-
+def _handler_for(server: ElevenLabsServer) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def _request(self, body: dict[str, Any] | None = None) -> RecordedRequest:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -233,53 +173,46 @@ def _handler_for(server: ElevenLabsServer) -> type[BaseHTTPRequestHandler]:
             server._record(request)
             if request.api_key != server.key:
                 status, headers, body = server._error(request, "401")
-                self._json(status, body, headers)
+                self.send_json(status, body, headers)
                 return
             if request.path.rstrip("/") != "/v1/user/subscription":
-                self._json(404, {"detail": "Not Found"})
+                self.send_json(404, {"detail": "Not Found"})
                 return
             with server._lock:
                 count, limit = server.character_count, server.character_limit
-            self._json(200, _subscription(count, limit))
+            self.send_json(200, _subscription(count, limit))
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(self.read_body() or b"{}")
             except ValueError:
-                self._json(400, _detail("invalid_json", "Invalid JSON body"))
+                self.send_json(400, _detail("invalid_json", "Invalid JSON body"))
                 return
             request = self._request(body)
             server._record(request)
             match = _TTS.match(request.path)
             if not match:
-                self._json(404, {"detail": "Not Found"})
+                self.send_json(404, {"detail": "Not Found"})
                 return
-            with server._lock:
-                server.in_flight += 1
-                server.max_in_flight = max(server.max_in_flight, server.in_flight)
-            try:
-                time.sleep(server.latency_s)
+            with server.answering():
                 self._answer(request, timestamps=bool(match.group(2)))
-            finally:
-                with server._lock:
-                    server.in_flight -= 1
 
         def _answer(self, request: RecordedRequest, timestamps: bool) -> None:
             if request.api_key != server.key:
                 status, headers, body = server._error(request, "401")
-                self._json(status, body, headers)
+                self.send_json(status, body, headers)
                 return
             behaviour = server._next(request)
             if behaviour == "timeout":
-                if server._stopping.wait(server.hang_s):
+                if server.hang():
                     return
                 behaviour = "ok"
             if behaviour in ("ok", "misaligned"):
-                self._send(*server._synthesize(request, timestamps, behaviour))
+                status, headers, body = server._synthesize(request, timestamps, behaviour)
+                self.send_body(status, body, headers)
                 return
             status, headers, body = server._error(request, behaviour)
-            self._json(status, body, headers)
+            self.send_json(status, body, headers)
 
     return Handler
 

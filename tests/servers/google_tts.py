@@ -19,16 +19,13 @@ import base64
 import html
 import json
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from tests.servers.base import ProviderServer, QuietHandler
 from tests.servers.fake_speech import speak, wav_bytes
 
 BEHAVIOURS = frozenset({"ok", "401", "403", "429", "quota", "500", "503", "timeout", "no_marks"})
@@ -90,57 +87,19 @@ def parse_ssml(ssml: str) -> tuple[str, list[tuple[str, int]]]:
     return "".join(text), marks
 
 
-class GoogleTTSServer:
+class GoogleTTSServer(ProviderServer):
     """A programmable Cloud Text-to-Speech REST API on a free 127.0.0.1 port."""
 
+    behaviours = BEHAVIOURS
+
     def __init__(self, *, hang_s: float = 10.0) -> None:
-        self.default = "ok"
-        self.hang_s = hang_s
-        self.latency_s = 0.0
+        super().__init__(_handler_for(self), hang_s=hang_s)
         self.requests: list[RecordedRequest] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self._queue: deque[str] = deque()
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def queue(self, *behaviours: str) -> None:
-        unknown = set(behaviours) - BEHAVIOURS
-        if unknown:
-            raise ValueError(f"unknown behaviours: {sorted(unknown)}")
-        with self._lock:
-            self._queue.extend(behaviours)
-
-    def start(self) -> GoogleTTSServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> GoogleTTSServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _next(self, request: RecordedRequest) -> str:
         with self._lock:
             self.requests.append(request)
-            return self._queue.popleft() if self._queue else self.default
+        return self.next_behaviour()
 
     def _synthesize(self, request: RecordedRequest, behaviour: str) -> dict[str, Any]:
         text, marks = parse_ssml(request.ssml)
@@ -167,42 +126,28 @@ class GoogleTTSServer:
         return answer
 
 
-def _handler_for(server: GoogleTTSServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
+def _handler_for(server: GoogleTTSServer) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def _json(self, status: int, body: Any) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            self.send_body(
+                status, json.dumps(body).encode(), content_type="application/json; charset=UTF-8"
+            )
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
             path = self.path.split("?")[0]
             if path not in ("/v1beta1/text:synthesize", "/v1/text:synthesize"):
                 self._json(404, _error(404, "NOT_FOUND", f"no such method: {path}"))
                 return
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(self.read_body() or b"{}")
             except ValueError:
                 self._json(400, _error(400, "INVALID_ARGUMENT", "Invalid JSON payload"))
                 return
             request = RecordedRequest(path, body, self.headers.get("Authorization"))
             behaviour = server._next(request)
-            with server._lock:
-                server.in_flight += 1
-                server.max_in_flight = max(server.max_in_flight, server.in_flight)
-            try:
-                time.sleep(server.latency_s)
+            with server.answering():
                 if behaviour == "timeout":
-                    if server._stopping.wait(server.hang_s):
+                    if server.hang():
                         return
                     behaviour = "ok"
                 if behaviour in ("ok", "no_marks"):
@@ -210,9 +155,6 @@ def _handler_for(server: GoogleTTSServer) -> type[BaseHTTPRequestHandler]:
                     return
                 status, code, message = ERRORS[behaviour]
                 self._json(status, _error(status, code, message))
-            finally:
-                with server._lock:
-                    server.in_flight -= 1
 
     return Handler
 

@@ -38,17 +38,16 @@ import itertools
 import json
 import math
 import re
-import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from tests.pictures import draw_face, png_bytes, vivid_picture
+from tests.servers.base import ProviderServer, QuietHandler
 
 BEHAVIOURS = frozenset(
     {"ok", "low_quality", "garbage", "429", "quota", "500", "401", "timeout", "no_usage"}
@@ -178,19 +177,17 @@ def _error(message: str, type_: str, code: str | None) -> dict[str, Any]:
     return {"error": {"message": message, "type": type_, "param": None, "code": code}}
 
 
-class OpenAICompatibleServer:
+class OpenAICompatibleServer(ProviderServer):
     """A programmable OpenAI-compatible server on a free 127.0.0.1 port; a context manager."""
 
+    behaviours = BEHAVIOURS
+
     def __init__(self, *, hang_s: float = 10.0) -> None:
-        self.default = "ok"
-        self.hang_s = hang_s
+        super().__init__(_handler_for(self), hang_s=hang_s)
         self.retry_after = "1"
         self.reported_model: str | None = None
         self.requests: list[RecordedRequest] = []
         self.usages: list[dict[str, int]] = []  # the usage of every answer that had one
-        self._queue: deque[str] = deque()
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._last_words = DEFAULT_WORDS
         self._last_keyword = "the topic"
         self._ids = itertools.count(1)
@@ -199,26 +196,11 @@ class OpenAICompatibleServer:
         self.image_requests: list[RecordedRequest] = []
         self._image_queue: deque[str] = deque()
         self._pngs: dict[tuple[int, int, bool], bytes] = {}  # drawing one takes a while
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        # A short poll keeps stop() quick: shutdown waits for the loop's next poll.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
 
     @property
     def url(self) -> str:
         """The base URL to give the SDK (``.../v1``)."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def queue(self, *behaviours: str) -> None:
-        """Answer the next requests with these behaviours, in order."""
-        unknown = set(behaviours) - BEHAVIOURS
-        if unknown:
-            raise ValueError(f"unknown behaviours: {sorted(unknown)}")
-        with self._lock:
-            self._queue.extend(behaviours)
+        return f"{self.address}/v1"
 
     def queue_images(self, *behaviours: str) -> None:
         """Answer the next image requests with these behaviours, in order."""
@@ -228,28 +210,12 @@ class OpenAICompatibleServer:
         with self._lock:
             self._image_queue.extend(behaviours)
 
-    def start(self) -> OpenAICompatibleServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> OpenAICompatibleServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     # -- used by the handler ---------------------------------------------------------------
 
     def _next(self, request: RecordedRequest) -> str:
+        behaviour = self.next_behaviour()
         with self._lock:
             self.requests.append(request)
-            behaviour = self._queue.popleft() if self._queue else self.default
             text = request.text
             if match := _TARGET_WORDS.search(text):
                 self._last_words = int(match.group(1))
@@ -267,7 +233,7 @@ class OpenAICompatibleServer:
     ) -> tuple[int, dict[str, str], Any]:
         """(status, headers, JSON body) for an images request; None body: send nothing."""
         if behaviour == "timeout":
-            if self._stopping.wait(self.hang_s):
+            if self.hang():
                 return 0, {}, None
             behaviour = "ok"
         if behaviour == "content_policy":
@@ -339,7 +305,7 @@ class OpenAICompatibleServer:
     def _respond(self, request: RecordedRequest, behaviour: str) -> tuple[int, dict[str, str], Any]:
         """(status, headers, JSON body) for ``behaviour``; None body: send nothing."""
         if behaviour == "timeout":
-            if self._stopping.wait(self.hang_s):
+            if self.hang():
                 return 0, {}, None
             behaviour = "ok"
         if behaviour in ("ok", "no_usage"):
@@ -384,27 +350,11 @@ class OpenAICompatibleServer:
         raise AssertionError(f"unhandled behaviour {behaviour}")
 
 
-def _handler_for(server: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep test output clean
-
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (its timeout); nothing to tell it
-
+def _handler_for(server: OpenAICompatibleServer) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             if self.path.rstrip("/") != "/v1/models":
-                self._send(404, _error("Not found", "invalid_request_error", None))
+                self.send_json(404, _error("Not found", "invalid_request_error", None))
                 return
             with server._lock:
                 server.requests.append(
@@ -412,37 +362,36 @@ def _handler_for(server: OpenAICompatibleServer) -> type[BaseHTTPRequestHandler]
                 )
             models = ["gpt-4", "gpt-4-turbo", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo"]
             data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in models]
-            self._send(200, {"object": "list", "data": data})
+            self.send_json(200, {"object": "list", "data": data})
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
+            raw = self.read_body()
             if self.path.rstrip("/") == "/v1/images/generations":
                 self._images(raw)
                 return
             if self.path.rstrip("/") != "/v1/chat/completions":
-                self._send(404, _error("Not found", "invalid_request_error", None))
+                self.send_json(404, _error("Not found", "invalid_request_error", None))
                 return
             try:
                 body = json.loads(raw or b"{}")
             except ValueError:
-                self._send(400, _error("Invalid JSON body", "invalid_request_error", None))
+                self.send_json(400, _error("Invalid JSON body", "invalid_request_error", None))
                 return
             request = RecordedRequest("POST", self.path, self.headers.get("Authorization"), body)
             status, headers, answer = server._respond(request, server._next(request))
             if answer is not None:
-                self._send(status, answer, headers)
+                self.send_json(status, answer, headers)
 
         def _images(self, raw: bytes) -> None:
             try:
                 body = json.loads(raw or b"{}")
             except ValueError:
-                self._send(400, _error("Invalid JSON body", "invalid_request_error", None))
+                self.send_json(400, _error("Invalid JSON body", "invalid_request_error", None))
                 return
             request = RecordedRequest("POST", self.path, self.headers.get("Authorization"), body)
             status, headers, answer = server._image_answer(request, server._next_image(request))
             if answer is not None:
-                self._send(status, answer, headers)
+                self.send_json(status, answer, headers)
 
     return Handler
 

@@ -22,14 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
+
+from tests.servers.base import ProviderServer, QuietHandler
 
 VIDEOS_PATH = "/youtube/v3/videos"
 SEARCH_PATH = "/youtube/v3/search"
@@ -259,46 +258,26 @@ class _Scripted:
     then_serve: bool = False  # after the delay, answer normally
 
 
-class YouTubeDataServer:
-    """The stand-in server; use as a context manager, point the client at :attr:`url`."""
+class YouTubeDataServer(ProviderServer):
+    """The stand-in server; use as a context manager, point the client at :attr:`url`.
+
+    It is scripted per path (``fail_next``, ``reply_next``, ``stall_next``) rather than with
+    the shared behaviour queue, because the client calls two methods in one stage."""
 
     def __init__(
         self, videos: Sequence[FixtureVideo] = FIXTURE_VIDEOS, *, api_key: str | None = None
     ) -> None:
         """``api_key``: when given, any other key is answered 400 ``keyInvalid``."""
+        super().__init__(_handler_for(self))
         self.videos = list(videos)
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self._scripted: dict[str, deque[_Scripted]] = {}
-        self._lock = threading.Lock()
-        self._closing = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        # A short poll keeps shutdown (and so each test's teardown) quick.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
 
     @property
     def url(self) -> str:
         """The API root to give the client as ``api_endpoint``."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/"
-
-    def __enter__(self) -> YouTubeDataServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._closing.set()  # releases stalled handlers at once
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        return f"{self.address}/"
 
     # -- scripting --------------------------------------------------------------------------
 
@@ -526,8 +505,8 @@ def _error(status: int, reason: str, message: str | None = None) -> tuple[int, d
     }
 
 
-def _handler_for(server: YouTubeDataServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(server: YouTubeDataServer) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
@@ -541,7 +520,7 @@ def _handler_for(server: YouTubeDataServer) -> type[BaseHTTPRequestHandler]:
                 )
             scripted = server._next_scripted(url.path)
             if scripted is not None and scripted.delay_s:
-                server._closing.wait(scripted.delay_s)
+                server._stopping.wait(scripted.delay_s)  # stop() releases it at once
             if scripted is not None and not scripted.then_serve:
                 self._send(scripted.status, scripted.body, scripted.headers)
                 return
@@ -549,18 +528,6 @@ def _handler_for(server: YouTubeDataServer) -> type[BaseHTTPRequestHandler]:
             self._send(status, json.dumps(body).encode(), {})
 
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            try:
-                self.send_response(status)
-                headers = {"Content-Type": "application/json; charset=UTF-8", **headers}
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a timeout test); nothing to answer
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # keep test output clean
+            self.send_body(status, body, headers, "application/json; charset=UTF-8")
 
     return Handler

@@ -101,12 +101,6 @@ def build_visuals(
             if item is None:
                 notes.append(f"no footage for {footage.cue_query(cue)!r}")
                 continue
-            if item.kind == "clip":
-                # Known defect: clip segments fail in the renderer ("Error reinitializing
-                # filters", tests/media xfail). Until it is fixed, clips are passed over,
-                # visibly, rather than failing the render.
-                notes.append(f"clip {item.path.name} not used: the renderer cannot show clips yet")
-                continue
             heading = script.blocks()[block].heading
             third = overlays.lower_third(
                 cue.text or heading,
@@ -145,4 +139,4 @@ def build_visuals(
             update={"engine": engine, "fallbacks": found.fallbacks if found else []}
         )
 
-    return run_stage(Stage.visuals, run_id, settings, build)
+    return run_stage(Stage.visuals, run_id, settings, build, folder=folder, output_type=Timeline)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from ytempire.media.plan import Cue, any_of, cue_frames, holds, parse_srt, plan
@@ -83,3 +84,15 @@ def test_srt_cues_snap_to_the_frame_grid() -> None:
 def test_any_of_nests_terms_in_pairs() -> None:
     assert any_of([]) == "0"
     assert any_of(["a", "b", "c"]) == "((a+b)+c)"
+
+
+def test_a_diagonal_pan_moves_both_axes_on_the_same_frames(tmp_path: Path) -> None:
+    pan = Pan(start=(0, 0.25), end=(1, 0.75), zoom=1.05)
+    laid = plan(_timeline(tmp_path, [_still(tmp_path, 0, 10, pan=pan)]))
+    path = laid.pans[0]
+    assert path is not None and (path.dx, path.dy, path.steps) == (96, 26, 96)
+    (piece,) = laid.pieces
+    assert len(piece.states) == 97  # the longer axis's steps, not 96 + 26
+    positions = [path.position(f) for f in range(300)]
+    assert positions[0] == (0, path.y0) and positions[-1] == (96, path.y0 + 26)
+    assert all(0 <= b[1] - a[1] <= 1 for a, b in itertools.pairwise(positions))

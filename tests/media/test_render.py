@@ -108,6 +108,18 @@ def test_verify_flags_audio_length_and_sync_problems(
     )
 
 
+def test_verify_flags_a_bitrate_of_nothing_or_far_too_much(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    info = _good_info(tmp_path / "o.mp4")
+    assert verify(info.model_copy(update={"bitrate_bps": 0}), make_timeline()) == [
+        "bitrate 0.0 Mb/s, want 0-50"
+    ]
+    assert verify(info.model_copy(update={"bitrate_bps": 80_000_000}), make_timeline()) == [
+        "bitrate 80.0 Mb/s, want 0-50"
+    ]
+
+
 # --- real renders -------------------------------------------------------------------------
 
 

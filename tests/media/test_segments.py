@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from ytempire.media import encoder as encoders
 from ytempire.media.ffmpeg import ffmpeg_exe, run
 from ytempire.media.reference import vmaf
-from ytempire.media.render import RenderOptions, render_timeline
+from ytempire.media.render import RenderOptions, render_timeline, verify
 from ytempire.models import Overlay, Pan, Segment, Slide, Timeline, Transition
 
 pytestmark = pytest.mark.slow
@@ -105,39 +105,104 @@ def test_encoders_that_take_no_skip_frames_get_every_frame(
     assert video.info.video_duration_s == pytest.approx(4.5, abs=0.05)
 
 
-def _clip(path: Path, size: str, rate: int, rotation: int = 0) -> Path:
+def _clip(
+    path: Path,
+    size: str,
+    rate: int,
+    *,
+    rotation: int = 0,
+    halves: bool = False,
+    faststart: bool = False,
+) -> Path:
+    """A 2 s H.264 clip made by FFmpeg; ``halves`` paints the left half red and the right
+    half blue (so a rotation shows), ``rotation`` stores a display matrix."""
     raw = path.with_suffix(".raw.mp4")
-    run([ffmpeg_exe(), "-f", "lavfi", "-i", f"testsrc2=s={size}:r={rate}:d=2", "-c:v", "libx264",
-         "-pix_fmt", "yuv420p", "-y", str(raw)])  # fmt: skip
+    paint = ["-vf", "drawbox=w=iw/2:h=ih:c=red:t=fill,drawbox=x=iw/2:w=iw/2:h=ih:c=blue:t=fill"]
+    run([ffmpeg_exe(), "-f", "lavfi", "-i", f"testsrc2=s={size}:r={rate}:d=2",
+         *(paint if halves else []), "-c:v", "libx264", "-pix_fmt", "yuv420p",
+         "-y", str(raw)])  # fmt: skip
     args = ["-display_rotation", str(rotation)] if rotation else []
-    run([ffmpeg_exe(), *args, "-i", str(raw), "-c", "copy", "-y", str(path)])
+    index = ["-movflags", "+faststart"] if faststart else []
+    run([ffmpeg_exe(), *args, "-i", str(raw), "-c", "copy", *index, "-y", str(path)])
     return path
 
 
-@pytest.mark.xfail(
-    reason="known defect: a clip segment in a part fails with 'Error reinitializing filters'",
-    strict=True,
-)
+def _truncated(path: Path, source: Path, keep: float) -> Path:
+    data = source.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+def _frame(path: Path, at_s: float) -> np.ndarray:
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= at_s - 1e-6:
+                return frame.to_ndarray(format="rgb24").astype(int)
+    raise AssertionError(f"no frame at {at_s}s")
+
+
 def test_clips_of_any_size_rate_and_rotation_are_normalised_and_bad_ones_skipped(
     timeline: Timeline, tmp_path: Path
 ) -> None:
-    portrait = _clip(tmp_path / "rotated.mp4", "640x360", 24, rotation=90)
-    small = _clip(tmp_path / "small.mp4", "320x240", 25)
-    broken = tmp_path / "broken.mp4"
-    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"junk" * 50)
+    # Stored landscape, shown portrait: the display matrix turns its left/right halves
+    # into top/bottom ones.
+    rotated = _clip(tmp_path / "rotated.mp4", "640x360", 24, rotation=90, halves=True)
+    hd60 = _clip(tmp_path / "hd60.mp4", "1280x720", 60)
+    portrait = _clip(tmp_path / "portrait.mp4", "720x1280", 25, faststart=True)
+    # Cut short: without its index (moov at the end), and with its index but half its data.
+    cut = _truncated(tmp_path / "cut.mp4", hd60, 0.5)
+    cut_data = _truncated(tmp_path / "cut_data.mp4", portrait, 0.3)
+    fade = Transition(kind="fade", duration_s=0.4)
     segments = [
         *timeline.segments[:1],
-        Segment(kind="clip", path=portrait, start=1.5, end=2.5, transition=Transition()),
-        Segment(kind="clip", path=broken, start=2.5, end=3.0),
-        Segment(kind="clip", path=small, start=3.0, end=4.5, clip_start_s=0.5),
+        # A picture fading into a clip, and back: the filter graph that used to fail.
+        Segment(kind="clip", path=rotated, start=1.5, end=2.5, transition=fade),
+        Segment(kind="clip", path=cut, start=2.5, end=2.7),
+        Segment(kind="clip", path=hd60, start=2.7, end=3.4, transition=Transition()),
+        Segment(kind="clip", path=cut_data, start=3.4, end=3.5),
+        Segment(kind="clip", path=portrait, start=3.5, end=4.0, clip_start_s=5.0),
+        Segment(kind="still", path=timeline.segments[2].path, start=4.0, end=4.5, transition=fade),
     ]
+    output = tmp_path / "clips.mp4"
     video = render_timeline(
         timeline.model_copy(update={"segments": segments}),
-        tmp_path / "clips.mp4",
+        output,
         work_dir=tmp_path / "w",
         encoder="libx264",
     )
-    assert video.notes == [f"clip broken.mp4 skipped: {video.notes[0].split(': ', 1)[1]}"]
+    assert [note.split(": ")[0] for note in video.notes] == [
+        "clip cut.mp4 skipped",
+        "clip cut_data.mp4 skipped",
+    ]
+    assert "corrupt data" in video.notes[1] or "truncated" in video.notes[1]
     assert video.fallbacks == video.notes
     assert (video.info.width, video.info.height, round(video.info.fps)) == (1920, 1080, 30)
     assert video.info.video_duration_s == pytest.approx(4.5, abs=0.05)
+    with av.open(str(output)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 135
+    # The rotated clip covers the frame, turned: top and bottom differ, left and right agree.
+    middle = _frame(output, 2.2)
+    top, bottom = middle[100:300, 800:1100].mean((0, 1)), middle[800:1000, 800:1100].mean((0, 1))
+    left, right = middle[100:300, 100:400].mean((0, 1)), middle[100:300, 1500:1800].mean((0, 1))
+    assert np.abs(top - bottom).max() > 100
+    assert np.abs(left - right).max() < 30
+
+
+def test_a_shorts_timeline_renders_1080x1920_and_verifies(
+    timeline: Timeline, tmp_path: Path
+) -> None:
+    clip = _clip(tmp_path / "landscape.mp4", "1280x720", 30)
+    segments = [
+        *timeline.segments[:2],
+        Segment(kind="clip", path=clip, start=3.2, end=4.5, transition=Transition()),
+    ]
+    shorts = timeline.model_copy(update={"width": 1080, "height": 1920, "segments": segments})
+    output = tmp_path / "short.mp4"
+    video = render_timeline(shorts, output, work_dir=tmp_path / "w", encoder="libx264")
+    assert verify(video.info, shorts) == []
+    assert (video.info.width, video.info.height) == (1080, 1920)
+    assert video.info.video_duration_s == pytest.approx(4.5, abs=0.05)
+    assert video.info.av_offset_ms <= 50
+    assert video.info.bitrate_bps > 0
+    with av.open(str(output)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 135

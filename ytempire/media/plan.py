@@ -43,14 +43,26 @@ class PanPath:
     dx: int
     dy: int
 
+    @property
+    def steps(self) -> int:
+        """How many one-pixel steps the window takes along its longer axis."""
+        return max(abs(self.dx), abs(self.dy))
+
     def position(self, frame: int) -> tuple[int, int]:
-        """Top-left of the window on output frame ``frame`` (rounded half up, as FFmpeg's
-        expression ``floor(v+0.5)`` does, with the same floating-point steps)."""
+        """Top-left of the window on output frame ``frame``.
+
+        The window advances in whole steps of its longer axis, and the shorter axis moves
+        only on those frames: a diagonal pan then changes the picture ``steps`` times, not
+        once per pixel of each axis. Rounding is half up, as FFmpeg's ``floor(v+0.5)``,
+        with the same floating-point operations as :meth:`expression`.
+        """
+        if not self.steps:
+            return (self.x0, self.y0)
         span = max(1, self.frames - 1)
-        k = frame - self.first
+        step = math.floor(self.steps * (frame - self.first) / span + 0.5)
         return (
-            math.floor(self.x0 + self.dx * k / span + 0.5),
-            math.floor(self.y0 + self.dy * k / span + 0.5),
+            math.floor(self.x0 + self.dx * step / self.steps + 0.5),
+            math.floor(self.y0 + self.dy * step / self.steps + 0.5),
         )
 
     def moved(self, offset: int) -> str:
@@ -62,10 +74,13 @@ class PanPath:
 
     def expression(self, axis: str, offset: int) -> str:
         """FFmpeg expression of the window's ``axis`` ("x"/"y") for input frame ``n`` of a
-        chain whose frame 0 is output frame ``self.first + offset``."""
+        chain whose frame 0 is output frame ``self.first + offset`` (see :meth:`position`)."""
         origin, delta = (self.x0, self.dx) if axis == "x" else (self.y0, self.dy)
+        if not self.steps:
+            return str(origin)
         span = max(1, self.frames - 1)
-        return f"floor({origin}+{delta}*(n+({offset}))/{span}+0.5)"
+        step = f"floor({self.steps}*(n+({offset}))/{span}+0.5)"
+        return f"floor({origin}+{delta}*{step}/{self.steps}+0.5)"
 
 
 @dataclass(frozen=True)
@@ -108,9 +123,11 @@ class RenderPlan:
         ``max_segments`` segments, which bounds the memory of the process that encodes it
         (each of its stills is held decoded). A run never starts inside a transition."""
         segments_total = len({p.segment for p in self.pieces})
-        wanted = max(count, math.ceil(segments_total / max(1, max_segments)))
+        count = max(1, count)
+        # A multiple of ``count``, so that ``count`` workers finish their runs together.
+        wanted = count * math.ceil(segments_total / max(1, max_segments) / count)
         wanted = max(1, min(wanted, len(self.pieces)))
-        weights = [len(p.states) + _PIECE_COST for p in self.pieces]
+        weights = [cost(p) for p in self.pieces]
         total = sum(weights)
         runs: list[tuple[Piece, ...]] = []
         current: list[Piece] = []
@@ -135,6 +152,14 @@ class RenderPlan:
 
 # What a piece costs beyond its pictures, in pictures: its pictures' decode and scaling.
 _PIECE_COST = 8
+# A transition's picture is drawn from two (the blend costs about one more encode).
+_BLEND_COST = 2
+
+
+def cost(piece: Piece) -> int:
+    """A piece's encoding work in pictures (a measure for splitting, not a time)."""
+    per_picture = _BLEND_COST if piece.kind == "blend" else 1
+    return per_picture * len(piece.states) + _PIECE_COST
 
 
 def any_of(terms: list[str]) -> str:

@@ -17,11 +17,9 @@ parts are joined as they are.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +41,9 @@ from ytempire.media.plan import (
     parse_srt,
     plan,
 )
+from ytempire.media.plan import (
+    cost as plan_cost,
+)
 from ytempire.media.probe import ProbeError, probe
 from ytempire.media.subtitles import ass_script
 from ytempire.models import MediaInfo, RenderedVideo, Segment, Timeline
@@ -59,6 +60,10 @@ AUDIO_BITRATE = "192k"
 MAX_DURATION_ERROR_S = 0.1
 MAX_AV_OFFSET_MS = 50.0
 FPS_TOLERANCE = 0.01
+# Far above what a CRF render of 1080p carries; a file past it was encoded wrongly.
+MAX_BITRATE_BPS = 50_000_000
+# A clip whose packets stop this much before its stated length is truncated.
+CLIP_TRUNCATION_S = 0.5
 
 
 class RenderError(RuntimeError):
@@ -215,7 +220,12 @@ def part_graph(
                 [s, image], "overlay", x=x, y=y, format="yuv420",
                 enable=f"between(n,{on[0]},{on[-1]})",
             )  # fmt: skip
-        return g.chain(s, ("settb", {"expr": f"1/{fps}"}), ("setpts", {"expr": "N"}))
+        # The link's frame rate too, not only its timestamps: xfade refuses inputs whose
+        # rates differ, and a picture decoded by ``movie`` reports 25 fps while a clip,
+        # after its ``fps`` filter, reports 30 (FFmpeg: "Error reinitializing filters").
+        return g.chain(
+            s, ("settb", {"expr": f"1/{fps}"}), ("setpts", {"expr": "N"}), ("fps", {"fps": fps})
+        )
 
     chains: list[Stream] = []
     for piece in pieces:
@@ -357,12 +367,18 @@ def render_timeline(
             )  # fmt: skip
             return target
 
-        jobs: list[Callable[[], Path]] = [encode_audio]
-        jobs += [functools.partial(encode_part, k) for k in range(len(parts))]
-        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-            futures = [pool.submit(job) for job in jobs]
-            results = [f.result() for f in futures]
-        audio, part_files = results[0], results[1:]
+        # The narration's AAC encode runs beside the parts rather than taking a worker's
+        # turn (it would hold one worker while the other starts the long parts); the parts
+        # start longest first, so the workers run out of work together.
+        order = sorted(range(len(parts)), key=lambda k: -sum(map(plan_cost, parts[k])))
+        with (
+            ThreadPoolExecutor(max_workers=1) as beside,
+            ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool,
+        ):
+            audio_job = beside.submit(encode_audio)
+            part_jobs = {k: pool.submit(encode_part, k) for k in order}
+            part_files = [part_jobs[k].result() for k in range(len(parts))]
+            audio = audio_job.result()
         stream = folder / "video.h264"
         streams = [p.read_bytes() for p in part_files]
         with stream.open("wb") as out:
@@ -410,7 +426,8 @@ def verify(info: MediaInfo, timeline: Timeline) -> list[str]:
     """What is wrong with a rendered file for this timeline, as short phrases; [] if nothing.
 
     Checks H.264 High yuv420p at the timeline's size and fps, AAC-LC 48 kHz stereo, video
-    length within 0.1 s of ``timeline.duration_s``, and audio/video starting within 50 ms.
+    length within 0.1 s of ``timeline.duration_s``, audio/video starting within 50 ms, and a
+    bitrate above zero and at most 50 Mb/s.
     """
     problems: list[str] = []
 
@@ -437,6 +454,10 @@ def verify(info: MediaInfo, timeline: Timeline) -> list[str]:
         )
     if info.av_offset_ms > MAX_AV_OFFSET_MS:
         problems.append(f"audio and video start {info.av_offset_ms:.0f} ms apart")
+    if not 0 < info.bitrate_bps <= MAX_BITRATE_BPS:
+        problems.append(
+            f"bitrate {info.bitrate_bps / 1e6:.1f} Mb/s, want 0-{MAX_BITRATE_BPS / 1e6:g}"
+        )
     return problems
 
 
@@ -455,6 +476,11 @@ def _usable(timeline: Timeline) -> tuple[Timeline, list[str]]:
             if reason:
                 notes.append(f"clip {path.name} skipped: {reason}")
                 continue
+            length = probe(path).video_duration_s
+            if segment.clip_start_s >= length:
+                # Seeking past the end would give no frame at all to hold: play its end.
+                start = max(0.0, length - segment.duration)
+                segment = segment.model_copy(update={"clip_start_s": start})
         else:
             if not path.is_file():
                 raise RenderError(f"{what} image missing: {path}")
@@ -478,8 +504,8 @@ def _usable(timeline: Timeline) -> tuple[Timeline, list[str]]:
 
 
 def clip_problem(path: Path) -> str | None:
-    """Why a clip cannot be shown (missing, not media, no video, no decodable frame); None
-    if it can."""
+    """Why a clip cannot be shown (missing, not media, no video, corrupt or truncated data,
+    no decodable frame); None if it can."""
     if not path.is_file():
         return "file missing"
     try:
@@ -491,6 +517,20 @@ def clip_problem(path: Path) -> str | None:
     import av
 
     try:
+        with av.open(str(path)) as container:
+            # Every packet is read but none decoded (cheap): what a part's FFmpeg, run with
+            # -xerror, would stop on is found here, where the clip can still be left out.
+            end = 0.0
+            for packet in container.demux(container.streams.video[0]):
+                stamp = packet.pts if packet.pts is not None else packet.dts
+                if stamp is None or packet.time_base is None:
+                    continue
+                at = float(stamp * packet.time_base)
+                if packet.is_corrupt:
+                    return f"corrupt data at {at:.2f}s"
+                end = max(end, at + float((packet.duration or 0) * packet.time_base))
+            if end < info.video_duration_s - CLIP_TRUNCATION_S:
+                return f"truncated: data ends at {end:.2f}s of {info.video_duration_s:.2f}s"
         with av.open(str(path)) as container:
             for _ in container.decode(video=0):
                 return None

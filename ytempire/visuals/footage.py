@@ -2,8 +2,8 @@
 
 A source answers "footage for these keywords"; the visuals stage asks each cue's keywords
 in turn and takes the first thing that is there and can be shown. Every clip is checked
-by decoding a frame: one that cannot be read is skipped and the reason recorded, never
-shown as black.
+by decoding a frame, every photo by decoding it: one that cannot be read is skipped and the
+reason recorded, never shown as black (or failing the render).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+
+from PIL import Image
 
 from ytempire.media.render import clip_problem
 from ytempire.models import Footage, VisualCue
@@ -36,6 +38,20 @@ class FootageSource(Protocol):
         """Footage for ``cue`` saved under ``destination`` (a stem: the source adds the
         suffix), or None; problems met on the way are appended to ``notes``."""
         ...
+
+
+def picture_problem(path: Path) -> str | None:
+    """Why a picture cannot be shown (missing, not a picture, truncated); None if it can."""
+    if not path.is_file():
+        return "file missing"
+    try:
+        with Image.open(path) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        # Pillow says "cannot identify image file '/full/path'": the name is said already.
+        reason = str(exc).split(" '")[0] if "cannot identify" in str(exc) else str(exc)
+        return f"not a readable picture ({reason})"
+    return None
 
 
 def cue_query(cue: VisualCue) -> str:
@@ -78,12 +94,11 @@ class LocalLibrary:
             if score == 0:
                 break
             kind = "clip" if path.suffix.lower() in CLIP_SUFFIXES else "photo"
-            if kind == "clip":
-                problem = clip_problem(path)
-                if problem:
-                    notes.append(f"library clip {path.name} skipped: {problem}")
-                    self.used.add(path)
-                    continue
+            problem = clip_problem(path) if kind == "clip" else picture_problem(path)
+            if problem:
+                notes.append(f"library {kind} {path.name} skipped: {problem}")
+                self.used.add(path)
+                continue
             self.used.add(path)
             return Footage(path=path, kind=kind, source=self.name, keywords=sorted(wanted))
         return None
@@ -136,6 +151,10 @@ class PexelsSource:
                     photo["link"],
                     destination.with_suffix(suffix if suffix in PHOTO_SUFFIXES else ".jpg"),
                 )
+                problem = picture_problem(path)
+                if problem:
+                    notes.append(f"pexels photo {photo['id']} skipped: {problem}")
+                    continue
                 return Footage(
                     path=path, kind="photo", source=self.name, keywords=cue.keywords,
                     credit=photo["credit"],

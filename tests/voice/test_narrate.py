@@ -12,7 +12,9 @@ from piper import PiperVoice
 
 from ytempire.models import Narration, Script, Section, VoiceProfile
 from ytempire.quality.audio import measure_speech, read_wav, to_dbfs
-from ytempire.quality.report import RULES
+from ytempire.quality.report import run_suite, voice_row
+from ytempire.quality.suites import load_suite, suite_path
+from ytempire.settings import Settings
 from ytempire.voice.narrate import narrate
 from ytempire.voice.piper_engine import ENGINE
 from ytempire.voice.subtitles import MAX_LINE_CHARS, MAX_LINES
@@ -147,13 +149,14 @@ def test_the_master_passes_the_quality_stages_level_rules(
 ) -> None:
     script, narration, _ = narrated
     metrics = measure_speech(narration.audio_path, script.word_count()).model_dump()
-    level_rules = [
-        r
-        for r in RULES
-        if r.metric in ("integrated_loudness_lufs", "true_peak_dbtp", "clipping_ratio")
+    suite = load_suite(suite_path(Settings().quality_suites_dir, "voice"))
+    checks = run_suite(suite, ["voice"], [voice_row(narration, script.word_count())])
+    levels = [
+        c
+        for c in checks
+        if c.name in ("integrated_loudness_lufs", "true_peak_dbtp", "clipping_ratio")
     ]
-    assert len(level_rules) == 3
-    for rule in level_rules:
-        check = rule.check(metrics[rule.metric])
-        assert check.passed, check
+    assert len(levels) == 3
+    for check in levels:
+        assert check.passed, check.line()
     assert metrics["integrated_loudness_lufs"] == pytest.approx(narration.loudness_lufs, abs=0.1)

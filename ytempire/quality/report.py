@@ -1,18 +1,27 @@
-"""The quality stage's core: measure every output, compare with thresholds, write quality.json.
+"""The quality stage's core: measure every output, validate it against its suite, report.
 
-Thresholds follow the seed's QUALITY_THRESHOLDS (§4.1) where they fit offline output. Two
-deliberate departures, both documented in docs/quality.md: readability is Flesch / 100 ≥ 0.6
-("plain English"), and video bitrate has only an upper bound, because static slides need far
-less than the seed's 4–6 Mbps and padding them would only waste upload time.
+Each output type has a Great Expectations suite in ``quality_suites/`` (seed §4.1's
+QUALITY_THRESHOLDS; docs/quality.md lists every threshold and why it departs from the seed
+where it does). The measurements of an output become a one-row-per-item DataFrame (one row
+for the script, the voice and the video; one per thumbnail variant), validated by
+``quality.suites``. The report is compact: ``passed`` when every gated check passed,
+``quality_score`` the share of gated checks that passed, one line per failure with what to
+do about it, and every check with its observed value for whoever wants the detail.
+Informational checks (GX severity ``info``, e.g. faces on a faceless channel) are listed
+but neither fail the report nor count in the score.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
+
+import pandas as pd
 
 from ytempire.models import (
+    MediaInfo,
     Narration,
     QualityCheck,
     QualityReport,
@@ -22,63 +31,140 @@ from ytempire.models import (
     Timeline,
 )
 from ytempire.quality.audio import measure_speech
+from ytempire.quality.brand import brand_consistency
+from ytempire.quality.clarity import speech_clarity
 from ytempire.quality.images import measure_thumbnail
 from ytempire.quality.script_metrics import measure_script
+from ytempire.quality.suites import Check, Suite, SuiteError, load_suites, validate
+from ytempire.script.scoring import LENGTH_TOLERANCE, engagement
+from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
 from ytempire.workspace import write_json
 
-ENGINE = "ytempire-metrics"
+ENGINE = "great-expectations"
 
-Value = float | bool | str | None
-
-
-class Rule(NamedTuple):
-    item: str
-    metric: str
-    low: float | None
-    high: float | None
-
-    def describe(self) -> str:
-        if self.low is not None and self.high is not None:
-            return f"{self.low} ≤ {self.metric} ≤ {self.high}"
-        if self.low is not None:
-            return f"{self.metric} ≥ {self.low}"
-        return f"{self.metric} ≤ {self.high}"
-
-    def check(self, value: Value) -> QualityCheck:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok and self.low is not None:
-            ok = float(value) >= self.low  # type: ignore[arg-type]
-        if ok and self.high is not None:
-            ok = float(value) <= self.high  # type: ignore[arg-type]
-        return QualityCheck(
-            item=self.item, name=self.metric, value=value, passed=ok, expectation=self.describe()
-        )
+Row = Mapping[str, Any]
+_FIELD = re.compile(r"\{(\w+)(?::[^{}]*)?\}")
 
 
-RULES = [
-    Rule("script", "readability", 0.6, None),
-    Rule("script", "length_ratio", 0.9, 1.1),
-    Rule("script", "keyword_density", 0.005, 0.05),
-    Rule("voice", "words_per_minute", 130, 175),
-    Rule("voice", "silence_ratio", None, 0.25),
-    Rule("voice", "noise_floor_dbfs", None, -40),
-    Rule("voice", "integrated_loudness_lufs", -15, -13),
-    Rule("voice", "true_peak_dbtp", None, -1),
-    Rule("voice", "clipping_ratio", None, 0),
-    Rule("video", "fps", 29.99, 30.01),
-    Rule("video", "duration_error_s", None, 0.1),
-    Rule("video", "av_offset_ms", None, 50),
-    Rule("video", "bitrate_mbps", None, 8),
-    Rule("thumbnail", "size_mb", None, 2),
-    Rule("thumbnail", "text_contrast_ratio", 4.5, None),
-    Rule("thumbnail", "text_visibility", 0.9, None),
-]
-
-
-def _equal(item: str, name: str, value: Value, wanted: Value) -> QualityCheck:
-    return QualityCheck(
-        item=item, name=name, value=value, passed=value == wanted, expectation=f"= {wanted}"
+def script_row(script: Script, target_words: int) -> dict[str, Any]:
+    """What the script suite checks: readability, engagement, length, keyword density."""
+    metrics = measure_script(script, target_words)
+    engaged = engagement(
+        script.hook,
+        [*(s.narration for s in script.sections), script.summary, script.cta],
+        script.cta,
     )
+    return {
+        **metrics.model_dump(),
+        "min_words": round(target_words * (1 - LENGTH_TOLERANCE)),
+        "max_words": round(target_words * (1 + LENGTH_TOLERANCE)),
+        "engagement": engaged.score,
+        "engagement_missing": "; ".join(engaged.missing) or None,
+    }
+
+
+def voice_row(narration: Narration, words: int) -> dict[str, Any]:
+    """What the voice suite checks. Pace, silence, noise and clarity are the voice's own
+    (music under it would hide them); loudness and peaks are the delivered mix's."""
+    voice = narration.voice_path or narration.audio_path
+    speech = measure_speech(voice, words, delivered_path=narration.audio_path)
+    return {**speech.model_dump(), "clarity": speech_clarity(voice)}
+
+
+def video_row(info: MediaInfo, narration: Narration, timeline: Timeline) -> dict[str, Any]:
+    """What the video suite checks; the expected frame is the timeline's (16:9 or 9:16)."""
+    return {
+        "resolution": f"{info.width}x{info.height}",
+        "expected_resolution": f"{timeline.width}x{timeline.height}",
+        "fps": info.fps,
+        "codec": info.video_codec,
+        "pixel_format": info.pixel_format,
+        "bitrate_mbps": round(info.bitrate_bps / 1e6, 3),
+        "video_duration_s": info.video_duration_s,
+        "narration_duration_s": narration.duration_s,
+        "video_start_ms": info.video_start_s * 1000,
+        "audio_start_ms": None if info.audio_start_s is None else info.audio_start_s * 1000,
+    }
+
+
+def thumbnail_rows(
+    thumbnails: ThumbnailSet, palette: Palette
+) -> tuple[list[str], list[dict[str, Any]], dict[str, dict[str, float | int | str | None]]]:
+    """(item names, rows for the thumbnail suite, what is recorded besides) per variant."""
+    items: list[str] = []
+    rows: list[dict[str, Any]] = []
+    recorded: dict[str, dict[str, float | int | str | None]] = {}
+    for thumb in thumbnails.variants:
+        m = measure_thumbnail(thumb.path, thumb.text_box)
+        item = f"thumbnail:{thumb.variant}"
+        items.append(item)
+        rows.append(
+            {
+                "resolution": f"{m.width}x{m.height}",
+                "size_mb": m.size_bytes / 1e6,
+                "text_contrast_ratio": m.text_contrast_ratio,
+                "text_visibility": m.text_visibility,
+                "brand_consistency": brand_consistency(thumb.path, palette),
+                "faces": m.faces,
+            }
+        )
+        recorded[item] = {
+            "faces": m.faces,
+            "face_share": m.face_share,
+            "text_area_share": m.text_area_share,
+            "predicted_ctr": thumb.predicted_ctr,
+        }
+    return items, rows, recorded
+
+
+def run_suite(suite: Suite, items: Sequence[str], rows: Sequence[Row]) -> list[QualityCheck]:
+    """Validate ``rows`` (one per item, named by ``items``) against ``suite``: one check
+    per expectation and item, each failed one with its recommendation filled in."""
+    checks = []
+    # Item by item, each item's checks in suite order.
+    results = sorted(validate(suite, pd.DataFrame(list(rows))), key=lambda r: r.row or 0)
+    for result in results:
+        row = rows[result.row] if result.row is not None else {}
+        checks.append(
+            QualityCheck(
+                item=items[result.row] if result.row is not None else suite.name,
+                name=result.check.check,
+                value=result.value,
+                passed=result.passed,
+                expectation=result.expectation,
+                gated=result.check.gated,
+                recommendation=None if result.passed else _recommend(suite, result.check, row),
+            )
+        )
+    return checks
+
+
+def summarize(
+    checks: list[QualityCheck],
+    destination: Path,
+    recorded: dict[str, dict[str, float | int | str | None]] | None = None,
+) -> QualityReport:
+    """The report on ``checks``: passed, score and failures over the gated ones."""
+    return QualityReport(
+        engine=ENGINE,
+        quality_score=score(checks),
+        path=destination,
+        passed=not failures(checks),
+        checks=checks,
+        failures=[c.line() for c in failures(checks)],
+        recorded=recorded or {},
+    )
+
+
+def failures(checks: Sequence[QualityCheck]) -> list[QualityCheck]:
+    """The gated checks that failed: what fails a report."""
+    return [c for c in checks if c.gated and not c.passed]
+
+
+def score(checks: Sequence[QualityCheck]) -> float:
+    """The share of gated checks that passed (1.0 with none)."""
+    gated = [c for c in checks if c.gated]
+    return round(sum(c.passed for c in gated) / len(gated), 4) if gated else 1.0
 
 
 def assess(
@@ -89,63 +175,63 @@ def assess(
     video: RenderedVideo,
     thumbnails: ThumbnailSet,
     destination: Path,
+    suites_dir: Path,
+    palette: Palette = DEFAULT_PALETTE,
 ) -> QualityReport:
-    """Measure the outputs, check them, and write the report to ``destination``."""
-    info = video.info
-    metrics: dict[str, Mapping[str, Value]] = {
-        "script": measure_script(script, target_words).model_dump(),
-        # Pace, silence and noise are the voice's (music would hide them); loudness and
-        # peaks are the delivered mix's.
-        "voice": measure_speech(
-            narration.voice_path or narration.audio_path,
-            script.word_count(),
-            delivered_path=narration.audio_path,
-        ).model_dump(),
-        "video": {
-            "fps": info.fps,
-            "duration_error_s": round(abs(info.video_duration_s - narration.duration_s), 4),
-            "av_offset_ms": round(info.av_offset_ms, 2),
-            "bitrate_mbps": round(info.bitrate_bps / 1e6, 3),
-        },
-    }
+    """Measure the outputs, validate them against the suites in ``suites_dir``, and write
+    the report to ``destination`` (atomically). ``palette`` is the brand the thumbnails
+    were drawn in. A suite that does not load raises ``SuiteError`` before anything is
+    measured."""
+    suites = load_suites(suites_dir)
+    thumb_items, thumb_rows, recorded = thumbnail_rows(thumbnails, palette)
     checks = [
-        rule.check(metrics[rule.item].get(rule.metric)) for rule in RULES if rule.item in metrics
+        *run_suite(suites["script"], ["script"], [script_row(script, target_words)]),
+        *run_suite(suites["voice"], ["voice"], [voice_row(narration, script.word_count())]),
+        *run_suite(suites["video"], ["video"], [video_row(video.info, narration, timeline)]),
+        *run_suite(suites["thumbnail"], thumb_items, thumb_rows),
     ]
-    checks += [
-        _equal("video", "codec", info.video_codec, "h264"),
-        _equal(
-            "video",
-            "resolution",
-            f"{info.width}x{info.height}",
-            f"{timeline.width}x{timeline.height}",
-        ),
-        _equal("video", "pixel_format", info.pixel_format, "yuv420p"),
-    ]
-    recorded: dict[str, dict[str, float | int | str | None]] = {}
-    for thumb in thumbnails.variants:
-        m = measure_thumbnail(thumb.path, thumb.text_box)
-        item = f"thumbnail:{thumb.variant}"
-        checks.append(_equal(item, "resolution", f"{m.width}x{m.height}", "1280x720"))
-        for rule in RULES:
-            if rule.item == "thumbnail":
-                value = m.size_bytes / 1e6 if rule.metric == "size_mb" else getattr(m, rule.metric)
-                checks.append(rule.check(value).model_copy(update={"item": item}))
-        # Seed §4.1 "face_detection": detection runs and is recorded, not gated: a faceless
-        # channel's thumbnail rightly has none.
-        recorded[item] = {
-            "faces": m.faces,
-            "face_share": m.face_share,
-            "text_area_share": m.text_area_share,
-            "predicted_ctr": thumb.predicted_ctr,
-        }
-    passed = sum(c.passed for c in checks)
-    report = QualityReport(
-        engine=ENGINE,
-        quality_score=round(passed / len(checks), 4),
-        path=destination,
-        passed=passed == len(checks),
-        checks=checks,
-        recorded=recorded,
-    )
+    report = summarize(checks, destination, recorded)
     write_json(destination, report)
     return report
+
+
+def table_rows(report: QualityReport) -> list[dict[str, Any]]:
+    """The report's checks as table rows (for the run's artifact), failures first."""
+
+    def rank(check: QualityCheck) -> int:
+        return 2 if check.passed else (0 if check.gated else 1)
+
+    return [
+        {
+            "item": c.item,
+            "check": c.name,
+            "value": "" if c.value is None else c.value,
+            "expectation": c.expectation,
+            "result": "passed" if c.passed else ("failed" if c.gated else "noted"),
+            "recommendation": c.recommendation or "",
+        }
+        for c in sorted(report.checks, key=rank)
+    ]
+
+
+def _recommend(suite: Suite, check: Check, row: Row) -> str:
+    """The check's recommendation with ``{column}`` / ``{column:spec}`` filled from ``row``;
+    a value that is missing or does not fit its spec is written plainly (``n/a`` for None).
+    A column the row does not have is the suite's mistake: ``SuiteError``."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if row and name not in row:
+            raise SuiteError(
+                f"{suite.path}: the recommendation of {check.check!r} names {{{name}}}, "
+                f"which the {suite.name} measurements do not have"
+            )
+        value = row.get(name)
+        if value is None:
+            return "n/a"
+        try:
+            return match.group(0).format_map({name: value})
+        except (ValueError, TypeError):
+            return str(value)
+
+    return _FIELD.sub(fill, check.recommendation)

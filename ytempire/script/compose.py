@@ -110,5 +110,5 @@ def save_llm_script(job: VideoJob, topic: Topic, folder: VideoFolder, written: L
         tags=draft.tags,
         description=draft.description,
         cost_usd=written.cost_usd,
-        quality_score=written.score.score,
+        quality_score=written.quality_score,
     )

@@ -1,27 +1,39 @@
-"""Write a script with one chat model: ask, repair once if unreadable, improve once if weak.
+"""Write a script with one chat model: ask, repair once if unreadable, regenerate while weak.
 
-One invocation makes at most four calls: the draft, a repair of it, an improvement with the
-failed checks as feedback, and a repair of that. Provider errors (rate limits, timeouts,
-quota) propagate untouched: retrying and falling back to another model is the orchestration
-layer's decision, made from the error's kind.
+Each draft is checked against the script suite (``quality_suites/script.json``), exactly as
+the quality stage checks the finished script. A draft that fails it is regenerated with the
+failed checks and their recommendations as feedback, at most twice (seed §5.1,
+quality_failure); if the last draft still fails, ``QualityFailure`` tells the orchestration
+layer to fall back (to the template writer). An unreadable answer gets one repair call; an
+unreadable regeneration counts as a failed attempt and the next works from the last
+readable draft. One invocation thus makes at most six calls.
+
+Provider errors (rate limits, timeouts, quota) propagate untouched: retrying and falling
+back to another model is the orchestration layer's decision, made from the error's kind.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 from openai import OpenAI
 from pydantic import BaseModel
 
-from ytempire.models import Topic, VideoJob
+from ytempire.models import QualityCheck, Script, Topic, VideoJob
 from ytempire.providers.catalog import ModelSpec, estimate_tokens
 from ytempire.providers.openai_chat import ChatCall, chat_json
-from ytempire.resilience.errors import InvalidOutput
+from ytempire.quality.report import failures, run_suite, score, script_row
+from ytempire.quality.suites import Suite
+from ytempire.resilience.errors import InvalidOutput, QualityFailure
 from ytempire.script.parse import DraftScript, parse_draft, repair_messages
 from ytempire.script.prompts import PromptParams, build_messages
-from ytempire.script.scoring import ScriptScore, score_script
 
+# Seed §5.1: quality_failure → regenerate_with_feedback, retry_count 2, then the template.
+REGENERATIONS = 2
+# Where an unsaved draft's markdown would be: a name, never written.
+UNSAVED = "script.md"
 DRAFT_TEMPERATURE = 0.7
 # A repair should change structure, not content.
 REPAIR_TEMPERATURE = 0.0
@@ -33,13 +45,15 @@ ANSWER_FIXED_TOKENS = 400
 
 
 class LLMScript(BaseModel):
-    """The draft kept, who wrote it, every call made for it, their total cost, its score."""
+    """The draft kept, who wrote it, every call made for it, their total cost, and its
+    script-suite checks with their score (the share passed)."""
 
     draft: DraftScript
     model_used: str
     calls: list[ChatCall]
     cost_usd: float
-    score: ScriptScore
+    checks: list[QualityCheck]
+    quality_score: float
 
 
 def max_output_tokens(job: VideoJob, spec: ModelSpec) -> int:
@@ -58,8 +72,8 @@ def token_budget(
 ) -> tuple[int, int]:
     """(estimated prompt tokens, completion cap) of the first call, for ``select_models``.
 
-    One call is the usual case. The worst case is four calls, the improvement's prompt
-    carrying the previous draft: about four times the first call's bound.
+    One call is the usual case. The worst case is six calls (see the module docstring), each
+    regeneration's prompt carrying the previous draft: about six times the first call's bound.
     """
     prompt = "".join(m["content"] for m in build_messages(job, topic, params))
     return estimate_tokens(prompt), max_output_tokens(job, spec)
@@ -72,16 +86,16 @@ def write_with_model(
     topic: Topic,
     params: PromptParams,
     *,
+    script_suite: Suite,
     on_call: Callable[[ChatCall], None] | None = None,
-    quality_floor: float = 0.7,
 ) -> LLMScript:
-    """A scored script from ``spec``'s model, or the provider's error.
+    """A script from ``spec``'s model that passes ``script_suite``, or an error.
 
-    The first draft that cannot be read gets one repair call; still unreadable, this raises
-    ``InvalidOutput``. A draft scoring under ``quality_floor`` gets one improvement call
-    with the failed checks as feedback, and the better-scoring of the two drafts is kept
-    (an improvement that cannot be read even after its repair leaves the first draft).
-    ``on_call`` sees every call as it completes, including the ones whose answer is unused.
+    Raises ``InvalidOutput`` when the first draft cannot be read even after its repair,
+    ``QualityFailure`` (naming the failed checks) when no draft passes the suite after
+    ``REGENERATIONS`` regenerations with feedback, and the provider's own errors as they
+    come. ``on_call`` sees every call as it completes, including the ones whose answer is
+    unused.
     """
     calls: list[ChatCall] = []
     max_tokens = max_output_tokens(job, spec)
@@ -110,37 +124,52 @@ def write_with_model(
                 exc.provider, f"{spec.name}: no valid script after one repair: {exc.message}"
             )
 
-    def scored(draft: DraftScript) -> ScriptScore:
-        return score_script(
-            draft.hook,
-            [s.narration for s in draft.sections],
-            draft.summary,
-            draft.cta,
-            job.target_words,
-            topic.keywords,
-        )
+    def judged(draft: DraftScript) -> list[QualityCheck]:
+        script = as_script(draft, spec.name, topic)
+        return run_suite(script_suite, ["script"], [script_row(script, job.target_words)])
 
     first = readable(call(build_messages(job, topic, params), DRAFT_TEMPERATURE))
     if isinstance(first, InvalidOutput):
         raise first
-    draft, source = first
-    score = scored(draft)
-
-    if score.score < quality_floor:
-        improve = build_messages(
-            job, topic, params, feedback=score.feedback, previous=draft.model_dump_json()
+    (draft, source), checks = first, judged(first[0])
+    for _ in range(REGENERATIONS):
+        if not failures(checks):
+            break
+        feedback = [c.line() for c in failures(checks)]
+        again = build_messages(
+            job, topic, params, feedback=feedback, previous=draft.model_dump_json()
         )
-        second = readable(call(improve, DRAFT_TEMPERATURE))
-        # An improvement that stays unreadable leaves the first draft, a usable script.
-        if not isinstance(second, InvalidOutput):
-            better_score = scored(second[0])
-            if better_score.score > score.score:
-                (draft, source), score = second, better_score
+        regenerated = readable(call(again, DRAFT_TEMPERATURE))
+        if not isinstance(regenerated, InvalidOutput):
+            (draft, source), checks = regenerated, judged(regenerated[0])
 
+    if failures(checks):
+        failed = ", ".join(f"{c.name} = {c.value} ({c.expectation})" for c in failures(checks))
+        raise QualityFailure(
+            spec.name,
+            f"no script passed the script suite after {REGENERATIONS} regenerations with "
+            f"feedback: {failed}",
+        )
     return LLMScript(
         draft=draft,
         model_used=source.reported_model or spec.name,
         calls=calls,
         cost_usd=sum(c.cost_usd for c in calls),
-        score=score,
+        checks=checks,
+        quality_score=score(checks),
+    )
+
+
+def as_script(draft: DraftScript, engine: str, topic: Topic) -> Script:
+    """The draft as the ``Script`` it would become, unsaved (its markdown path is nominal),
+    so that it is measured exactly as the quality stage measures finished scripts."""
+    return Script(
+        engine=engine,
+        title=draft.title,
+        hook=draft.hook,
+        sections=draft.sections,
+        summary=draft.summary,
+        cta=draft.cta,
+        keywords=topic.keywords,
+        markdown_path=Path(UNSAVED),
     )

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.events import emit_event
 from pydantic import BaseModel
 
+from tasks.alerts import emit_alert
 from ytempire.analytics import metrics, queue, report, views
 from ytempire.analytics.alerts import Alert, Thresholds
 from ytempire.analytics.store import AnalyticsStore
@@ -53,27 +53,9 @@ def emit_alerts(alerts: list[Alert], window: views.Window) -> list[str]:
     """One Prefect event per alert; returns the ids of the events emitted."""
     emitted = []
     for alert in alerts:
-        event = emit_event(
-            event=alert.event_name,
-            resource={
-                "prefect.resource.id": f"ytempire.alert.{alert.rule}.{alert.subject}",
-                "prefect.resource.name": f"{alert.rule}: {alert.subject}",
-                "ytempire.alert.rule": alert.rule,
-                "ytempire.alert.severity": alert.severity,
-            },
-            payload={
-                "rule": alert.rule,
-                "subject": alert.subject,
-                "value": alert.value,
-                "threshold": alert.threshold,
-                "severity": alert.severity,
-                "message": alert.message,
-                "since": window.since.isoformat(),
-                "until": window.until.isoformat(),
-            },
-        )
-        if event is not None:
-            emitted.append(str(event.id))
+        event_id = emit_alert(alert, since=window.since.isoformat(), until=window.until.isoformat())
+        if event_id is not None:
+            emitted.append(event_id)
     get_run_logger().info("%d alerts, %d events emitted", len(alerts), len(emitted))
     return emitted
 

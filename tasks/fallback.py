@@ -1,8 +1,17 @@
 """Fallback chains: try engines in order, each as its own task run, and say what was skipped.
 
 Each candidate runs with ``return_state=True``, so its failure (after its own retries) is a
-state to branch on rather than an exception that fails the flow. The output that finally
-succeeds carries, in ``fallbacks``, one line per engine passed over and why.
+state to branch on rather than an exception that fails the flow. A candidate may also be
+refused before its task starts (an open circuit breaker, a budget: ``tasks/guards.py``).
+The output that finally succeeds carries, in ``fallbacks``, one line per engine passed over
+and why: ``"<engine> failed: <error>"`` or ``"<engine> skipped: <reason>"``, ending in the
+error's kind (``[api_error]``) when it is a provider error, so the record says which of the
+seed's strategies applied without anyone reading the message again. (The analytics views
+read the engine names from these lines.)
+
+A quality failure ends the chain at once (seed §5.1: the writer already regenerated with the
+failures as feedback, twice; then comes the template, not another model): the candidates
+left are noted as skipped.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from prefect.states import State
 
 from ytempire.errors import one_line
 from ytempire.models import StageOutput
+from ytempire.resilience.errors import ErrorKind, ProviderError, kind_of
 
 T = TypeVar("T", bound=StageOutput)
 
@@ -25,16 +35,33 @@ def first_success(
 ) -> T:
     """The first candidate that completes, else ``last_resort()``, with the fallbacks noted.
 
-    ``skipped`` lists engines that policy ruled out before any call (over budget, too slow).
+    ``skipped`` lists engines that policy ruled out before any call (over budget, too slow);
+    a candidate that raises a refusal (a ``ProviderError`` with ``before_call``) is skipped
+    the same way.
     """
     fallbacks = list(skipped)
-    for name, attempt in candidates:
-        state = attempt()
+    remaining = list(candidates)
+    while remaining:
+        name, attempt = remaining.pop(0)
+        try:
+            state = attempt()
+        except ProviderError as refused:
+            if not refused.before_call:
+                raise
+            fallbacks.append(f"{name} skipped: {refused.message} [{refused.kind}]")
+            continue
         if state.is_completed():
             output: T = state.result()
             return output.model_copy(update={"fallbacks": fallbacks + output.fallbacks})
         failure = state.result(raise_on_failure=False)
-        reason = one_line(failure) if isinstance(failure, BaseException) else state.name
-        fallbacks.append(f"{name} failed: {reason}")
+        kind = kind_of(failure) if isinstance(failure, BaseException) else None
+        reason = one_line(failure) if isinstance(failure, BaseException) else str(state.name)
+        fallbacks.append(f"{name} failed: {reason}" + (f" [{kind}]" if kind else ""))
+        if kind is ErrorKind.quality_failure:
+            fallbacks += [
+                f"{later} skipped: after a quality failure the template writes [{kind}]"
+                for later, _ in remaining
+            ]
+            break
     output = last_resort()
     return output.model_copy(update={"fallbacks": fallbacks + output.fallbacks})

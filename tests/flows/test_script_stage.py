@@ -95,10 +95,11 @@ def test_provider_failing_every_call_gets_bounded_attempts_then_template(
     env.default = "500"
     script, store, run_id = run()
     calls = models_called(env)
-    assert calls == ["gpt-4-turbo"] * 4 + ["gpt-3.5-turbo"] * 4
-    assert len(calls) <= 10
+    # The fifth failure in a row opens the openai circuit breaker: no more retries.
+    assert calls == ["gpt-4-turbo"] * 4 + ["gpt-3.5-turbo"]
     assert script.engine == "template"
     assert [f.split(" failed")[0] for f in script.fallbacks] == ["gpt-4-turbo", "gpt-3.5-turbo"]
+    assert "openai circuit opened after 5 failures" in script.fallbacks[1]
     (event,) = store.events(run_id)
     assert event.model_used == "template"
     assert "gpt-4-turbo failed" in (event.error_message or "")
@@ -135,15 +136,33 @@ def test_rejections_and_exhausted_quota_are_not_retried(
     assert KEY not in " ".join(script.fallbacks)
 
 
-def test_low_quality_gets_one_improvement_pass_with_feedback(
+def test_a_weak_script_is_regenerated_with_the_suites_failures_as_feedback(
     env: OpenAICompatibleServer,
 ) -> None:
     env.queue("low_quality", "ok")
     script, store, _ = run()
     assert models_called(env) == ["gpt-4-turbo", "gpt-4-turbo"]
-    assert "readab" in env.requests[1].text.lower() or "feedback" in env.requests[1].text.lower()
+    assert "script readability = " in env.requests[1].text
     assert len(store.model_calls("script_generation")) == 2
-    assert script.quality_score is not None and script.quality_score >= 0.7
+    assert script.quality_score == 1.0 and script.engine == "gpt-4-turbo"
+
+
+def test_scripts_failing_quality_after_two_regenerations_fall_back_to_the_template(
+    env: OpenAICompatibleServer,
+) -> None:
+    env.default = "low_quality"
+    script, store, run_id = run()
+    # Seed §5.1: a draft and two regenerations, no blind retries; then the template, not
+    # another model.
+    assert models_called(env) == ["gpt-4-turbo"] * 3
+    assert script.engine == "template"
+    first, second = script.fallbacks
+    assert first.startswith("gpt-4-turbo failed: ") and first.endswith("[quality_failure]")
+    assert "no script passed the script suite after 2 regenerations" in first
+    assert second.startswith("gpt-3.5-turbo skipped: after a quality failure")
+    (event,) = store.events(run_id)
+    assert "gpt-4-turbo failed" in (event.error_message or "")
+    assert len(store.model_calls("script_generation")) == 3
 
 
 def test_a_model_over_the_cost_limit_is_skipped_before_any_call(
@@ -165,3 +184,18 @@ def test_no_key_and_no_server_means_the_template_writer(
     script, store, _ = run()
     assert script.engine == "template" and script.fallbacks == []
     assert store.model_calls() == []
+
+
+def test_the_jobs_style_tone_and_audience_reach_the_prompt(env: OpenAICompatibleServer) -> None:
+    job = VideoJob(
+        topic=TOPIC.title,
+        style="diagrams over stock footage",
+        tone="curious and calm, no hype",
+        audience="retired engineers",
+    )
+    run(job)
+    prompt = env.requests[0].text
+    assert "Style: diagrams over stock footage" in prompt
+    assert "Tone: curious and calm, no hype" in prompt
+    assert "Audience: retired engineers" in prompt
+    assert "conversational" not in prompt and "new to the subject" not in prompt

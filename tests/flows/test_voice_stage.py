@@ -154,12 +154,14 @@ def test_a_rate_limit_is_retried_and_elevenlabs_still_speaks(
     assert len(store.model_calls(OPERATION)) == len(SCRIPT.blocks())
 
 
-def test_a_server_failing_every_call_gets_four_attempts_then_google(env: Servers) -> None:
+def test_a_server_failing_every_call_gets_three_attempts_then_google(env: Servers) -> None:
     env.eleven.default = "500"
     narration, _, _, _ = run()
-    assert env.eleven_quota_checks() == 4
+    # The third failure in a row opens the elevenlabs circuit breaker: no fourth attempt.
+    assert env.eleven_quota_checks() == 3
     assert narration.engine.startswith("google:")
     assert "HTTP 500" in narration.fallbacks[0]
+    assert "elevenlabs circuit opened after 3 failures" in narration.fallbacks[0]
 
 
 def test_timeouts_are_retried_then_google(env: Servers, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +169,7 @@ def test_timeouts_are_retried_then_google(env: Servers, monkeypatch: pytest.Monk
     monkeypatch.setenv("YTEMPIRE_VOICE_TIMEOUT_S", "0.5")
     env.eleven.default = "timeout"
     narration, _, _, _ = run()
-    assert env.eleven_quota_checks() == 4 and env.eleven_tts() == 4
+    assert env.eleven_quota_checks() == 3 and env.eleven_tts() == 3  # then the breaker opens
     assert narration.engine.startswith("google:")
     assert "timeout" in narration.fallbacks[0]
 

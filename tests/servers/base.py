@@ -13,10 +13,26 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Self
+
+
+def check_rates(rates: Mapping[str, float]) -> None:
+    """Refuse rates that cannot be drawn: negative, or summing over 1."""
+    if any(rate < 0 for rate in rates.values()) or sum(rates.values()) > 1:
+        raise ValueError(f"rates must be ≥ 0 and sum to ≤ 1: {dict(rates)}")
+
+
+def draw(rates: Sequence[tuple[str, float]], rng: random.Random, default: str) -> str:
+    """A behaviour drawn at ``rates`` (``default`` for the rest of the probability)."""
+    point = rng.random()
+    for behaviour, rate in rates:
+        if point < rate:
+            return behaviour
+        point -= rate
+    return default
 
 
 class ProviderServer:
@@ -69,8 +85,7 @@ class ProviderServer:
         """Fault injection: answer each unscripted request with a behaviour drawn at ``rates``
         (e.g. ``{"429": 0.1, "500": 0.05}``), the rest with ``default``; reproducible by seed."""
         self._check(rates)
-        if any(rate < 0 for rate in rates.values()) or sum(rates.values()) > 1:
-            raise ValueError(f"rates must be ≥ 0 and sum to ≤ 1: {dict(rates)}")
+        check_rates(rates)
         with self._lock:
             self._rates = list(rates.items())
             self._rng = random.Random(seed)
@@ -80,12 +95,7 @@ class ProviderServer:
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
-            draw = self._rng.random()
-            for behaviour, rate in self._rates:
-                if draw < rate:
-                    return behaviour
-                draw -= rate
-            return self.default
+            return draw(self._rates, self._rng, self.default)
 
     @contextmanager
     def answering(self) -> Iterator[None]:

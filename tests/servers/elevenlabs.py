@@ -16,7 +16,8 @@ Behaviours: ``ok``; ``401`` (invalid key, quoting the key it was sent, which Ele
 not do, so tests can check it never reaches our messages); ``quota`` (401
 ``quota_exceeded``, as ElevenLabs reports it); ``429`` (``too_many_concurrent_requests``
 with ``retry-after``); ``500``; ``timeout`` (no answer for ``server.hang_s``);
-``misaligned`` (an alignment of other text).
+``misaligned`` (an alignment of other text); ``garbage`` (a 200 answer whose audio is no
+audio at all).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from tests.servers.base import ProviderServer, QuietHandler
 from tests.servers.fake_speech import mp3_bytes, speak, wav_bytes
 
 KEY = "xi-test-THISKEYMUSTNEVERLEAK0123456789"
-BEHAVIOURS = frozenset({"ok", "401", "quota", "429", "500", "timeout", "misaligned"})
+BEHAVIOURS = frozenset({"ok", "401", "quota", "429", "500", "timeout", "misaligned", "garbage"})
+GARBAGE_AUDIO = b"<html><body>Service temporarily overloaded</body></html>"
 _TTS = re.compile(r"^/v1/text-to-speech/([^/]+)(/with-timestamps)?/?$")
 
 
@@ -105,7 +107,9 @@ class ElevenLabsServer(ProviderServer):
         rate = int(rate_text)
         speed = float((request.body.get("voice_settings") or {}).get("speed") or 1.0)
         samples, starts, ends = speak(text, rate, speed)
-        if codec == "mp3":
+        if behaviour == "garbage":
+            audio = GARBAGE_AUDIO
+        elif codec == "mp3":
             audio = mp3_bytes(samples, rate)
         elif codec == "wav":
             audio = wav_bytes(samples, rate)
@@ -207,7 +211,7 @@ def _handler_for(server: ElevenLabsServer) -> type[QuietHandler]:
                 if server.hang():
                     return
                 behaviour = "ok"
-            if behaviour in ("ok", "misaligned"):
+            if behaviour in ("ok", "misaligned", "garbage"):
                 status, headers, body = server._synthesize(request, timestamps, behaviour)
                 self.send_body(status, body, headers)
                 return

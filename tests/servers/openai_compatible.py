@@ -19,9 +19,10 @@ Behaviours:
 - ``timeout``: no answer for ``server.hang_s`` seconds; stopping the server ends the wait.
 - ``no_usage``: a good answer without the ``usage`` field.
 
-Images (``POST /v1/images/generations``) have their own queue and default
-(``server.queue_images(...)``, ``server.images_default``) and their own record
-(``server.image_requests``), so a test can script chat and images independently:
+Images (``POST /v1/images/generations``) have their own queue, default and fault rates
+(``server.queue_images(...)``, ``server.images_default``, ``server.fail_images_at_rates(...)``)
+and their own record (``server.image_requests``), so a test can script chat and images
+independently:
 
 - ``ok``: one real PNG of the requested size (a vivid picture; with ``server.image_face`` set,
   a face the Haar cascade finds in its left half) as ``b64_json``, with a ``revised_prompt``.
@@ -37,6 +38,7 @@ import base64
 import itertools
 import json
 import math
+import random
 import re
 import time
 from collections import deque
@@ -47,7 +49,7 @@ from typing import Any
 import pytest
 
 from tests.pictures import draw_face, png_bytes, vivid_picture
-from tests.servers.base import ProviderServer, QuietHandler
+from tests.servers.base import ProviderServer, QuietHandler, check_rates, draw
 
 BEHAVIOURS = frozenset(
     {"ok", "low_quality", "garbage", "429", "quota", "500", "401", "timeout", "no_usage"}
@@ -195,6 +197,8 @@ class OpenAICompatibleServer(ProviderServer):
         self.image_face = False
         self.image_requests: list[RecordedRequest] = []
         self._image_queue: deque[str] = deque()
+        self._image_rates: list[tuple[str, float]] = []
+        self._image_rng = random.Random(0)
         self._pngs: dict[tuple[int, int, bool], bytes] = {}  # drawing one takes a while
 
     @property
@@ -223,10 +227,22 @@ class OpenAICompatibleServer(ProviderServer):
                 self._last_keyword = match.group(1)
         return behaviour
 
+    def fail_images_at_rates(self, rates: dict[str, float], *, seed: int = 0) -> None:
+        """Fault injection for images, as ``fail_at_rates`` is for chat."""
+        unknown = set(rates) - IMAGE_BEHAVIOURS
+        if unknown:
+            raise ValueError(f"unknown image behaviours: {sorted(unknown)}")
+        check_rates(rates)
+        with self._lock:
+            self._image_rates = list(rates.items())
+            self._image_rng = random.Random(seed)
+
     def _next_image(self, request: RecordedRequest) -> str:
         with self._lock:
             self.image_requests.append(request)
-            return self._image_queue.popleft() if self._image_queue else self.images_default
+            if self._image_queue:
+                return self._image_queue.popleft()
+            return draw(self._image_rates, self._image_rng, self.images_default)
 
     def _image_answer(
         self, request: RecordedRequest, behaviour: str

@@ -72,11 +72,23 @@ class Loudness(BaseModel):
 def read_wav(wav_path: Path) -> tuple[np.ndarray, int]:
     """The WAV's samples as floats in [-1, 1], shaped (frames, channels), and its rate in Hz.
 
-    Reads uncompressed PCM of 8, 16, 24 or 32 bits; raises ``ValueError`` for anything else.
+    Reads uncompressed PCM of 8, 16, 24 or 32 bits. Raises ``ValueError``, one line naming
+    the file, for anything else: not a WAV, or a WAV whose data stops before its header says
+    (a half-written file must not be measured or mastered as if it were whole).
     """
-    with wave.open(str(wav_path), "rb") as wav:
-        channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-        raw = wav.readframes(wav.getnframes())
+    try:
+        with wave.open(str(wav_path), "rb") as wav:
+            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+            frames = wav.getnframes()
+            raw = wav.readframes(frames)
+    except (wave.Error, EOFError) as exc:
+        why = str(exc) or "no header"
+        raise ValueError(f"{wav_path.name}: not a readable WAV file ({why})") from None
+    if len(raw) < frames * channels * width:
+        raise ValueError(
+            f"{wav_path.name}: truncated WAV file: {len(raw) // (channels * width)} of "
+            f"{frames} frames"
+        )
     if width == 1:
         samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128) / 128
     elif width == 2:

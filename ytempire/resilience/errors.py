@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from enum import StrEnum
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 
 class ErrorKind(StrEnum):
@@ -18,12 +18,15 @@ class ErrorKind(StrEnum):
     cost_exceeded = "cost_exceeded"
     invalid_output = "invalid_output"
     rejected = "rejected"
+    circuit_open = "circuit_open"
 
 
 class ProviderError(RuntimeError):
     """A provider call failed. ``kind`` decides what happens next; the message is one line."""
 
     kind: ErrorKind = ErrorKind.api_error
+    # True for refusals by our own policy (an open circuit, a budget): nothing was sent.
+    before_call: ClassVar[bool] = False
 
     def __init__(self, provider: str, message: str, retry_after_s: float | None = None) -> None:
         super().__init__(provider, message, retry_after_s)
@@ -51,6 +54,13 @@ class InvalidOutput(ProviderError):
     kind = ErrorKind.invalid_output
 
 
+class QualityFailure(ProviderError):
+    """The provider's output failed its quality suite even after regenerating with the
+    failures as feedback (seed §5.1: twice); the fallback (the template) takes over."""
+
+    kind = ErrorKind.quality_failure
+
+
 class ProviderRejected(ProviderError):
     """The provider refused the request (401, 403, 400): retrying cannot help."""
 
@@ -58,7 +68,24 @@ class ProviderRejected(ProviderError):
 
 
 class CostExceeded(ProviderError):
+    """Out of money: the provider's quota is spent, or (``OverBudget``) ours would be."""
+
     kind = ErrorKind.cost_exceeded
+
+
+class OverBudget(CostExceeded):
+    """Our budget (per video, or the provider's per day) cannot pay the call's estimate:
+    refused before the call (``ytempire.resilience.budgets``)."""
+
+    before_call = True
+
+
+class CircuitOpen(ProviderError):
+    """The provider's circuit breaker is open: the call is refused and the fallback runs at
+    once (``ytempire.resilience.breakers``). ``retry_after_s`` is how long it stays open."""
+
+    kind = ErrorKind.circuit_open
+    before_call = True
 
 
 class Strategy(NamedTuple):
@@ -68,7 +95,8 @@ class Strategy(NamedTuple):
 
 
 # Seed §5.1. Quality failures are regenerated with feedback by the writer itself, and
-# invalid output is repaired once there; neither is retried blindly.
+# invalid output is repaired once there; neither is retried blindly. An open circuit is the
+# breaker having given up on the provider for a while: the fallback, never a retry.
 STRATEGIES: dict[ErrorKind, Strategy] = {
     ErrorKind.model_timeout: Strategy(retries=3, backoff="exponential", base_delay_s=1.0),
     ErrorKind.api_error: Strategy(retries=3, backoff="linear", base_delay_s=1.0),
@@ -76,6 +104,7 @@ STRATEGIES: dict[ErrorKind, Strategy] = {
     ErrorKind.cost_exceeded: Strategy(retries=0, backoff="none", base_delay_s=0.0),
     ErrorKind.invalid_output: Strategy(retries=0, backoff="none", base_delay_s=0.0),
     ErrorKind.rejected: Strategy(retries=0, backoff="none", base_delay_s=0.0),
+    ErrorKind.circuit_open: Strategy(retries=0, backoff="none", base_delay_s=0.0),
 }
 
 

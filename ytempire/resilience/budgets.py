@@ -1,0 +1,168 @@
+"""Budgets: what a video may cost, and what a provider may be paid per UTC day.
+
+Checked twice around every paid call:
+
+- **before**, with an estimate (a script model's token budget × its price, characters × a
+  voice's price, an image's list price): a call that would take the video over its budget,
+  or its provider over its daily budget (``over``), is refused with ``OverBudget`` (a
+  ``cost_exceeded`` error: no retry, the next engine at once);
+- **after**, with what the call really cost (recorded from the provider's usage): crossing
+  the per-video alert line ($0.45 by default), the video budget ($0.50) or a provider's daily
+  budget is reported (``Crossing``) for an alert. What was spent is spent: the output is kept.
+
+Spend so far comes from the store: a video's from its run's recorded stages, a provider's
+from today's ``ai_model_performance`` rows (the ``api_cost_by_provider`` view). Providers are
+the ones who bill (``views.provider_of``): DALL·E images are OpenAI's spend.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from ytempire.analytics import views
+from ytempire.analytics.store import AnalyticsStore, utc
+from ytempire.settings import Settings
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """The limits: per video (with the alert line under it) and per provider per UTC day."""
+
+    video_usd: float = 0.50
+    video_alert_usd: float = 0.45
+    provider_daily_usd: float = 100.0
+    provider_budgets_usd: Mapping[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Budgets:
+        return cls(
+            video_usd=settings.video_budget_usd,
+            video_alert_usd=settings.alert_cost_per_video_usd,
+            provider_daily_usd=settings.provider_daily_budget_usd,
+            provider_budgets_usd=dict(settings.provider_budgets_usd),
+        )
+
+    def daily_for(self, provider: str) -> float:
+        return self.provider_budgets_usd.get(provider, self.provider_daily_usd)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A line a video or a provider went over: ``rule`` is the alert it raises."""
+
+    rule: str  # "cost_per_video" (the alert line) or "cost_exceeded" (a budget)
+    subject: str
+    value: float
+    threshold: float
+    message: str
+
+
+def video_spent(store: AnalyticsStore, run_id: uuid.UUID) -> float:
+    """What the run has spent so far: the costs of its recorded stages."""
+    return sum(record.cost_usd for record in store.stage_records(run_id))
+
+
+def provider_spent_today(
+    store: AnalyticsStore, provider: str, now: datetime | None = None
+) -> float:
+    """What ``provider`` has billed since the last midnight UTC (up to ``now``)."""
+    now = utc(now or datetime.now(UTC))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = views.Window(midnight, now + timedelta(microseconds=1))
+    return sum(
+        row.cost_usd for row in views.api_cost_by_provider(store, today) if row.provider == provider
+    )
+
+
+def speech_estimate_usd(characters: int, price_per_1k_chars: float) -> float:
+    """What speaking ``characters`` costs at a voice's price (before the call)."""
+    return characters * price_per_1k_chars / 1000
+
+
+def over(
+    budgets: Budgets,
+    video_id: str,
+    provider: str,
+    estimate_usd: float,
+    *,
+    video_spent_usd: float,
+    provider_spent_usd: float,
+) -> Crossing | None:
+    """The budget a call estimated at ``estimate_usd`` would break (the video's first, then
+    ``provider``'s day), or None; a free call breaks none."""
+    if estimate_usd <= 0:
+        return None
+    video_after = video_spent_usd + estimate_usd
+    if video_after > budgets.video_usd:
+        return Crossing(
+            "cost_exceeded",
+            video_id,
+            round(video_after, 4),
+            budgets.video_usd,
+            f"estimated ${estimate_usd:.4f} would take the video to ${video_after:.4f}, "
+            f"over its ${budgets.video_usd:.2f} budget",
+        )
+    daily = budgets.daily_for(provider)
+    day_after = provider_spent_usd + estimate_usd
+    if day_after > daily:
+        return Crossing(
+            "cost_exceeded",
+            provider,
+            round(day_after, 4),
+            daily,
+            f"estimated ${estimate_usd:.4f} would take {provider}'s spend today to "
+            f"${day_after:.4f}, over its ${daily:.2f} daily budget",
+        )
+    return None
+
+
+def crossings(
+    budgets: Budgets,
+    video_id: str,
+    provider: str,
+    *,
+    video_before_usd: float,
+    video_after_usd: float,
+    provider_after_usd: float,
+    provider_before_usd: float,
+) -> list[Crossing]:
+    """The lines the actual cost of a call crossed (each reported once: when crossed)."""
+    found = []
+    if video_before_usd <= budgets.video_alert_usd < video_after_usd:
+        found.append(
+            Crossing(
+                "cost_per_video",
+                video_id,
+                round(video_after_usd, 4),
+                budgets.video_alert_usd,
+                f"video {video_id} has cost ${video_after_usd:.4f}, over the "
+                f"${budgets.video_alert_usd:.2f} alert line",
+            )
+        )
+    if video_before_usd <= budgets.video_usd < video_after_usd:
+        found.append(
+            Crossing(
+                "cost_exceeded",
+                video_id,
+                round(video_after_usd, 4),
+                budgets.video_usd,
+                f"video {video_id} has cost ${video_after_usd:.4f}, over its "
+                f"${budgets.video_usd:.2f} budget",
+            )
+        )
+    daily = budgets.daily_for(provider)
+    if provider_before_usd <= daily < provider_after_usd:
+        found.append(
+            Crossing(
+                "cost_exceeded",
+                provider,
+                round(provider_after_usd, 4),
+                daily,
+                f"{provider} has billed ${provider_after_usd:.4f} today (UTC), over its "
+                f"${daily:.2f} daily budget",
+            )
+        )
+    return found

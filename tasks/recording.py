@@ -4,6 +4,12 @@ Each stage writes one ``ai_pipeline_events`` row per attempt, success or failure
 seed §4.2 observations (generation times, cost per video) to the metrics queue, and tells
 the progress listeners. A failure is re-raised as ``StageFailed`` so the flow (and the CLI)
 can say which stage broke, in one line.
+
+Given the video's folder and the stage's output type, a stage is resumable: its output is
+kept as a checkpoint (``ytempire.checkpoints``) when it succeeds, and a re-run of the same
+video whose checkpoint is still valid returns it without running the stage again. Such a
+stage is recorded with status ``resumed``, its engine and quality as before and no cost:
+nothing was spent this time, so cost views never count it twice.
 """
 
 from __future__ import annotations
@@ -19,20 +25,42 @@ from prefect.runtime import flow_run
 from ytempire import progress
 from ytempire.analytics import metrics, queue
 from ytempire.analytics.store import AnalyticsStore
+from ytempire.checkpoints import read_checkpoint, write_checkpoint
 from ytempire.errors import StageFailed, one_line
 from ytempire.models import Stage, StageOutput, StageRecord, VideoJob
 from ytempire.settings import Settings
+from ytempire.workspace import VideoFolder
 
 T = TypeVar("T", bound=StageOutput)
 
 
-def run_stage(stage: Stage, run_id: uuid.UUID, settings: Settings, produce: Callable[[], T]) -> T:
-    """Run ``produce`` as ``stage`` of run ``run_id`` and record how it went."""
+def run_stage(
+    stage: Stage,
+    run_id: uuid.UUID,
+    settings: Settings,
+    produce: Callable[[], T],
+    *,
+    folder: VideoFolder | None = None,
+    output_type: type[T] | None = None,
+) -> T:
+    """Run ``produce`` as ``stage`` of run ``run_id`` and record how it went.
+
+    With ``folder`` and ``output_type`` the stage resumes from a valid checkpoint instead of
+    running, and a successful run leaves its checkpoint for the next one.
+    """
+    if (folder is None) != (output_type is None):
+        raise TypeError("run_stage resumes with both folder and output_type, or neither")
     store = AnalyticsStore(settings.analytics_url)
     progress.started(stage)
     started_at = datetime.now(UTC)
+    if folder is not None and output_type is not None:
+        kept = read_checkpoint(folder, stage, output_type)
+        if kept is not None:
+            return _resumed(stage, run_id, settings, store, started_at, kept)
     try:
         output = produce()
+        if folder is not None:
+            write_checkpoint(folder, stage, output)
     except Exception as exc:
         record = StageRecord(
             stage=stage,
@@ -68,6 +96,30 @@ def run_stage(stage: Stage, run_id: uuid.UUID, settings: Settings, produce: Call
     return output
 
 
+def _resumed(
+    stage: Stage,
+    run_id: uuid.UUID,
+    settings: Settings,
+    store: AnalyticsStore,
+    started_at: datetime,
+    output: T,
+) -> T:
+    """Record a stage served from its checkpoint: engine and quality kept, nothing spent."""
+    record = StageRecord(
+        stage=stage,
+        status="resumed",
+        engine=output.engine,
+        started_at=started_at,
+        completed_at=datetime.now(UTC),
+        quality_score=output.quality_score,
+    )
+    store.record_stage(run_id, record)
+    _observe(record, run_id, settings, store)
+    progress.finished(record)
+    get_run_logger().info("%s: resumed from its checkpoint (%s)", stage.value, output.engine)
+    return output
+
+
 def _flow_job() -> VideoJob | None:
     """The ``job`` parameter of the flow run this stage belongs to, for the metric labels."""
     job = flow_run.parameters.get("job")
@@ -83,9 +135,17 @@ def _observe(
     stage's own row is already in the store."""
     try:
         total = None
+        job = _flow_job()
         if record.stage is Stage.tracking and record.status == "completed":
-            total = sum(r.cost_usd for r in store.stage_records(run_id))
-        samples = metrics.stage_samples(record, _flow_job(), total)
+            # The video's whole cost, resumed stages included (this run's rows hold only
+            # what it spent): the breakdown the tracking stage has just written.
+            breakdown = store.cost_breakdown(job.video_id) if job else None
+            total = (
+                float(breakdown.total_cost)
+                if breakdown
+                else sum(r.cost_usd for r in store.stage_records(run_id))
+            )
+        samples = metrics.stage_samples(record, job, total)
         if samples:
             metrics_queue = queue.for_settings(settings)
             for sample in samples:

@@ -56,6 +56,10 @@ class VideoFolder:
     def thumbnails(self) -> Path:
         return self.path / "thumbnails"
 
+    def checkpoint(self, stage: str) -> Path:
+        """Where ``stage``'s output model is kept once it succeeded (``ytempire.checkpoints``)."""
+        return self.path / "stages" / f"{stage}.json"
+
     def __truediv__(self, name: str) -> Path:
         return self.path / name
 

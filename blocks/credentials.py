@@ -1,0 +1,177 @@
+"""Credential blocks: each provider's keys as a Prefect block, kept by the server, never logged.
+
+Register the types with ``prefect block register -m blocks.credentials``; save a document of
+each type you use under one name (``default`` unless ``YTEMPIRE_CREDENTIALS_BLOCK`` says
+otherwise). Flows turn the ones they find into the :class:`~ytempire.settings.Settings` the
+stages take (:func:`settings_from_blocks`): a block's value wins over the environment's, and
+with no server or no blocks the environment's settings are used as they are. The core never
+sees a block, only the settings.
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from pathlib import Path
+from typing import Any, ClassVar
+
+from prefect.blocks.core import Block
+from prefect.exceptions import ObjectNotFound
+from pydantic import Field, SecretStr, model_validator
+
+from ytempire.settings import Settings
+
+
+class CredentialsBlock(Block, ABC):
+    """A provider's credentials; ``SETTINGS`` maps each field to the setting it fills.
+
+    An interface (ABC): ``prefect block register`` registers its subclasses, not it."""
+
+    SETTINGS: ClassVar[dict[str, str]] = {}
+
+    def settings_update(self) -> dict[str, Any]:
+        """The settings this block fills: every field that holds a value."""
+        return {
+            setting: getattr(self, field)
+            for field, setting in self.SETTINGS.items()
+            if getattr(self, field) is not None
+        }
+
+
+class OpenAICredentials(CredentialsBlock):
+    """OpenAI, or any OpenAI-compatible server (vLLM, Ollama, llama.cpp) by base URL: the
+    script writer and the DALL·E 3 thumbnails."""
+
+    _block_type_name = "ytempire OpenAI"
+    _block_type_slug = "ytempire-openai"
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "api_key": "openai_api_key",
+        "base_url": "openai_base_url",
+    }
+
+    api_key: SecretStr | None = Field(default=None, description="sk-…; none for a local server")
+    base_url: str | None = Field(default=None, description="an OpenAI-compatible API root")
+
+    @model_validator(mode="after")
+    def _something(self) -> OpenAICredentials:
+        if self.api_key is None and self.base_url is None:
+            raise ValueError("set api_key, base_url or both")
+        return self
+
+
+class ElevenLabsCredentials(CredentialsBlock):
+    """ElevenLabs text to speech (the first voice engine)."""
+
+    _block_type_name = "ytempire ElevenLabs"
+    _block_type_slug = "ytempire-elevenlabs"
+    SETTINGS: ClassVar[dict[str, str]] = {"api_key": "elevenlabs_api_key"}
+
+    api_key: SecretStr
+
+
+class GoogleCredentials(CredentialsBlock):
+    """A Google Cloud service account (Cloud Text-to-Speech): its JSON key, or a path to it
+    on the machines that run the flows."""
+
+    _block_type_name = "ytempire Google"
+    _block_type_slug = "ytempire-google"
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "service_account_info": "google_service_account_json",
+        "service_account_file": "google_application_credentials",
+    }
+
+    service_account_info: SecretStr | None = Field(
+        default=None, description="the service account's JSON key, pasted whole"
+    )
+    service_account_file: Path | None = Field(
+        default=None, description="or the path of that JSON file on the workers"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> GoogleCredentials:
+        if (self.service_account_info is None) == (self.service_account_file is None):
+            raise ValueError("set exactly one of service_account_info and service_account_file")
+        return self
+
+
+class YouTubeCredentials(CredentialsBlock):
+    """YouTube: the OAuth client and refresh token that upload to the channel, and the Data
+    API key that reads trends."""
+
+    _block_type_name = "ytempire YouTube"
+    _block_type_slug = "ytempire-youtube"
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "client_id": "youtube_client_id",
+        "client_secret": "youtube_client_secret",
+        "refresh_token": "youtube_refresh_token",
+        "api_key": "youtube_api_key",
+    }
+
+    client_id: str | None = Field(default=None, description="OAuth client id (not secret)")
+    client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = Field(
+        default=None, description="granted for the youtube.upload and youtube.force-ssl scopes"
+    )
+    api_key: SecretStr | None = Field(default=None, description="Data API key, for trends")
+
+    @model_validator(mode="after")
+    def _whole_client(self) -> YouTubeCredentials:
+        oauth = (self.client_id, self.client_secret, self.refresh_token)
+        if any(v is not None for v in oauth) and any(v is None for v in oauth):
+            raise ValueError("client_id, client_secret and refresh_token go together")
+        if all(v is None for v in oauth) and self.api_key is None:
+            raise ValueError("set the OAuth client (to upload), api_key (for trends) or both")
+        return self
+
+
+class PexelsCredentials(CredentialsBlock):
+    """Pexels stock footage."""
+
+    _block_type_name = "ytempire Pexels"
+    _block_type_slug = "ytempire-pexels"
+    SETTINGS: ClassVar[dict[str, str]] = {"api_key": "pexels_api_key"}
+
+    api_key: SecretStr
+
+
+CREDENTIAL_BLOCKS: tuple[type[CredentialsBlock], ...] = (
+    OpenAICredentials,
+    ElevenLabsCredentials,
+    GoogleCredentials,
+    YouTubeCredentials,
+    PexelsCredentials,
+)
+
+
+def settings_with(settings: Settings, blocks: list[CredentialsBlock]) -> Settings:
+    """``settings`` with every value the credential ``blocks`` hold put in (blocks win)."""
+    update: dict[str, Any] = {}
+    for block in blocks:
+        update |= block.settings_update()
+    # Settings is frozen; model_copy makes a new one. The values are already the settings'
+    # types (SecretStr, Path, str), so nothing needs validating again.
+    return settings.model_copy(update=update)
+
+
+def load_credentials(name: str) -> list[CredentialsBlock]:
+    """The credential blocks saved under ``name`` on the Prefect API; types never registered
+    or without such a document are left out."""
+    found: list[CredentialsBlock] = []
+    for block_type in CREDENTIAL_BLOCKS:
+        try:
+            block = block_type.load(name)
+        except ValueError as exc:
+            # No such document (or type): Prefect raises ValueError from ObjectNotFound. Any
+            # other ValueError (a saved block that no longer validates) is the operator's to see.
+            if isinstance(exc.__cause__, ObjectNotFound):
+                continue
+            raise
+        # ``load`` is sync here (no event loop running), so this is the block itself.
+        assert isinstance(block, CredentialsBlock)
+        found.append(block)
+    return found
+
+
+def settings_from_blocks(settings: Settings) -> Settings:
+    """The settings flows run with: the environment's, with the credential blocks named by
+    ``settings.credentials_block`` put in where the Prefect API has them."""
+    return settings_with(settings, load_credentials(settings.credentials_block))

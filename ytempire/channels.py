@@ -1,0 +1,134 @@
+"""Channel profiles: who each channel is for and how its videos look and sound.
+
+Offline the profiles come from a YAML file (``channels.yaml`` at the repository root by
+default, setting ``channels_file``); with a Prefect server, ``ChannelProfile`` blocks
+(``blocks/channel.py``) carry the same fields and win. Either way they end up as
+:class:`Channel`, validated here, and a bad entry is one line naming the file, the channel
+and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+
+from ytempire.models import (
+    HEX_COLOUR,
+    MAX_BRAND_COLOURS,
+    MAX_PROFILE_CHARS,
+    SLUG_PATTERN,
+    Aspect,
+    ContentType,
+    VideoJob,
+    VoiceProfile,
+)
+
+
+class ChannelsError(ValueError):
+    """The channel profiles cannot be read; the message is one line naming what is wrong."""
+
+
+class Channel(BaseModel):
+    """One faceless channel's profile: the same fields as the ``ChannelProfile`` block."""
+
+    name: str = Field(pattern=SLUG_PATTERN, max_length=64, description="the channel's slug")
+    niche: str = Field(min_length=1, max_length=100, description="what the channel covers")
+    content_type: ContentType = ContentType.educational
+    style: str = Field(
+        default="", max_length=MAX_PROFILE_CHARS, description="visual and editing style"
+    )
+    tone: str = Field(
+        default="", max_length=MAX_PROFILE_CHARS, description="how the narration sounds"
+    )
+    audience: str = Field(
+        default="", max_length=MAX_PROFILE_CHARS, description="who the videos are for"
+    )
+    voice: VoiceProfile = VoiceProfile.professional_male
+    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    brand_colours: list[Annotated[str, StringConstraints(pattern=HEX_COLOUR)]] = Field(
+        default_factory=list,
+        max_length=MAX_BRAND_COLOURS,
+        description="#RRGGBB: background, accent, text, second background, muted text",
+    )
+    privacy: Literal["public", "unlisted", "private"] = "private"
+    videos_per_day: int = Field(default=1, ge=0, le=50)
+    minutes: float = Field(default=1.0, gt=0, le=60, description="target length of a video")
+    aspect: Aspect = Aspect.landscape
+
+    def job(self, video_id: str, topic: str) -> VideoJob:
+        """The video job for one of this channel's videos on ``topic``; style, tone,
+        audience and brand colours the profile leaves empty keep the job's defaults."""
+        given = {
+            "style": self.style,
+            "tone": self.tone,
+            "audience": self.audience,
+            "brand_colours": tuple(self.brand_colours),
+        }
+        return VideoJob(
+            video_id=video_id,
+            topic=topic,
+            minutes=self.minutes,
+            content_type=self.content_type,
+            voice=self.voice,
+            channel=self.name,
+            niche=self.niche,
+            aspect=self.aspect,
+            privacy=self.privacy,
+            **{field: value for field, value in given.items() if value},
+        )
+
+
+def field_error(exc: ValidationError) -> str:
+    """The first validation error as ``field: message`` (the same words VideoJob uses)."""
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "profile"
+    return f"{field}: {error['msg']}"
+
+
+def load_channels(path: Path) -> list[Channel]:
+    """The channels in the YAML file at ``path``, in file order.
+
+    The file maps each channel's name to its profile (the name may be left out of the
+    profile). Raises ChannelsError naming the file, the channel and the field.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ChannelsError(
+            f"{path}: no channels file (set YTEMPIRE_CHANNELS_FILE to one)"
+        ) from None
+    except (OSError, yaml.YAMLError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ChannelsError(f"{path}: cannot be read: {reason}") from None
+    if not isinstance(data, dict) or not data:
+        raise ChannelsError(f"{path}: expected a mapping of channel name to profile")
+    channels = []
+    for name, profile in data.items():
+        if not isinstance(profile, dict):
+            raise ChannelsError(f"{path}: channel {name!r}: expected a mapping of fields")
+        if "name" in profile and profile["name"] != name:
+            raise ChannelsError(
+                f"{path}: channel {name!r}: name: {profile['name']!r} differs from its key"
+            )
+        try:
+            channels.append(Channel.model_validate({**profile, "name": str(name)}))
+        except ValidationError as exc:
+            raise ChannelsError(f"{path}: channel {name!r}: {field_error(exc)}") from None
+    return channels
+
+
+def choose(channels: list[Channel], names: list[str] | None, source: str) -> list[Channel]:
+    """The channels named in ``names`` (all when None), or ChannelsError naming the unknown."""
+    if names is None:
+        return channels
+    known = {c.name: c for c in channels}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ChannelsError(
+            f"{source}: no channel {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(known) or 'none'}"
+        )
+    return [known[n] for n in dict.fromkeys(names)]

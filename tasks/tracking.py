@@ -1,16 +1,22 @@
-"""Tracking: the video and its cost breakdown in the analytics store."""
+"""Tracking: the video and its cost breakdown in the analytics store; later, how the
+published video performs (YouTube Analytics, for the ``track-performance`` flow)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.store import AnalyticsStore
+from ytempire.analytics.youtube_performance import DailyPerformance, YouTubeAnalytics
 from ytempire.models import Stage, StageOutput, Topic, Upload, VideoJob
+from ytempire.publish import youtube
 from ytempire.settings import Settings
+from ytempire.workspace import VideoFolder
 
 ENGINE = "analytics-db"
 
@@ -29,9 +35,46 @@ def track_video(
 
     def track() -> StageOutput:
         store.record_video(
-            job.video_id, job.channel, topic.title, title, upload.destination, upload.location
+            job.video_id,
+            job.channel,
+            topic.title,
+            title,
+            upload.destination,
+            upload.location,
+            youtube_video_id=upload.youtube_video_id,
         )
         store.record_costs(job.video_id, costs)
         return StageOutput(engine=ENGINE)
 
-    return run_stage(Stage.tracking, run_id, settings, track)
+    folder = VideoFolder(settings.workspace, job.video_id)
+    return run_stage(
+        Stage.tracking, run_id, settings, track, folder=folder, output_type=StageOutput
+    )
+
+
+@task(
+    name="fetch-video-performance",
+    retries=3,
+    retry_delay_seconds=0,
+    retry_condition_fn=retry_by_error_kind,
+    cache_policy=NO_CACHE,
+)
+def fetch_performance(
+    video_id: str, youtube_video_id: str, start: date, end: date, settings: Settings
+) -> list[DailyPerformance]:
+    """The video's days from ``start`` to ``end`` from YouTube Analytics, stored (a day
+    fetched again replaces its row) and returned."""
+    oauth = youtube.oauth_from(settings)
+    if oauth is None:
+        raise ValueError("no YouTube OAuth client configured: performance cannot be fetched")
+    source = YouTubeAnalytics(
+        oauth,
+        api_endpoint=settings.youtube_analytics_endpoint,
+        ca_certs=settings.youtube_ca_certs,
+        timeout_s=settings.youtube_timeout_s,
+    )
+    days = source.daily(youtube_video_id, start, end)
+    AnalyticsStore(settings.analytics_url).record_performance(
+        video_id, youtube_video_id, [d.model_dump() for d in days]
+    )
+    return days

@@ -31,27 +31,16 @@ own most specific tag instead. Each group is one candidate topic:
 Everything is computed from the answers alone, in a fixed order, so the same answers give
 the same report.
 
-Failures come out in the project's error vocabulary (provider ``"youtube"``):
-
-* 403 ``quotaExceeded``/``dailyLimitExceeded``: :class:`ProviderRejected`. The quota resets
-  at midnight Pacific time, so no retry helps today; the next engine should run at once.
-  (Not ``CostExceeded``: that kind is for our own budgets, which the recorder accounts.)
-* 403 ``rateLimitExceeded``/``userRateLimitExceeded``, 429 and 5xx, a refused or dropped
-  connection: :class:`ProviderUnavailable` (worth retrying; Retry-After is passed on).
-* Any other 4xx (a bad or missing key is 400/403): :class:`ProviderRejected`.
-* No answer within ``timeout_s``: :class:`ProviderTimeout`.
-* An answer that is not the JSON the API documents: :class:`InvalidOutput`.
+Failures come out in the project's error vocabulary (provider ``"youtube"``), translated
+by ``ytempire.providers.google_api`` (quota, rate limits, 5xx, timeouts, other refusals);
+an answer that is not the JSON the API documents is :class:`InvalidOutput`.
 
 The API key travels as the ``key=`` query parameter, so the client's own ``HttpError``
-prints it inside the request URI. Messages here are built from the status and the error
-body only, and those errors are not chained (``from None``), so no traceback shows it.
+prints it inside the request URI; messages are built without it (see ``google_api``).
 """
 
 from __future__ import annotations
 
-import http.client
-import logging
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -59,19 +48,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-import httplib2
-from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
 from pydantic import BaseModel, ValidationError
 
 from ytempire.models import TrendReport
-from ytempire.resilience.errors import (
-    InvalidOutput,
-    ProviderError,
-    ProviderRejected,
-    ProviderTimeout,
-    ProviderUnavailable,
-)
+from ytempire.providers import google_api
+from ytempire.resilience.errors import InvalidOutput
 from ytempire.trends.source import Signals, content_words, niche_relevance, rank
 
 PROVIDER = "youtube"
@@ -84,9 +65,6 @@ RELATED_PHRASES = 5
 MIN_AGE_HOURS = 1.0
 HOURS_PER_WEEK = 24 * 7
 
-QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
-RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-
 # Words in titles that name a video's format or hype it, not its subject.
 BOILERPLATE = frozenset(
     """
@@ -98,24 +76,6 @@ BOILERPLATE = frozenset(
 )
 
 M = TypeVar("M", bound=BaseModel)
-
-_TAG = re.compile(r"<[^>]+>")
-_KEY_IN_URL = re.compile(r"([?&]key=)[^&\s'\"]+")
-
-
-class _KeyInUrlFilter(logging.Filter):
-    """Masks ``key=`` in the URLs googleapiclient logs (debug request lines, retry warnings)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "key=" in message:
-            record.msg, record.args = _KEY_IN_URL.sub(r"\1***", message), ()
-        return True
-
-
-_KEY_FILTER = _KeyInUrlFilter()
-for _name in ("googleapiclient.discovery", "googleapiclient.http"):
-    logging.getLogger(_name).addFilter(_KEY_FILTER)
 
 
 # The response models keep the API's camelCase field names, so they validate its JSON as is.
@@ -373,17 +333,12 @@ class YouTubeTrendSource:
         return tuple(dict.fromkeys(r.id.videoId for r in results.items if r.id.videoId))
 
     def _service(self) -> Any:
-        options = {"api_endpoint": self.api_endpoint} if self.api_endpoint else None
-        # static_discovery: the discovery document ships with the client, so building the
-        # service makes no request (and works against a test server or a proxy).
-        return build(
+        return google_api.service(
             "youtube",
             "v3",
-            developerKey=self._api_key,
-            static_discovery=True,
-            cache_discovery=False,
-            client_options=options,
-            http=httplib2.Http(timeout=self.timeout_s),
+            api_endpoint=self.api_endpoint,
+            timeout_s=self.timeout_s,
+            developer_key=self._api_key,
         )
 
     def _videos(self, call: str, request: Any) -> list[Video]:
@@ -399,49 +354,10 @@ class YouTubeTrendSource:
 
     def _execute(self, call: str, request: Any) -> object:
         """The request's decoded JSON body, or the matching ``ProviderError``."""
-        try:
+        with google_api.translated(
+            PROVIDER, call, timeout_s=self.timeout_s, secrets=[self._api_key]
+        ):
             return request.execute(num_retries=0)
-        except HttpError as exc:
-            raise self._http_error(call, exc) from None
-        except TimeoutError:
-            raise ProviderTimeout(
-                PROVIDER, f"{call}: no answer within {self.timeout_s:g} s"
-            ) from None
-        except (OSError, http.client.HTTPException, httplib2.HttpLib2Error) as exc:
-            detail = self._scrub(_first_line(exc))
-            raise ProviderUnavailable(PROVIDER, f"{call}: {type(exc).__name__}: {detail}") from None
-
-    def _http_error(self, call: str, exc: HttpError) -> ProviderError:
-        status = int(exc.resp.status)
-        reasons = [
-            str(d["reason"])
-            for d in (exc.error_details if isinstance(exc.error_details, list) else [])
-            if isinstance(d, dict) and "reason" in d
-        ]
-        reason = reasons[0] if reasons else ""
-        # The API's messages carry HTML links ("exceeded your <a href=...>quota</a>").
-        said = self._scrub(_TAG.sub("", str(exc.reason or "")).strip() or "no message")
-        message = f"{call}: HTTP {status}{f' {reason}' if reason else ''}: {said}"
-        if status == 403 and reason in QUOTA_REASONS:
-            return ProviderRejected(
-                PROVIDER, f"{message} (daily quota spent; it resets at midnight Pacific time)"
-            )
-        if status == 429 or status >= 500 or (status == 403 and reason in RATE_REASONS):
-            return ProviderUnavailable(PROVIDER, message, retry_after_s=_retry_after(exc))
-        if status == 408:
-            return ProviderTimeout(PROVIDER, message)
-        return ProviderRejected(PROVIDER, message)
-
-    def _scrub(self, text: str) -> str:
-        """``text`` on one line, at most 300 characters, with the API key masked."""
-        text = " ".join(text.split()).replace(self._api_key, "***")
-        text = _KEY_IN_URL.sub(r"\1***", text)
-        return text if len(text) <= 300 else text[:299] + "…"
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -449,11 +365,3 @@ def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
     return f"{where}: {error['msg']}" if where else error["msg"]
-
-
-def _retry_after(exc: HttpError) -> float | None:
-    value = exc.resp.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date; the linear backoff is close enough

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
 
 from tasks.recording import run_stage
 from ytempire.media.render import RenderOptions, render_timeline
@@ -27,6 +29,18 @@ def render_options(settings: Settings) -> RenderOptions:
     )
 
 
+def render_slot(settings: Settings) -> AbstractContextManager[object]:
+    """A slot of the global render limit, held for the whole render, when a limit is named.
+
+    The limit lives on the Prefect server (``deployments.setup`` creates it and the work pools
+    name it in their environment); local runs name none and are not limited. A named limit
+    that does not exist is an error (strict), not a silent free-for-all.
+    """
+    if settings.render_concurrency_limit is None:
+        return nullcontext()
+    return concurrency(settings.render_concurrency_limit, strict=True)
+
+
 @task(name="render-video", cache_policy=NO_CACHE)
 def render_video(
     job: VideoJob, timeline: Timeline, settings: Settings, run_id: uuid.UUID
@@ -35,11 +49,14 @@ def render_video(
     per part would add Prefect's per-run overhead and gain nothing on one machine)."""
     folder = VideoFolder(settings.workspace, job.video_id)
     output: Path = folder / "video.mp4"
-    return run_stage(
-        Stage.render,
-        run_id,
-        settings,
-        lambda: render_timeline(
-            timeline, output, work_dir=folder.work, options=render_options(settings)
-        ),
-    )
+    with render_slot(settings):
+        return run_stage(
+            Stage.render,
+            run_id,
+            settings,
+            lambda: render_timeline(
+                timeline, output, work_dir=folder.work, options=render_options(settings)
+            ),
+            folder=folder,
+            output_type=RenderedVideo,
+        )

@@ -1,0 +1,97 @@
+"""Prepare a Prefect server for ytempire: work pools, the render limit, block types.
+
+    PREFECT_API_URL=http://127.0.0.1:4200/api python -m deployments.setup [--gpu-renders]
+
+Idempotent: a re-run updates what exists to match this file and creates nothing twice.
+``--gpu-renders`` sends make-video's renders to the ``gpu`` pool (run it without the flag to
+render in-process again). Then ``prefect --no-prompt deploy --all`` (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from prefect.blocks.core import Block, InvalidBlockRegistration
+from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.settings import PREFECT_API_URL
+
+from deployments.pools import RENDER_LIMIT, cpu_pool, gpu_pool
+from ytempire.errors import one_line
+
+BLOCK_MODULES = ("blocks.credentials", "blocks.channel")
+
+
+def ensure_pools(client: SyncPrefectClient, *, gpu_renders: bool) -> list[str]:
+    """Create or update the ``cpu`` and ``gpu`` pools; return their names."""
+    pools = [cpu_pool(gpu_renders=gpu_renders), gpu_pool()]
+    return [client.create_work_pool(pool, overwrite=True).name for pool in pools]
+
+
+def ensure_render_limit(client: SyncPrefectClient, slots: int) -> None:
+    """Create the global ``render`` limit with ``slots`` slots, or set an existing one's."""
+    client.upsert_global_concurrency_limit_by_name(RENDER_LIMIT, slots)
+
+
+def register_blocks(modules: Sequence[str] = BLOCK_MODULES) -> list[str]:
+    """Register the block types defined in ``modules`` (what ``prefect block register -m``
+    does, without also registering block types those modules merely import)."""
+    return [block.get_block_type_slug() for name in modules for block in _blocks_of(name)]
+
+
+def _blocks_of(module_name: str) -> list[type[Block]]:
+    module: ModuleType = importlib.import_module(module_name)
+    registered = []
+    for cls in vars(module).values():
+        if not (Block.is_block_class(cls) and cls.__module__ == module_name):
+            continue
+        try:
+            cls.register_type_and_schema()
+        except InvalidBlockRegistration:
+            continue  # an abstract base (a shared interface), not a block type of its own
+        registered.append(cls)
+    return registered
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deployments.setup", description=__doc__)
+    parser.add_argument(
+        "--render-slots", type=int, default=2, help="renders at once across all workers"
+    )
+    parser.add_argument(
+        "--gpu-renders",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="make-video renders on the gpu pool (its workers must be running)",
+    )
+    args = parser.parse_args(argv)
+    if args.render_slots < 1:
+        parser.error(f"--render-slots must be at least 1, got {args.render_slots}")
+    api_url = PREFECT_API_URL.value()
+    if not api_url:
+        print(
+            "deployments.setup: PREFECT_API_URL is not set: point it at the server "
+            "(prefect config set PREFECT_API_URL=http://HOST:4200/api)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        with get_client(sync_client=True) as client:
+            pools = ensure_pools(client, gpu_renders=args.gpu_renders)
+            ensure_render_limit(client, args.render_slots)
+        blocks = register_blocks()
+    except Exception as exc:
+        print(f"deployments.setup: {api_url}: {one_line(exc)}", file=sys.stderr)
+        return 1
+    route = "gpu pool" if args.gpu_renders else "in-process"
+    print(f"work pools: {', '.join(pools)} (make-video renders: {route})")
+    print(f"concurrency limit: {RENDER_LIMIT} ({args.render_slots} slots)")
+    print(f"block types: {', '.join(blocks) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

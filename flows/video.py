@@ -9,7 +9,8 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from flows.render import render_video
+from blocks.credentials import settings_from_blocks
+from flows.render import render
 from tasks.quality import check_quality
 from tasks.script import write_script
 from tasks.thumbnails import make_thumbnails
@@ -29,7 +30,8 @@ from ytempire.workspace import VideoFolder
 @flow(name="make-video", flow_run_name="video-{job.video_id}")
 def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     """Make one video end to end. ``workspace`` overrides ``YTEMPIRE_WORKSPACE``."""
-    settings = Settings() if workspace is None else Settings(workspace=workspace)
+    env = Settings() if workspace is None else Settings(workspace=workspace)
+    settings = settings_from_blocks(env)  # credential blocks on the server win
     run_id = uuid.UUID(flow_run.id) if flow_run.id else uuid.uuid4()
     folder = VideoFolder(settings.workspace, job.video_id).create()
 
@@ -38,7 +40,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     script = write_script(job, topic, settings, run_id)
     narration = synthesize_voice(job, script, settings, run_id)
     timeline = build_visuals(job, script, narration, settings, run_id)
-    video = render_video(job, timeline, run_id, workspace=str(settings.workspace))
+    video = render(job, timeline, run_id, settings)
     thumbnails = make_thumbnails(job, script, video, settings, run_id)
     quality = check_quality(job, script, narration, timeline, video, thumbnails, settings, run_id)
 

@@ -9,17 +9,22 @@ passed over is named in the stage's fallbacks.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 
 from tasks.fallback import first_success
+from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Script, Stage, Topic, VideoJob
-from ytempire.providers import catalog
+from ytempire.providers import catalog, openai_chat
 from ytempire.providers.openai_chat import ChatCall, make_client
+from ytempire.quality import suites
 from ytempire.script import compose, llm_writer
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
@@ -50,9 +55,17 @@ def script_from_model(job: VideoJob, topic: Topic, model: str, settings: Setting
             cost_usd=call.cost_usd,
         )
 
-    written = llm_writer.write_with_model(
-        client, catalog.spec_for(model), job, topic, PromptParams(), on_call=record
-    )
+    script_suite = suites.load_suite(suites.suite_path(settings.quality_suites_dir, "script"))
+    with guarded(openai_chat.PROVIDER, settings):
+        written = llm_writer.write_with_model(
+            client,
+            catalog.spec_for(model),
+            job,
+            topic,
+            PromptParams.for_job(job),
+            script_suite=script_suite,
+            on_call=record,
+        )
     folder = VideoFolder(settings.workspace, job.video_id)
     return compose.save_llm_script(job, topic, folder, written)
 
@@ -64,9 +77,14 @@ def script_from_template(job: VideoJob, topic: Topic, settings: Settings) -> Scr
 
 
 def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.UUID) -> Script:
-    """The script stage: models in fallback order, then the template writer."""
+    """The script stage: models in fallback order, then the template writer.
+
+    Each model is admitted just before it is tried: an open ``openai`` circuit or a budget its
+    token estimate would break skips it (``tasks/guards.py``).
+    """
     models: list[catalog.ModelSpec] = []
     skipped: list[str] = []
+    params = PromptParams.for_job(job)
     if settings.llm_configured:
         names = [settings.script_primary_model]
         if settings.script_fallback_model:
@@ -76,22 +94,32 @@ def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.U
             max_latency_ms=settings.script_max_latency_ms,
             min_quality=settings.script_min_quality,
         )
-        params = PromptParams()
         models, skipped = catalog.route(
             names, constraints, lambda spec: llm_writer.token_budget(job, topic, params, spec)
         )
-    candidates = [
-        (
-            spec.name,
-            lambda name=spec.name: script_from_model(job, topic, name, settings, return_state=True),
+
+    def produce() -> Script:
+        gate = Gate(settings, run_id, job.video_id, Stage.script)
+
+        def candidate(spec: catalog.ModelSpec) -> tuple[str, Callable[[], State[Any]]]:
+            return gate.candidate(
+                spec.name,
+                openai_chat.PROVIDER,
+                lambda: catalog.cost_usd(spec, *llm_writer.token_budget(job, topic, params, spec)),
+                lambda: script_from_model(job, topic, spec.name, settings, return_state=True),
+            )
+
+        candidates = [candidate(spec) for spec in models]
+        written = first_success(
+            candidates, lambda: script_from_template(job, topic, settings), skipped
         )
-        for spec in models
-    ]
+        return gate.settle(written)
+
     return run_stage(
         Stage.script,
         run_id,
         settings,
-        lambda: first_success(
-            candidates, lambda: script_from_template(job, topic, settings), skipped
-        ),
+        produce,
+        folder=VideoFolder(settings.workspace, job.video_id),
+        output_type=Script,
     )

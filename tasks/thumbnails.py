@@ -19,8 +19,10 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.states import State
+from pydantic import Field
 
 from tasks.fallback import first_success
+from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.store import AnalyticsStore
@@ -37,8 +39,10 @@ from ytempire.models import (
 from ytempire.providers import dalle
 from ytempire.providers.openai_chat import make_client
 from ytempire.quality import ctr
+from ytempire.resilience.errors import CircuitOpen, OverBudget
 from ytempire.settings import Settings
 from ytempire.visuals import keyframes, thumbnails
+from ytempire.visuals.palette import Palette
 from ytempire.workspace import VideoFolder
 
 OPERATION = "thumbnail_generation"
@@ -67,14 +71,15 @@ def picture_from_model(
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = make_client(key, settings.openai_base_url, settings.thumbnail_timeout_s)
     folder = VideoFolder(settings.workspace, job.video_id)
-    call = dalle.generate_image(
-        client,
-        thumbnails.image_prompt(layout, title),
-        folder.work / f"picture_{layout}.png",
-        model=settings.thumbnail_image_model or dalle.MODEL,
-        size=settings.thumbnail_image_size,
-        quality=settings.thumbnail_image_quality,
-    )
+    with guarded(dalle.PROVIDER, settings):
+        call = dalle.generate_image(
+            client,
+            thumbnails.image_prompt(layout, title, Palette.from_brand(job.brand_colours)),
+            folder.work / f"picture_{layout}.png",
+            model=settings.thumbnail_image_model or dalle.MODEL,
+            size=settings.thumbnail_image_size,
+            quality=settings.thumbnail_image_quality,
+        )
     AnalyticsStore(settings.analytics_url).record_model_call(
         call.model, OPERATION, latency_ms=call.latency_ms, tokens_used=0, cost_usd=call.cost_usd
     )
@@ -111,6 +116,7 @@ def draw_thumbnails(
         title,
         [frame.path for frame in frames],
         folder.thumbnails,
+        palette=Palette.from_brand(job.brand_colours),
         fonts_dir=settings.fonts_dir,
         generated=pictures,
     )
@@ -134,30 +140,34 @@ def _templates_only(layout: str) -> Callable[[], GeneratedPicture]:
     return lambda: GeneratedPicture(engine=thumbnails.ENGINE, layout=layout)
 
 
-def make_thumbnails(
-    job: VideoJob, script: Script, video: RenderedVideo, settings: Settings, run_id: uuid.UUID
-) -> ThumbnailSet:
-    """The thumbnails stage (see the module docstring), recorded as one stage."""
+class GeneratedPictures(StageOutput):
+    """The generated layouts' pictures that came back, by layout, and what they cost."""
 
-    def produce() -> ThumbnailSet:
-        model = settings.thumbnail_image_model or dalle.MODEL
-        layouts = thumbnails.GENERATED_LAYOUTS if settings.images_configured else ()
-        # Asked for first: a picture takes seconds, picking key frames a fraction of one.
-        futures = {
-            layout: picture_from_model.submit(job, script.title, layout, settings)
-            for layout in layouts
-        }
-        fallbacks: list[str] = []
-        frames_state = pick_key_frames(job, video, settings, return_state=True)
-        frames: list[keyframes.KeyFrame] = []
-        if frames_state.is_completed():
-            frames = frames_state.result()
-        else:
-            failure = frames_state.result(raise_on_failure=False)
-            why = one_line(failure) if isinstance(failure, BaseException) else frames_state.name
-            fallbacks.append(f"key frames failed, brand art used: {why}")
-        pictures: dict[str, Path] = {}
-        cost = 0.0
+    paths: dict[str, Path] = Field(default_factory=dict)
+
+
+def ask_for_pictures(
+    job: VideoJob, title: str, settings: Settings, gate: Gate
+) -> Callable[[], GeneratedPictures]:
+    """Ask for every generated layout's picture at once, each admitted by ``gate`` (breaker,
+    budget) first; return the function that waits for them. A layout refused or failed is a
+    line in the result's fallbacks: the Pillow templates draw it."""
+    model = settings.thumbnail_image_model or dalle.MODEL
+    layouts = thumbnails.GENERATED_LAYOUTS if settings.images_configured else ()
+    price = dalle.price_usd(model, settings.thumbnail_image_quality, settings.thumbnail_image_size)
+    skipped: list[str] = []
+    futures = {}
+    for layout in layouts:
+        try:
+            # They run at once, so each admitted picture counts against the next one's budget.
+            gate.admit(dalle.PROVIDER, model, price, reserve=True)
+        except (CircuitOpen, OverBudget) as refused:
+            skipped.append(f"{model} ({layout}) skipped: {refused.message}")
+            continue
+        futures[layout] = picture_from_model.submit(job, title, layout, settings)
+
+    def collect() -> GeneratedPictures:
+        fallbacks, paths, cost = list(skipped), {}, 0.0
         for layout, future in futures.items():
             picture = first_success(
                 [(f"{model} ({layout})", _settle(future))], _templates_only(layout)
@@ -165,11 +175,50 @@ def make_thumbnails(
             fallbacks += picture.fallbacks
             cost += picture.cost_usd
             if picture.path is not None:
-                pictures[layout] = picture.path
-        variants = draw_thumbnails(job, script.title, frames, pictures, settings)
-        engine = f"{model}+{thumbnails.ENGINE}" if pictures else thumbnails.ENGINE
-        return ThumbnailSet(
-            engine=engine, cost_usd=round(cost, 6), fallbacks=fallbacks, variants=variants
+                paths[layout] = picture.path
+        return GeneratedPictures(
+            engine=model if paths else thumbnails.ENGINE,
+            cost_usd=round(cost, 6),
+            fallbacks=fallbacks,
+            paths=paths,
         )
 
-    return run_stage(Stage.thumbnails, run_id, settings, produce)
+    return collect
+
+
+def make_thumbnails(
+    job: VideoJob, script: Script, video: RenderedVideo, settings: Settings, run_id: uuid.UUID
+) -> ThumbnailSet:
+    """The thumbnails stage (see the module docstring), recorded as one stage."""
+
+    def produce() -> ThumbnailSet:
+        gate = Gate(settings, run_id, job.video_id, Stage.thumbnails)
+        # Asked for first: a picture takes seconds, picking key frames a fraction of one.
+        pictures = ask_for_pictures(job, script.title, settings, gate)
+        frames_state = pick_key_frames(job, video, settings, return_state=True)
+        frames: list[keyframes.KeyFrame] = []
+        fallbacks: list[str] = []
+        if frames_state.is_completed():
+            frames = frames_state.result()
+        else:
+            failure = frames_state.result(raise_on_failure=False)
+            why = one_line(failure) if isinstance(failure, BaseException) else frames_state.name
+            fallbacks.append(f"key frames failed, brand art used: {why}")
+        generated = pictures()
+        variants = draw_thumbnails(job, script.title, frames, generated.paths, settings)
+        engine = thumbnails.ENGINE
+        if generated.paths:
+            engine = f"{generated.engine}+{thumbnails.ENGINE}"
+        return gate.settle(
+            ThumbnailSet(
+                engine=engine,
+                cost_usd=generated.cost_usd,
+                fallbacks=generated.fallbacks + fallbacks,
+                variants=variants,
+            )
+        )
+
+    folder = VideoFolder(settings.workspace, job.video_id)
+    return run_stage(
+        Stage.thumbnails, run_id, settings, produce, folder=folder, output_type=ThumbnailSet
+    )

@@ -11,6 +11,7 @@ from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Stage, Topic, TrendReport, VideoJob
 from ytempire.settings import Settings
 from ytempire.trends import select
+from ytempire.workspace import VideoFolder
 
 
 @task(name="select-topic")
@@ -21,4 +22,5 @@ def select_topic(
         produced = AnalyticsStore(settings.analytics_url).produced_topics(job.channel)
         return select.select(trends, job.topic, produced)
 
-    return run_stage(Stage.topic, run_id, settings, pick)
+    folder = VideoFolder(settings.workspace, job.video_id)
+    return run_stage(Stage.topic, run_id, settings, pick, folder=folder, output_type=Topic)

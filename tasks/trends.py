@@ -13,6 +13,7 @@ from tasks.recording import run_stage
 from ytempire.models import Stage, TrendReport, VideoJob
 from ytempire.settings import Settings
 from ytempire.trends.source import LocalFileSource
+from ytempire.workspace import VideoFolder
 
 
 @task(
@@ -43,19 +44,27 @@ def trends_from_file(niche: str | None, settings: Settings) -> TrendReport:
     return LocalFileSource(settings.topics_file).detect(niche)
 
 
-def detect_trends(job: VideoJob, settings: Settings, run_id: uuid.UUID) -> TrendReport:
-    """The trends stage: each engine in order, recorded as one stage with its fallbacks."""
+def trends_for(niche: str | None, settings: Settings) -> TrendReport:
+    """Trends for ``niche``: each engine in order, the fallbacks noted (the daily batch asks
+    this once per channel to choose its topics)."""
     candidates = []
     if settings.youtube_api_key:
         candidates.append(
             (
                 "youtube-data-api",
-                lambda: trends_from_youtube(job.niche, settings, return_state=True),
+                lambda: trends_from_youtube(niche, settings, return_state=True),
             )
         )
+    return first_success(candidates, lambda: trends_from_file(niche, settings))
+
+
+def detect_trends(job: VideoJob, settings: Settings, run_id: uuid.UUID) -> TrendReport:
+    """The trends stage: ``trends_for`` the job's niche, recorded as one stage."""
     return run_stage(
         Stage.trends,
         run_id,
         settings,
-        lambda: first_success(candidates, lambda: trends_from_file(job.niche, settings)),
+        lambda: trends_for(job.niche, settings),
+        folder=VideoFolder(settings.workspace, job.video_id),
+        output_type=TrendReport,
     )

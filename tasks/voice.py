@@ -19,10 +19,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
 from tasks.fallback import first_success
+from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Narration, Script, Stage, Synthesis, VideoJob
+from ytempire.resilience import budgets
 from ytempire.settings import Settings
 from ytempire.voice import quota
 from ytempire.voice.assemble import ChunkAudio
@@ -59,15 +61,16 @@ def _speak(
     daily_left = None
     if daily_quota is not None:
         daily_left = daily_quota - quota.characters_used_today(store, provider)
-    return synthesize(
-        engine,
-        script.blocks(),
-        folder.work / RAW_NAME,
-        concurrency=settings.voice_concurrency,
-        cache_dir=folder.work / CHUNK_CACHE,
-        on_chunk=record,
-        daily_left=daily_left,
-    )
+    with guarded(provider, settings):
+        return synthesize(
+            engine,
+            script.blocks(),
+            folder.work / RAW_NAME,
+            concurrency=settings.voice_concurrency,
+            cache_dir=folder.work / CHUNK_CACHE,
+            on_chunk=record,
+            daily_left=daily_left,
+        )
 
 
 # Side effects (paid calls, files): never served from a cache of another run.
@@ -103,8 +106,10 @@ def voice_from_elevenlabs(job: VideoJob, script: Script, settings: Settings) -> 
 def voice_from_google(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
     from ytempire.voice import google_tts
 
+    key = settings.google_service_account_json
     client = google_tts.make_client(
         credentials_file=settings.google_application_credentials,
+        credentials_json=key.get_secret_value() if key else None,
         endpoint=settings.google_tts_endpoint,
     )
     engine = google_tts.GoogleEngine(client, job.voice, timeout_s=settings.voice_timeout_s)
@@ -127,25 +132,58 @@ def master_voice(job: VideoJob, synthesis: Synthesis, settings: Settings) -> Nar
     )
 
 
+def _estimate(script: Script, price_per_1k_chars: Callable[[], float]) -> Callable[[], float]:
+    """What speaking the script costs at an engine's price (the price read when needed: it
+    lives in the engine's module, which imports its SDK)."""
+    characters = sum(len(block.text) for block in script.blocks())
+    return lambda: budgets.speech_estimate_usd(characters, price_per_1k_chars())
+
+
+def _elevenlabs_price() -> float:
+    from ytempire.voice import elevenlabs_tts
+
+    return elevenlabs_tts.PRICE_PER_1K_CHARS
+
+
+def _google_price() -> float:
+    from ytempire.voice import google_tts
+
+    return google_tts.PRICE_PER_1K_CHARS
+
+
 def synthesize_voice(
     job: VideoJob, script: Script, settings: Settings, run_id: uuid.UUID
 ) -> Narration:
-    """The voice stage: configured cloud engines in fallback order, then Piper; mastered."""
-    candidates: list[tuple[str, Callable[[], State[Any]]]] = []
-    if settings.elevenlabs_api_key:
-        candidates.append(
-            (
-                "elevenlabs",
-                lambda: voice_from_elevenlabs(job, script, settings, return_state=True),
-            )
-        )
-    if settings.google_tts_configured:
-        candidates.append(
-            ("google", lambda: voice_from_google(job, script, settings, return_state=True))
-        )
+    """The voice stage: configured cloud engines in fallback order, then Piper; mastered.
+
+    Each cloud engine is admitted just before it is tried: an open circuit, or a budget that
+    the script's characters at its price would break, skips it (``tasks/guards.py``); so a
+    long script goes past ElevenLabs when it would take the video over its budget.
+    """
 
     def produce() -> Narration:
+        gate = Gate(settings, run_id, job.video_id, Stage.voice)
+        candidates: list[tuple[str, Callable[[], State[Any]]]] = []
+        if settings.elevenlabs_api_key:
+            candidates.append(
+                gate.candidate(
+                    "elevenlabs",
+                    "elevenlabs",
+                    _estimate(script, _elevenlabs_price),
+                    lambda: voice_from_elevenlabs(job, script, settings, return_state=True),
+                )
+            )
+        if settings.google_tts_configured:
+            candidates.append(
+                gate.candidate(
+                    "google",
+                    "google",
+                    _estimate(script, _google_price),
+                    lambda: voice_from_google(job, script, settings, return_state=True),
+                )
+            )
         synthesis = first_success(candidates, lambda: voice_from_piper(job, script, settings))
-        return master_voice(job, synthesis, settings)
+        return master_voice(job, gate.settle(synthesis), settings)
 
-    return run_stage(Stage.voice, run_id, settings, produce)
+    folder = VideoFolder(settings.workspace, job.video_id)
+    return run_stage(Stage.voice, run_id, settings, produce, folder=folder, output_type=Narration)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ytempire import cli
+from ytempire.models import VideoJob
 
 GOOD = ["video", "--topic", "How black holes evaporate"]
 
@@ -30,6 +31,10 @@ GOOD = ["video", "--topic", "How black holes evaporate"]
         ([*GOOD, "--channel", "../etc"], "--channel", "plain slug"),
         ([*GOOD, "--aspect", "4:3"], "--aspect", "must be one of"),
         ([*GOOD, "--frobnicate"], "--frobnicate", "unrecognized"),
+        ([*GOOD, "--tone", ""], "--tone", "must not be empty"),
+        ([*GOOD, "--audience", "a" * 201], "--audience", "at most 200 characters"),
+        ([*GOOD, "--brand-colour", "blue"], "--brand-colour", "#rrggbb"),
+        ([*GOOD, *["--brand-colour", "#000000"] * 6], "--brand-colour", "at most 5 items"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
@@ -83,3 +88,24 @@ def test_good_arguments_make_the_job() -> None:
         (1080, 1920),
         "space-facts",
     )
+
+
+def test_profile_options_reach_the_job() -> None:
+    job = cli.parse_job(
+        [
+            *GOOD,
+            "--style",
+            "bold captions",
+            "--tone",
+            "upbeat",
+            "--audience",
+            "teenagers",
+            "--brand-colour",
+            "#111111",
+            "--brand-colour",
+            "#00E5FF",
+        ]
+    )
+    assert (job.style, job.tone, job.audience) == ("bold captions", "upbeat", "teenagers")
+    assert job.brand_colours == ("#111111", "#00E5FF")
+    assert cli.parse_job(GOOD).brand_colours == VideoJob().brand_colours

@@ -7,6 +7,10 @@ outputs are. Exit codes: 0 done, 1 the pipeline failed (the stage is named), 2 b
 ``ytempire report --since 7d [--format md|html|csv] [--output PATH]`` prints (or writes, with
 charts) the optimization report; ``ytempire metrics serve [--port N]`` exposes the seed's
 Prometheus metrics. Both exit 1 with one line when the store cannot be read, 2 on bad input.
+
+``ytempire batch [--date YYYY-MM-DD] [--channel NAME ...] [--videos-per-channel N]`` runs the
+daily batch (docs/batch.md) and prints a row per video: exit 0 when every planned video was
+made, 1 when any failed, 2 on bad input or unusable channel profiles.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 import signal
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
@@ -29,6 +33,9 @@ from rich.table import Table
 
 from ytempire.errors import StageFailed, one_line
 from ytempire.models import (
+    HEX_COLOUR,
+    MAX_BRAND_COLOURS,
+    MAX_PROFILE_CHARS,
     SLUG_PATTERN,
     Aspect,
     ContentType,
@@ -36,6 +43,7 @@ from ytempire.models import (
     StageRecord,
     VideoJob,
     VoiceProfile,
+    clean_line,
     clean_topic,
 )
 from ytempire.workspace import WorkspaceError
@@ -55,6 +63,10 @@ OPTION_OF_FIELD = {
     "voice": "--voice",
     "channel": "--channel",
     "aspect": "--aspect",
+    "style": "--style",
+    "tone": "--tone",
+    "audience": "--audience",
+    "brand_colours": "--brand-colour",
 }
 
 
@@ -73,6 +85,19 @@ def _topic(value: str) -> str:
         return clean_topic(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _profile_line(value: str) -> str:
+    try:
+        return clean_line(value, MAX_PROFILE_CHARS)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _colour(value: str) -> str:
+    if not re.fullmatch(HEX_COLOUR, value):
+        raise argparse.ArgumentTypeError(f"must be a colour #rrggbb; got {value!r}")
+    return value
 
 
 def _minutes(value: str) -> float:
@@ -120,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     video.add_argument("--channel", type=_channel, default="default")
     video.add_argument("--aspect", type=_choice([a.value for a in Aspect]), default="16:9")
+    video.add_argument("--style", type=_profile_line, help="the channel's style, for the script")
+    video.add_argument("--tone", type=_profile_line, help="how the narration sounds")
+    video.add_argument("--audience", type=_profile_line, help="who the video is for")
+    video.add_argument(
+        "--brand-colour",
+        type=_colour,
+        action="append",
+        dest="brand_colours",
+        help=f"#rrggbb, repeatable (at most {MAX_BRAND_COLOURS}): background, accent, text, "
+        "second background, muted text",
+    )
 
     report = commands.add_parser("report", help="the optimization report and alerts")
     report.add_argument("--since", default="7d", help="7d, 24h, 30m, 2w or an ISO date")
@@ -136,6 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve = metrics_commands.add_parser("serve", help="expose /metrics over HTTP")
     serve.add_argument("--port", type=_port, default=METRICS_PORT)
     serve.add_argument("--addr", default="127.0.0.1", help="address to listen on")
+
+    batch = commands.add_parser("batch", help="make the day's videos for every channel")
+    batch.add_argument("--date", type=_day, default=None, help="YYYY-MM-DD; today (UTC)")
+    batch.add_argument(
+        "--channel",
+        type=_channel,
+        action="append",
+        dest="channels",
+        help="only this channel (repeatable); all by default",
+    )
+    batch.add_argument(
+        "--videos-per-channel", type=_videos, default=None, help="0–50; the profiles' own"
+    )
     return parser
 
 
@@ -144,6 +193,19 @@ def _moment(value: str) -> datetime:
         return datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be an ISO date or time, got {value!r}") from None
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _videos(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 50:
+        raise argparse.ArgumentTypeError(f"must be a whole number 0–50, got {value!r}")
+    return int(value)
 
 
 def _port(value: str) -> int:
@@ -158,6 +220,12 @@ def parse_job(argv: list[str]) -> VideoJob:
 
 
 def job_from_args(args: argparse.Namespace) -> VideoJob:
+    # Options left out keep the job's defaults.
+    profile = {
+        field: getattr(args, field)
+        for field in ("style", "tone", "audience", "brand_colours")
+        if getattr(args, field) is not None
+    }
     try:
         return VideoJob(
             topic=args.topic,
@@ -166,6 +234,7 @@ def job_from_args(args: argparse.Namespace) -> VideoJob:
             voice=VoiceProfile(args.voice),
             channel=args.channel,
             aspect=Aspect(args.aspect),
+            **profile,
         )
     except ValidationError as exc:  # the parser checks first; this is a safety net
         error = exc.errors()[0]
@@ -184,8 +253,10 @@ class StageDisplay:
         self.rows[stage] = self.progress.add_task(f"{stage.value}…", total=1)
 
     def stage_finished(self, record: StageRecord) -> None:
-        mark = "[green]✓[/]" if record.status == "completed" else "[red]✗[/]"
+        mark = {"completed": "[green]✓[/]", "resumed": "[cyan]↺[/]"}.get(record.status, "[red]✗[/]")
         detail = record.engine or record.error or ""
+        if record.status == "resumed":
+            detail += " (resumed)"
         self.progress.update(
             self.rows[record.stage],
             completed=1,
@@ -247,6 +318,58 @@ def run_video(job: VideoJob, console: Console) -> int:
     if not result.quality_passed:
         console.print("[yellow]some quality checks failed: see quality.json[/]")
     return 0
+
+
+def run_batch(args: argparse.Namespace, console: Console) -> int:
+    """The daily batch; a table of its videos. Exit 1 when any video failed, 2 when the
+    channel profiles cannot be used (a bad file, an unknown channel)."""
+    quiet_prefect()
+    from flows.batch import daily_batch
+    from ytempire.channels import ChannelsError
+
+    try:
+        with console.status("daily batch: planning and making the videos…"):
+            result = daily_batch(
+                date=args.date, channels=args.channels, videos_per_channel=args.videos_per_channel
+            )
+    except ChannelsError as exc:
+        print(f"ytempire: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except (WorkspaceError, ValueError) as exc:
+        return _fail(f"batch: {one_line(exc)}")
+
+    table = Table(
+        title=f"Daily batch {result.day.isoformat()} (channels from {result.channels_source})"
+    )
+    for column in ("channel", "topic", "status", "cost ($)", "quality", "resumed", "link"):
+        table.add_column(
+            column, justify="right" if column in ("cost ($)", "quality", "resumed") else "left"
+        )
+    for v in result.videos:
+        status = "[green]completed[/]" if v.status == "completed" else "[red]failed[/]"
+        quality = "" if v.quality_score is None else f"{v.quality_score:.2f}"
+        table.add_row(
+            v.channel,
+            v.topic,
+            status,
+            f"{v.cost_usd:.4f}",
+            quality,
+            str(v.resumed_stages),
+            v.location,
+        )
+    console.print(table)
+    for v in result.videos:
+        if v.error:
+            console.print(f"[red]{v.channel} {v.video_id}:[/] {v.error}", soft_wrap=True)
+    for d in result.plan.dropped:
+        console.print(
+            f"[yellow]left out:[/] {d.channel} video {d.slot + 1}: {d.reason}", soft_wrap=True
+        )
+    console.print(
+        f"{result.completed} completed, {result.failed} failed, "
+        f"{len(result.plan.dropped)} left out; total cost ${result.total_cost_usd:.4f}"
+    )
+    return EXIT_FAILED if result.failed else 0
 
 
 def _fail(message: str) -> int:
@@ -347,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_report(args)
     if args.command == "metrics":
         return run_metrics(args)
+    if args.command == "batch":
+        return run_batch(args, console)
     return run_video(job, console)
 
 

@@ -13,12 +13,24 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 MAX_TOPIC_CHARS = 300
 WORDS_PER_MINUTE = 150
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
+# A channel's style, tone and audience are each one line of a prompt.
+MAX_PROFILE_CHARS = 200
+MAX_BRAND_COLOURS = 5
+# What a job without a channel profile asks for (``PromptParams`` reads the same values).
+DEFAULT_STYLE = "clear, friendly explainer with concrete examples"
+DEFAULT_TONE = "conversational"
+DEFAULT_AUDIENCE = "curious adults who are new to the subject"
+# The default palette's colours (``visuals.palette.DEFAULT_PALETTE``), in brand-list order:
+# background, accent, text, second background, muted text.
+DEFAULT_BRAND_COLOURS = ("#0b132b", "#ffb703", "#f8fafc", "#1c315e", "#becbde")
 
 
 class ContentType(StrEnum):
@@ -59,16 +71,21 @@ class Stage(StrEnum):
     tracking = "tracking"
 
 
-def clean_topic(value: str) -> str:
-    """Return the topic stripped, or raise ValueError saying what is wrong with it."""
+def clean_line(value: str, max_chars: int) -> str:
+    """Return ``value`` stripped, or raise ValueError saying why it is not one short line."""
     text = value.strip()
     if not text:
         raise ValueError("must not be empty")
-    if len(text) > MAX_TOPIC_CHARS:
-        raise ValueError(f"must be at most {MAX_TOPIC_CHARS} characters (got {len(text)})")
+    if len(text) > max_chars:
+        raise ValueError(f"must be at most {max_chars} characters (got {len(text)})")
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         raise ValueError("must not contain control characters")
     return text
+
+
+def clean_topic(value: str) -> str:
+    """Return the topic stripped, or raise ValueError saying what is wrong with it."""
+    return clean_line(value, MAX_TOPIC_CHARS)
 
 
 class VideoJob(BaseModel):
@@ -84,11 +101,34 @@ class VideoJob(BaseModel):
     channel: str = Field(default="default", pattern=SLUG_PATTERN, max_length=64)
     niche: str | None = Field(default=None, max_length=100, description="the channel's niche")
     aspect: Aspect = Aspect.landscape
+    privacy: str | None = Field(
+        default=None,
+        pattern=r"^(private|unlisted|public)$",
+        description="YouTube privacyStatus (the channel's); None: the youtube_privacy setting",
+    )
+    publish_at: datetime | None = Field(
+        default=None, description="schedule the YouTube release (uploaded private until then)"
+    )
+    style: str = Field(default=DEFAULT_STYLE, description="the channel's style")
+    tone: str = Field(default=DEFAULT_TONE, description="how the narration sounds")
+    audience: str = Field(default=DEFAULT_AUDIENCE, description="who the video is for")
+    brand_colours: tuple[Annotated[str, StringConstraints(pattern=HEX_COLOUR)], ...] = Field(
+        default=DEFAULT_BRAND_COLOURS,
+        min_length=1,
+        max_length=MAX_BRAND_COLOURS,
+        description="#rrggbb: background, accent, text, second background, muted text "
+        "(those left out are derived: visuals.palette.Palette.from_brand)",
+    )
 
     @field_validator("topic")
     @classmethod
     def _topic(cls, value: str | None) -> str | None:
         return None if value is None else clean_topic(value)
+
+    @field_validator("style", "tone", "audience")
+    @classmethod
+    def _profile_line(cls, value: str) -> str:
+        return clean_line(value, MAX_PROFILE_CHARS)
 
     @property
     def target_words(self) -> int:
@@ -457,19 +497,35 @@ class ThumbnailSet(StageOutput):
 
 
 class QualityCheck(BaseModel):
-    item: str = Field(description="script, voice, video or thumbnail")
+    """One expectation of a quality suite on one item (quality_suites/, docs/quality.md)."""
+
+    item: str = Field(description="script, voice, video or thumbnail:<variant>")
     name: str
     value: float | bool | str | None
     passed: bool
     expectation: str
+    gated: bool = Field(default=True, description="False: informational, not in the score")
+    recommendation: str | None = Field(default=None, description="what to do, when it failed")
+
+    def line(self) -> str:
+        """``item name = value (expected …): recommendation``, for lists of failures."""
+        value = f"{self.value:.4g}" if isinstance(self.value, float) else self.value
+        text = f"{self.item} {self.name} = {value} (expected {self.expectation})"
+        return f"{text}: {self.recommendation}" if self.recommendation else text
 
 
 class QualityReport(StageOutput):
+    """The quality stage's verdict: ``passed`` when every gated check passed, and
+    ``quality_score`` the share of gated checks that did."""
+
     path: Path
     passed: bool
     checks: list[QualityCheck]
+    failures: list[str] = Field(
+        default_factory=list, description="one line per failed gated check, with what to do"
+    )
     recorded: dict[str, dict[str, float | int | str | None]] = Field(
-        default_factory=dict, description="per item, measurements kept but not gated (faces)"
+        default_factory=dict, description="per item, measurements kept but not gated"
     )
 
 
@@ -478,13 +534,19 @@ class Upload(StageOutput):
     location: str
     published_at: datetime
     already_published: bool = False
+    youtube_video_id: str | None = Field(default=None, description="set when it went to YouTube")
+    privacy_status: str | None = None
+    publish_at: datetime | None = None
 
 
 class StageRecord(BaseModel):
     """One stage of one run, as the analytics store and the run summary see it."""
 
     stage: Stage
-    status: str = Field(pattern=r"^(completed|failed)$")
+    status: str = Field(
+        pattern=r"^(completed|failed|resumed)$",
+        description="resumed: served from the stage's checkpoint, nothing spent (checkpoints.py)",
+    )
     engine: str | None = None
     started_at: datetime
     completed_at: datetime

@@ -8,6 +8,8 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path(__file__).parent / "data"
+# The checkout (or editable install) the package runs from: where channels.yaml is.
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
@@ -55,6 +57,38 @@ class Settings(BaseSettings):
         default=None, description="another root for the YouTube Data API (a proxy, a test server)"
     )
 
+    # Uploads and performance tracking act for a channel: an OAuth client and the channel
+    # owner's refresh token (docs/publishing.md). Without them videos go to the outbox.
+    youtube_client_id: str | None = None
+    youtube_client_secret: SecretStr | None = None
+    youtube_refresh_token: SecretStr | None = None
+    youtube_token_uri: str = Field(
+        default="https://oauth2.googleapis.com/token", description="the OAuth token endpoint"
+    )
+    youtube_upload_endpoint: str | None = Field(
+        default=None, description="another root for uploads (https: the client keeps TLS)"
+    )
+    youtube_analytics_endpoint: str | None = Field(
+        default=None, description="another root for the YouTube Analytics API"
+    )
+    youtube_ca_certs: Path | None = Field(
+        default=None, description="CA bundle to trust for those endpoints (a TLS proxy)"
+    )
+    youtube_privacy: str = Field(
+        default="private",
+        pattern=r"^(private|unlisted|public)$",
+        description="privacyStatus of uploads, unless the job says otherwise",
+    )
+    youtube_upload_category_id: str = Field(default="27", description="27: Education")
+    youtube_default_language: str = "en"
+    youtube_upload_chunk_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=256 * 1024,
+        multiple_of=256 * 1024,
+        description="resumable upload chunk; YouTube wants multiples of 256 KiB",
+    )
+    youtube_timeout_s: float = Field(default=120.0, gt=0, description="one upload request")
+
     # Voice: ElevenLabs, then Google Cloud TTS, then the offline Piper voice. An engine is
     # tried only when configured; each has a daily character quota (seed: 100K and 1M).
     elevenlabs_api_key: SecretStr | None = Field(
@@ -75,6 +109,9 @@ class Settings(BaseSettings):
             "GOOGLE_APPLICATION_CREDENTIALS", "YTEMPIRE_GOOGLE_APPLICATION_CREDENTIALS"
         ),
         description="a service account file; turns Google Cloud TTS on",
+    )
+    google_service_account_json: SecretStr | None = Field(
+        default=None, description="the service account's JSON key itself (the Google block)"
     )
     google_tts_enabled: bool = Field(
         default=False, description="use Google Cloud TTS with the ambient credentials (ADC)"
@@ -118,6 +155,14 @@ class Settings(BaseSettings):
     provider_budgets_usd: dict[str, float] = Field(
         default_factory=dict, description='per-provider daily budgets, JSON: {"openai": 50}'
     )
+    # Resilience (docs/resilience.md): a paid call whose estimate would take a video over its
+    # budget is refused before it is made.
+    video_budget_usd: float = Field(default=0.50, ge=0, description="what one video may cost")
+    circuit_breakers: dict[str, tuple[int, float]] = Field(
+        default_factory=dict,
+        description="breaker overrides: provider → [failures in a row, seconds open], JSON: "
+        '{"openai": [5, 300]}',
+    )
 
     # Thumbnails: DALL·E 3 pictures for the hero and split layouts when an OpenAI key or
     # base URL is set (the same OPENAI_* variables as the script stage); Pillow otherwise.
@@ -153,6 +198,45 @@ class Settings(BaseSettings):
     subtitle_style: str = Field(
         default="", description="ASS style overrides, e.g. 'Fontsize=52,MarginV=80'"
     )
+    # Where renders run when a Prefect server is configured (docs/operations.md).
+    render_deployment: str | None = Field(
+        default=None,
+        description="'render-video/render-video' renders on the gpu pool; unset: in-process",
+    )
+    render_deployment_timeout_s: float = Field(
+        default=3600, gt=0, description="how long make_video waits for a render on the gpu pool"
+    )
+    render_concurrency_limit: str | None = Field(
+        default=None,
+        description="global concurrency limit a render holds a slot of ('render' on the pools)",
+    )
+
+    # The daily batch (docs/batch.md).
+    channels_file: Path = Field(
+        default=REPO_ROOT / "channels.yaml",
+        description="channel profiles offline; ChannelProfile blocks on a server win",
+    )
+    credentials_block: str = Field(
+        default="default", description="name of the credential blocks flows load (blocks/)"
+    )
+    youtube_quota_units_per_day: int = Field(
+        default=10_000, ge=0, description="the YouTube Data API quota the day's uploads share"
+    )
+    batch_concurrency: int = Field(default=2, ge=1, le=64, description="videos made at once")
+    video_deployment: str | None = Field(
+        default=None,
+        description="'make-video/make-video' runs batch videos on workers; unset: in-process",
+    )
+    video_deployment_timeout_s: float = Field(
+        default=7200, gt=0, description="how long the batch waits for one video's run"
+    )
+
+    # Quality gates: the Great Expectations suites (docs/quality.md). The default is the
+    # repository's folder; an installed package without the repository names its own.
+    quality_suites_dir: Path = Field(
+        default=REPO_ROOT / "quality_suites",
+        description="folder of script.json, voice.json, video.json and thumbnail.json",
+    )
 
     retry_delay_scale: float = Field(
         default=1.0, ge=0, description="multiplies every retry wait; tests shrink it"
@@ -173,6 +257,7 @@ class Settings(BaseSettings):
         """Whether Google Cloud TTS is set up: credentials, ADC turned on, or an endpoint."""
         return bool(
             self.google_application_credentials
+            or self.google_service_account_json
             or self.google_tts_enabled
             or self.google_tts_endpoint
         )

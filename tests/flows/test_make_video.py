@@ -134,7 +134,7 @@ def test_one_event_row_per_stage(made: Made) -> None:
 def test_run_writes_summary_and_stage_table_artifacts(made: Made) -> None:
     job, _, _ = made
     keys = artifact_keys(f"%{job.video_id}")
-    assert keys == {f"video-{job.video_id}", f"stages-{job.video_id}"}
+    assert keys == {f"video-{job.video_id}", f"stages-{job.video_id}", f"quality-{job.video_id}"}
 
 
 def test_cli_makes_a_portrait_video_and_prints_summary(

@@ -101,3 +101,14 @@ def test_feedback_without_a_draft_joins_the_request() -> None:
     messages = build_messages(VideoJob(), TOPIC, PromptParams(), feedback=["Be shorter."])
     assert len(messages) == 2
     assert "- Be shorter." in _user(messages)
+
+
+def test_params_for_a_job_take_its_style_tone_and_audience() -> None:
+    job = VideoJob(style="bold captions", tone="upbeat", audience="teenagers")
+    params = PromptParams.for_job(job)
+    assert (params.channel_style, params.tone, params.audience) == (
+        "bold captions",
+        "upbeat",
+        "teenagers",
+    )
+    assert PromptParams.for_job(VideoJob()) == PromptParams()

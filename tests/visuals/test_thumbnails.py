@@ -9,8 +9,10 @@ from PIL import Image
 
 from tests.pictures import draw_face, vivid_picture
 from ytempire.models import Script, Thumbnail
+from ytempire.quality.brand import dominant_colours
 from ytempire.quality.faces import detect_faces, overlap_share
 from ytempire.quality.images import measure_thumbnail
+from ytempire.visuals.palette import Palette
 from ytempire.visuals.slides import render_slides
 from ytempire.visuals.thumbnails import (
     BRAND_ART,
@@ -260,3 +262,14 @@ def test_only_real_questions_get_a_question_mark() -> None:
     assert title_variations("Why the sky is blue")[0] == "WHY THE SKY IS BLUE"
     assert title_variations("Do cats dream")[0] == "DO CATS DREAM?"
     assert title_variations("How does a black hole evaporate")[0].endswith("?")
+
+
+def test_brand_art_is_drawn_in_the_given_brand_colours(tmp_path: Path) -> None:
+    palette = Palette.from_brand(["#1B5E20", "#FAFAFA"])
+    made = make_thumbnails("How black holes evaporate", [], tmp_path, palette=palette)
+    for thumb in made:
+        with Image.open(thumb.path) as image:
+            share, colour = dominant_colours(image)[0]
+        # The largest colour field is the brand's green (or a shade of it), not the default navy.
+        r, g, b = colour
+        assert g > r + 20 and g > b + 20, (thumb.template, colour, share)

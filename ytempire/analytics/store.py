@@ -15,9 +15,19 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    and_,
+    create_engine,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,9 +38,14 @@ from ytempire.analytics.tables import (
     MetricSample,
     ModelPerformance,
     PipelineEvent,
+    QualityResult,
     Video,
+    VideoPerformance,
 )
-from ytempire.models import Stage, StageRecord
+from ytempire.models import QualityCheck, Stage, StageRecord
+
+# The metric sample name under which alerts raised by stages are kept (``record_alert``).
+ALERT_SAMPLE = "alert_raised"
 
 COST_GROUPS: dict[str, set[Stage]] = {
     "script_cost": {Stage.trends, Stage.topic, Stage.script},
@@ -211,8 +226,10 @@ class AnalyticsStore:
         destination: str,
         location: str,
         published_at: datetime | None = None,
+        youtube_video_id: str | None = None,
     ) -> None:
-        """Remember that a channel produced a video on ``topic`` (idempotent per video)."""
+        """Remember that a channel produced a video on ``topic`` (idempotent per video), and
+        its YouTube id when it was uploaded there."""
         with self.session() as s:
             s.merge(
                 Video(
@@ -223,6 +240,7 @@ class AnalyticsStore:
                     destination=destination,
                     location=location,
                     published_at=utc(published_at or datetime.now(UTC)),
+                    youtube_video_id=youtube_video_id,
                 )
             )
 
@@ -333,3 +351,183 @@ class AnalyticsStore:
         elif s.get(CircuitBreaker, provider) is None:
             s.add(CircuitBreaker(**row))
             s.flush()
+
+    def claim_breaker_trial(self, provider: str, due_before: datetime, now: datetime) -> bool:
+        """Move an open breaker to ``half_open`` for one trial call; True for the one caller
+        (across processes) that got it.
+
+        Due: open since ``due_before`` or earlier, or half-open with a trial claimed that long
+        ago (its caller died without reporting). One conditional ``UPDATE``, so of concurrent
+        callers exactly one sees its row changed.
+        """
+        due_before, now = utc(due_before), utc(now)
+        b = CircuitBreaker
+        due = or_(
+            and_(b.state == "open", b.opened_at <= due_before),
+            and_(b.state == "half_open", b.updated_at <= due_before),
+        )
+        with self.session() as s:
+            claimed = s.connection().execute(
+                update(b)
+                .where(b.provider == provider, due)
+                .values(state="half_open", updated_at=now)
+            )
+            return claimed.rowcount == 1
+
+    def close_breaker(self, provider: str, now: datetime | None = None) -> bool:
+        """Close the breaker and forget its failures (a call succeeded); True if it changed.
+
+        Writes only when there is something to forget, so successes cost one cheap statement.
+        """
+        b = CircuitBreaker
+        with self.session() as s:
+            changed = s.connection().execute(
+                update(b)
+                .where(b.provider == provider, or_(b.state != "closed", b.failures != 0))
+                .values(
+                    state="closed",
+                    failures=0,
+                    opened_at=None,
+                    updated_at=utc(now or datetime.now(UTC)),
+                )
+            )
+            return changed.rowcount > 0
+
+    def release_breaker_trial(self, provider: str, now: datetime | None = None) -> None:
+        """Give a half-open breaker's trial back unused (the call failed for reasons of ours):
+        it is open again, due at once, so the next caller makes the trial."""
+        b = CircuitBreaker
+        with self.session() as s:
+            s.execute(
+                update(b)
+                .where(b.provider == provider, b.state == "half_open")
+                .values(state="open", updated_at=utc(now or datetime.now(UTC)))
+            )
+
+    def record_alert(
+        self,
+        rule: str,
+        subject: str,
+        severity: str,
+        value: float,
+        now: datetime | None = None,
+    ) -> None:
+        """Keep an alert a stage raised as an ``alert_raised`` metric sample (labels: rule,
+        subject, severity; value: the figure that fired it), beside the seed's metrics."""
+        self.record_samples(
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "name": ALERT_SAMPLE,
+                    "labels": {"rule": rule, "subject": subject, "severity": severity},
+                    "value": value,
+                    "timestamp": utc(now or datetime.now(UTC)),
+                }
+            ]
+        )
+
+    def record_quality(
+        self,
+        video_id: str,
+        run_id: uuid.UUID,
+        checks: Iterable[QualityCheck],
+        created_at: datetime | None = None,
+    ) -> int:
+        """Add one ``quality_results`` row per check of the video's run; returns how many."""
+        at = utc(created_at or datetime.now(UTC))
+        rows = [
+            {
+                "video_id": uuid.UUID(video_id),
+                "pipeline_run_id": run_id,
+                "item": c.item,
+                "check": c.name,
+                "observed": None if c.value is None else str(c.value),
+                "expectation": c.expectation,
+                "passed": c.passed,
+                "gated": c.gated,
+                "recommendation": c.recommendation,
+                "created_at": at,
+            }
+            for c in checks
+        ]
+        if rows:
+            with self.session() as s:
+                s.execute(insert(QualityResult), rows)
+        return len(rows)
+
+    def quality_results(
+        self, video_id: str, run_id: uuid.UUID | None = None
+    ) -> list[QualityResult]:
+        """The video's quality rows (of one run, given ``run_id``), in the order written."""
+        with self.session() as s:
+            query = select(QualityResult).where(QualityResult.video_id == uuid.UUID(video_id))
+            if run_id is not None:
+                query = query.where(QualityResult.pipeline_run_id == run_id)
+            return list(s.scalars(query.order_by(QualityResult.id)))
+
+    def youtube_videos(self) -> list[Video]:
+        """The videos uploaded to YouTube (with their YouTube id), oldest first."""
+        with self.session() as s:
+            query = select(Video).where(Video.youtube_video_id.is_not(None))
+            return list(s.scalars(query.order_by(Video.published_at)))
+
+    def record_performance(
+        self,
+        video_id: str,
+        youtube_video_id: str,
+        days: Iterable[Mapping[str, Any]],
+        fetched_at: datetime | None = None,
+    ) -> int:
+        """Write the video's daily numbers, one row per day: a day fetched again replaces
+        its row. Each day has ``day`` (a date), ``views``, ``average_view_duration_s`` and
+        ``impressions_ctr`` (None: unknown). Returns how many days were written."""
+        at = utc(fetched_at or datetime.now(UTC))
+        rows = {
+            d["day"]: {
+                "video_id": uuid.UUID(video_id),
+                "date": d["day"],
+                "youtube_video_id": youtube_video_id,
+                "views": int(d["views"]),
+                "impressions_ctr": d.get("impressions_ctr"),
+                "average_view_duration_s": float(d["average_view_duration_s"]),
+                "fetched_at": at,
+            }
+            for d in days
+        }
+        if not rows:
+            return 0
+        dialect = self.engine.dialect.name
+        with self.session() as s:
+            if dialect in ("postgresql", "sqlite"):
+                upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+                # The table, not the entity: rows are keyed by column name ("date").
+                statement = upsert(cast(Table, VideoPerformance.__table__))
+                statement = statement.on_conflict_do_update(
+                    index_elements=["video_id", "date"],
+                    set_={
+                        name: statement.excluded[name]
+                        for name in (
+                            "youtube_video_id",
+                            "views",
+                            "impressions_ctr",
+                            "average_view_duration_s",
+                            "fetched_at",
+                        )
+                    },
+                )
+                s.execute(statement, list(rows.values()))
+            else:
+                for row in rows.values():
+                    fields = {k: v for k, v in row.items() if k != "date"}
+                    s.merge(VideoPerformance(day=row["date"], **fields))
+        return len(rows)
+
+    def performance(self, video_id: str | None = None) -> list[VideoPerformance]:
+        """Stored daily numbers (of one video, given ``video_id``), by video then day."""
+        with self.session() as s:
+            query = select(VideoPerformance).order_by(
+                VideoPerformance.video_id, VideoPerformance.day
+            )
+            if video_id is not None:
+                query = query.where(VideoPerformance.video_id == uuid.UUID(video_id))
+            return list(s.scalars(query))

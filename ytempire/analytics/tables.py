@@ -1,7 +1,8 @@
 """SQLAlchemy tables: the seed's three (§6.1, columns exactly as specified) plus what the
 pipeline needs: ``videos`` (topics produced, uploads), ``circuit_breakers`` (provider breaker
-state shared by concurrent runs) and ``ai_metric_samples`` (the seed's §4.2 metrics with their
-labels, as the metrics queue delivers them).
+state shared by concurrent runs), ``ai_metric_samples`` (the seed's §4.2 metrics with their
+labels, as the metrics queue delivers them), ``quality_results`` (every quality check) and
+``video_performance`` (published videos' daily numbers from YouTube Analytics).
 
 The schema is created and changed by the Alembic migrations in ``migrations/versions``;
 a change here needs a migration there (``tests/analytics/test_migrations.py`` compares them).
@@ -10,11 +11,12 @@ a change here needs a migration there (``tests/analytics/test_migrations.py`` co
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     Index,
@@ -91,6 +93,7 @@ class Video(Base):
     destination: Mapped[str] = mapped_column(String(20))
     location: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    youtube_video_id: Mapped[str | None] = mapped_column(String(20))
 
 
 class CircuitBreaker(Base):
@@ -121,3 +124,39 @@ class MetricSample(Base):
     labels: Mapped[str] = mapped_column(Text)
     value: Mapped[float] = mapped_column(Float)
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QualityResult(Base):
+    """One quality check of one item of a video (``quality_suites/``): what was observed,
+    what was expected, and what to do when it failed. ``gated`` False: informational."""
+
+    __tablename__ = "quality_results"
+    __table_args__ = (Index("ix_quality_results_video_id_created_at", "video_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    pipeline_run_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    item: Mapped[str] = mapped_column(String(64))
+    check: Mapped[str] = mapped_column(String(64))
+    observed: Mapped[str | None] = mapped_column(Text)
+    expectation: Mapped[str] = mapped_column(Text)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    gated: Mapped[bool] = mapped_column(Boolean)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VideoPerformance(Base):
+    """One published video's numbers for one day, from YouTube Analytics; fetching the
+    same day again replaces its row (the numbers settle over a few days)."""
+
+    __tablename__ = "video_performance"
+
+    video_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    day: Mapped[date] = mapped_column("date", Date, primary_key=True)
+    youtube_video_id: Mapped[str] = mapped_column(String(20), index=True)
+    views: Mapped[int] = mapped_column(Integer)
+    # NULL: unknown. The Analytics API has no impressions (docs/publishing.md).
+    impressions_ctr: Mapped[float | None] = mapped_column(Float)
+    average_view_duration_s: Mapped[float] = mapped_column(Float)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -13,7 +13,14 @@ import json
 
 from pydantic import BaseModel, Field
 
-from ytempire.models import ContentType, Topic, VideoJob
+from ytempire.models import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_STYLE,
+    DEFAULT_TONE,
+    ContentType,
+    Topic,
+    VideoJob,
+)
 from ytempire.script.parse import OUTPUT_FORMAT
 from ytempire.script.scoring import DENSITY_RANGE, LENGTH_TOLERANCE, MAX_HOOK_WORDS, MIN_FLESCH
 
@@ -96,9 +103,9 @@ EXAMPLE = {
 class PromptParams(BaseModel):
     """Every parameter the seed's templates name, with defaults for a general channel."""
 
-    channel_style: str = "clear, friendly explainer with concrete examples"
-    audience: str = "curious adults who are new to the subject"
-    tone: str = "conversational"
+    channel_style: str = DEFAULT_STYLE
+    audience: str = DEFAULT_AUDIENCE
+    tone: str = DEFAULT_TONE
     humor_level: str = "light"
     cta_position: str = "the end"
     reference_videos: list[str] = Field(default_factory=list)
@@ -107,6 +114,11 @@ class PromptParams(BaseModel):
     key_points: list[str] = Field(default_factory=list, description="default: topic keywords")
     unique_angle: str = "what most coverage leaves out"
     language: str = "English"
+
+    @classmethod
+    def for_job(cls, job: VideoJob) -> PromptParams:
+        """The parameters ``job``'s channel sets (style, tone, audience); defaults otherwise."""
+        return cls(channel_style=job.style, tone=job.tone, audience=job.audience)
 
 
 def build_messages(

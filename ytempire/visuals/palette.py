@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -31,6 +33,11 @@ def parse_color(value: object) -> RGB:
         if all(0 <= c <= 255 for c in channels):
             return channels  # type: ignore[return-value]
     raise ValueError(f"colour {value!r} is neither #rrggbb nor three 0..255 values")
+
+
+def _mix(a: RGB, b: RGB, share: float) -> RGB:
+    """``a`` moved ``share`` (0..1) of the way to ``b``."""
+    return tuple(round(x + (y - x) * share) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
 def _linear(channel: float) -> float:
@@ -73,8 +80,8 @@ def readable_on(backgrounds: list[tuple[float, float, float]], preferred: RGB) -
 class Palette(BaseModel):
     """Brand colours: a diagonal background gradient, one accent, and the text colours.
 
-    Colours accept ``"#rrggbb"`` strings, so a channel profile's brand colours can be passed
-    as they are written. Frozen (and so hashable): renderers cache backgrounds per palette.
+    Colours accept ``"#rrggbb"`` strings; ``from_brand`` makes the palette of a job's brand
+    colours. Frozen (and so hashable): renderers cache backgrounds per palette.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -96,6 +103,48 @@ class Palette(BaseModel):
     def background_mid(self) -> RGB:
         top, bottom = self.background_top, self.background_bottom
         return tuple((a + b) // 2 for a, b in zip(top, bottom, strict=True))  # type: ignore[return-value]
+
+    @classmethod
+    def from_brand(cls, colours: Sequence[str]) -> Palette:
+        """The palette of a channel's brand colours, main first: background, accent, text,
+        second background, muted text (``VideoJob.brand_colours``). Those left out are
+        derived: the accent is a lighter shade of the background; the text is white or
+        black, whichever reads better on it; the second background is the first, 15% towards
+        the text; the muted text is the text, 25% towards the background. Raises ValueError
+        for no colours or one that is not ``#rrggbb``."""
+        given = [parse_color(c) for c in colours]
+        if not given:
+            raise ValueError("a brand needs at least one colour")
+        background = given[0]
+        accent = given[1] if len(given) > 1 else _mix(background, WHITE, 0.5)
+        text = given[2] if len(given) > 2 else readable_on([background], WHITE)
+        bottom = given[3] if len(given) > 3 else _mix(background, text, 0.15)
+        muted = given[4] if len(given) > 4 else _mix(text, background, 0.25)
+        return cls(
+            background_top=background,
+            background_bottom=bottom,
+            accent=accent,
+            text=text,
+            muted_text=muted,
+        )
+
+    def tint(self, pixels: np.ndarray, strength: float) -> np.ndarray:
+        """A uint8 (..., 3) picture graded towards the brand: each pixel moved ``strength``
+        (0..1) of the way to the colour its lightness has on the brand's ramp (background,
+        second background, muted text, text, each at its own lightness). Lightness, and so
+        the picture's shapes and faces, are about kept; its hues become the brand's. The
+        accent stays out of the ramp: it is for the template's own marks."""
+        stops = sorted(
+            {self.background_top, self.background_bottom, self.muted_text, self.text},
+            key=relative_luminance,
+        )
+        # Perceived lightness (gamma-encoded luminance), so the ramp follows what eyes see.
+        at = [0.0, *(relative_luminance(c) ** (1 / 2.2) for c in stops), 1.0]
+        ramp = np.array([stops[0], *stops, stops[-1]], np.float32)
+        lightness = luminance_array(pixels) ** (1 / 2.2)
+        target = np.stack([np.interp(lightness, at, ramp[:, c]) for c in range(3)], axis=-1)
+        graded = pixels * (1 - strength) + target * strength
+        return np.clip(np.rint(graded), 0, 255).astype(np.uint8)
 
     def text_on(self, *backgrounds: tuple[float, float, float], muted: bool = False) -> RGB:
         """The palette's text (or muted text) colour, or black/white where it would be

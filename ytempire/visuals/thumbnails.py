@@ -10,12 +10,12 @@ Each template has a layout, a text area (percent of the frame) and two effects:
   accent band across the middle.
 
 What a variant is drawn on, best first: a generated picture for its layout (DALL·E 3, for
-hero and split only, when the caller has one), else the video's key frames (see
-``visuals.keyframes``). A key frame that is a *picture* (footage, a photo) fills the frame; one
-that is a *graphic* (our own slide cards and charts: flat colour and text) would fight the
-overlay, so it is shown framed, as a preview of the video, on the brand art instead; the
-minimal layout then uses the brand art alone. Where a picture has a face under the text
-area, it is mirrored if that frees the face.
+hero and split only, when the caller has one; graded towards the brand's colours), else the
+video's key frames (see ``visuals.keyframes``). A key frame that is a *picture* (footage, a
+photo) fills the frame; one that is a *graphic* (our own slide cards and charts: flat colour
+and text) would fight the overlay, so it is shown framed, as a preview of the video, on the
+brand art instead; the minimal layout then uses the brand art alone. Where a picture has a
+face under the text area, it is mirrored if that frees the face.
 
 Text is set as large as its area allows and is always readable: its colour is chosen
 against the pixels actually behind it, and where those are too busy a backing panel is faded
@@ -61,6 +61,9 @@ ENGINE = "pillow-templates"
 GENERATED, KEY_FRAME, BRAND_ART = "generated", "key-frame", "brand-art"
 # The layouts a generated picture serves (seed §2.4: DALL·E for these, Pillow for the rest).
 GENERATED_LAYOUTS = ("hero_image_with_text", "split_screen")
+# How far a generated picture is graded towards the brand's colours (``Palette.tint``):
+# measured, 0.75 lifts DALL·E-like pictures' brand consistency from 0.2-0.5 to over 0.8.
+GENERATED_TINT = 0.75
 # The layouts that can show a graphic key frame (framed, as a preview of the video).
 _SHOWS_GRAPHICS = frozenset({"hero_image_with_text", "split_screen"})
 _CHOOSING_ORDER = ("hero_image_with_text", "minimal_center", "split_screen")
@@ -746,17 +749,21 @@ def make_thumbnails(
     ``backgrounds`` are the video's key frames, best first (any size; see
     ``assign_backgrounds`` for which variant gets which); with none, the brand art is used.
     ``generated`` maps a layout in ``GENERATED_LAYOUTS`` to a generated picture that fills
-    that layout instead. Overlay text reaches WCAG contrast 4.5 against the pixels behind
-    it; its box is returned as ``Thumbnail.text_box`` and also stored in the PNG (see
-    ``read_text_box``). Raises ValueError for a ``generated`` layout outside
-    ``GENERATED_LAYOUTS``.
+    that layout instead, graded towards ``palette`` (``GENERATED_TINT``). Overlay text
+    reaches WCAG contrast 4.5 against the pixels behind it; its box is returned as
+    ``Thumbnail.text_box`` and also stored in the PNG (see ``read_text_box``). Raises
+    ValueError for a ``generated`` layout outside ``GENERATED_LAYOUTS``.
     """
     pictures: dict[str, Image.Image] = {}
     for layout, path in (generated or {}).items():
         if layout not in GENERATED_LAYOUTS:
             raise ValueError(f"layout {layout!r} takes no generated picture")
         with Image.open(path) as image:
-            pictures[layout] = image.convert("RGB")
+            # Graded towards the brand: a generated picture's own colours would drown the
+            # channel's (the quality suite's brand_consistency check, docs/quality.md).
+            pictures[layout] = Image.fromarray(
+                palette.tint(np.asarray(image.convert("RGB")), GENERATED_TINT)
+            )
     texts = title_variations(title)
     font = find_font("display", fonts_dir)
     loaded: dict[Path, Background] = {}

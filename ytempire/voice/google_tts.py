@@ -10,6 +10,7 @@ here as one of ``ytempire.resilience.errors`` with a one-line message.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Sequence
@@ -19,8 +20,9 @@ from pathlib import Path
 import requests
 from google.api_core import exceptions as google_errors
 from google.auth import exceptions as auth_errors
-from google.auth.credentials import AnonymousCredentials
+from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import texttospeech_v1beta1 as tts
+from google.oauth2 import service_account
 
 from ytempire.models import VoiceProfile
 from ytempire.resilience.errors import (
@@ -40,6 +42,7 @@ from ytempire.voice.profiles import settings_for
 PROVIDER = "google"
 # Seed §3.1: Neural2 voices at $0.016 per 1,000 characters.
 PRICE_PER_1K_CHARS = 0.016
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 # The API takes at most 5,000 bytes of input per request, SSML tags included.
 MAX_REQUEST_BYTES = 5000
 SAMPLE_RATE = 24_000
@@ -49,18 +52,31 @@ _MARK = re.compile(r"<mark [^>]*/>")
 
 
 def make_client(
-    *, credentials_file: Path | None = None, endpoint: str | None = None
+    *,
+    credentials_file: Path | None = None,
+    credentials_json: str | None = None,
+    endpoint: str | None = None,
 ) -> tts.TextToSpeechClient:
     """A REST client for ``endpoint`` (None: Google's). A plain ``http://`` endpoint is a
-    local emulator or proxy and gets no credentials; otherwise ``credentials_file`` or the
+    local emulator or proxy and gets no credentials; otherwise the service account key
+    ``credentials_json`` (the key itself, from the Google block), ``credentials_file`` or the
     ambient Application Default Credentials are used. Raises ``ProviderRejected`` when
     there are none."""
     options: dict[str, str] = {}
-    credentials = None
+    credentials: Credentials | None = None
     if endpoint:
         options["api_endpoint"] = endpoint
         if endpoint.startswith("http://"):
             credentials = AnonymousCredentials()
+    if credentials is None and credentials_json:
+        try:
+            credentials = service_account.Credentials.from_service_account_info(
+                json.loads(credentials_json), scopes=[CLOUD_PLATFORM_SCOPE]
+            )
+        except ValueError as exc:  # bad JSON or a key without its fields; never echoes it
+            raise ProviderRejected(
+                PROVIDER, f"the service account key cannot be used: {clean(str(exc))}"
+            ) from None
     if credentials is None and credentials_file:
         options["credentials_file"] = str(credentials_file)
     try:

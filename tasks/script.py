@@ -82,21 +82,8 @@ def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.U
     Each model is admitted just before it is tried: an open ``openai`` circuit or a budget its
     token estimate would break skips it (``tasks/guards.py``).
     """
-    models: list[catalog.ModelSpec] = []
-    skipped: list[str] = []
     params = PromptParams.for_job(job)
-    if settings.llm_configured:
-        names = [settings.script_primary_model]
-        if settings.script_fallback_model:
-            names.append(settings.script_fallback_model)
-        constraints = catalog.Constraints(
-            max_cost_usd=settings.script_max_cost_usd,
-            max_latency_ms=settings.script_max_latency_ms,
-            min_quality=settings.script_min_quality,
-        )
-        models, skipped = catalog.route(
-            names, constraints, lambda spec: llm_writer.token_budget(job, topic, params, spec)
-        )
+    models, skipped = llm_writer.models_to_try(job, topic, params, settings)
 
     def produce() -> Script:
         gate = Gate(settings, run_id, job.video_id, Stage.script)

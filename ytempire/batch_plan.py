@@ -238,24 +238,14 @@ def estimate_costs(job: VideoJob, settings: Settings) -> dict[str, float]:
     and thumbnails ask for every generated layout.
     """
     costs: dict[str, float] = {}
-    if settings.llm_configured:
-        names = [settings.script_primary_model]
-        if settings.script_fallback_model:
-            names.append(settings.script_fallback_model)
-        constraints = catalog.Constraints(
-            max_cost_usd=settings.script_max_cost_usd,
-            max_latency_ms=settings.script_max_latency_ms,
-            min_quality=settings.script_min_quality,
+    topic = Topic(engine="requested", title=job.topic or "", keywords=[], reason="")
+    params = PromptParams.for_job(job)
+    models, _ = llm_writer.models_to_try(job, topic, params, settings)
+    if models:
+        first = models[0]
+        costs["openai"] = catalog.cost_usd(
+            first, *llm_writer.token_budget(job, topic, params, first)
         )
-        topic = Topic(engine="requested", title=job.topic or "", keywords=[], reason="")
-        params = PromptParams.for_job(job)
-
-        def budget(spec: catalog.ModelSpec) -> tuple[int, int]:
-            return llm_writer.token_budget(job, topic, params, spec)
-
-        models, _ = catalog.route(names, constraints, budget)
-        if models:
-            costs["openai"] = catalog.cost_usd(models[0], *budget(models[0]))
     characters = job.target_words * CHARS_PER_WORD
     if settings.elevenlabs_api_key:
         costs["elevenlabs"] = characters / 1000 * elevenlabs_tts.PRICE_PER_1K_CHARS

@@ -22,13 +22,14 @@ from openai import OpenAI
 from pydantic import BaseModel
 
 from ytempire.models import QualityCheck, Script, Topic, VideoJob
-from ytempire.providers.catalog import ModelSpec, estimate_tokens
+from ytempire.providers.catalog import Constraints, ModelSpec, estimate_tokens, route
 from ytempire.providers.openai_chat import ChatCall, chat_json
 from ytempire.quality.report import failures, run_suite, score, script_row
 from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
 from ytempire.script.parse import DraftScript, parse_draft, repair_messages
 from ytempire.script.prompts import PromptParams, build_messages
+from ytempire.settings import Settings
 
 # Seed §5.1: quality_failure → regenerate_with_feedback, retry_count 2, then the template.
 REGENERATIONS = 2
@@ -77,6 +78,24 @@ def token_budget(
     """
     prompt = "".join(m["content"] for m in build_messages(job, topic, params))
     return estimate_tokens(prompt), max_output_tokens(job, spec)
+
+
+def models_to_try(
+    job: VideoJob, topic: Topic, params: PromptParams, settings: Settings
+) -> tuple[list[ModelSpec], list[str]]:
+    """The models the script stage tries for ``job``, in order (none when no provider is set
+    up), and one line for each configured model the settings' constraints rule out."""
+    if not settings.llm_configured:
+        return [], []
+    names = [settings.script_primary_model]
+    if settings.script_fallback_model:
+        names.append(settings.script_fallback_model)
+    constraints = Constraints(
+        max_cost_usd=settings.script_max_cost_usd,
+        max_latency_ms=settings.script_max_latency_ms,
+        min_quality=settings.script_min_quality,
+    )
+    return route(names, constraints, lambda spec: token_budget(job, topic, params, spec))
 
 
 def write_with_model(

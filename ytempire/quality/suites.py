@@ -283,6 +283,10 @@ def _gx() -> _GX:
 
     import ytempire.quality.expectations  # noqa: F401  (defining the types registers them)
 
+    # GX announces the temporary docs site of every ephemeral context at INFO (that module's
+    # logger has its own level), which lands in the middle of the CLI's stage display; its
+    # warnings and errors still come through.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return _GX(ExpectationSuite=gx.ExpectationSuite, context=context)

@@ -38,6 +38,7 @@ from ytempire.models import Topic, TrendReport, VideoJob
 from ytempire.providers import catalog
 from ytempire.providers.dalle import price_usd
 from ytempire.publish import youtube
+from ytempire.resilience.budgets import spent_by_provider
 from ytempire.script import llm_writer
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
@@ -264,10 +265,7 @@ def estimate_costs(job: VideoJob, settings: Settings) -> dict[str, float]:
 def budgets_for(settings: Settings, store: AnalyticsStore, day: date) -> Budgets:
     """The settings' budgets, less what each provider has been charged on ``day`` (UTC)."""
     start = datetime.combine(day, time(), tzinfo=UTC)
-    window = views.Window(start, start + timedelta(days=1))
-    spent: dict[str, float] = {}
-    for row in views.api_cost_by_provider(store, window):
-        spent[row.provider] = spent.get(row.provider, 0.0) + row.cost_usd
+    spent = spent_by_provider(store, views.Window(start, start + timedelta(days=1)))
     return Budgets(
         per_video_usd=settings.video_budget_usd,
         provider_daily_usd=settings.provider_daily_budget_usd,

@@ -65,6 +65,14 @@ def video_spent(store: AnalyticsStore, run_id: uuid.UUID) -> float:
     return sum(record.cost_usd for record in store.stage_records(run_id))
 
 
+def spent_by_provider(store: AnalyticsStore, window: views.Window) -> dict[str, float]:
+    """What each provider billed in ``window`` (the ``api_cost_by_provider`` view summed)."""
+    spent: dict[str, float] = {}
+    for row in views.api_cost_by_provider(store, window):
+        spent[row.provider] = spent.get(row.provider, 0.0) + row.cost_usd
+    return spent
+
+
 def provider_spent_today(
     store: AnalyticsStore, provider: str, now: datetime | None = None
 ) -> float:
@@ -72,9 +80,7 @@ def provider_spent_today(
     now = utc(now or datetime.now(UTC))
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     today = views.Window(midnight, now + timedelta(microseconds=1))
-    return sum(
-        row.cost_usd for row in views.api_cost_by_provider(store, today) if row.provider == provider
-    )
+    return spent_by_provider(store, today).get(provider, 0.0)
 
 
 def speech_estimate_usd(characters: int, price_per_1k_chars: float) -> float:

@@ -9,6 +9,7 @@ reason recorded, never shown as black (or failing the render).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,6 @@ class PexelsSource:
     used: set[str] = field(default_factory=set)
 
     def find(self, cue: VisualCue, destination: Path, notes: list[str]) -> Footage | None:
-        import time
-
         query = cue_query(cue)
         if not query.strip():
             return None
@@ -162,8 +161,6 @@ class PexelsSource:
         return None
 
     def _record(self, operation: str, started: float) -> None:
-        import time
-
         if self.on_call:
             self.on_call(operation, round((time.perf_counter() - started) * 1000))
 

@@ -118,15 +118,24 @@ class RenderPlan:
         return sum(len(p.states) for p in self.pieces)
 
     def chunks(self, count: int, max_segments: int = 8) -> list[tuple[Piece, ...]]:
-        """The pieces split, in order, into runs of about equal encoding work: at least
-        ``count`` (when there are enough pieces) and more where a run would show more than
-        ``max_segments`` segments, which bounds the memory of the process that encodes it
-        (each of its stills is held decoded). A run never starts inside a transition."""
-        segments_total = len({p.segment for p in self.pieces})
+        """The pieces split, in order, into runs of about equal encoding work: a multiple of
+        ``count`` runs (so ``count`` workers run out of work together rather than one of them
+        finishing a small last run alone), as few as keep every run within ``max_segments``
+        segments, which bounds the memory of the process that encodes it (each of its stills
+        is held decoded). A run never starts inside a transition."""
         count = max(1, count)
-        # A multiple of ``count``, so that ``count`` workers finish their runs together.
+        segments_total = len({p.segment for p in self.pieces})
         wanted = count * math.ceil(segments_total / max(1, max_segments) / count)
-        wanted = max(1, min(wanted, len(self.pieces)))
+        runs: list[tuple[Piece, ...]] = []
+        for target in range(max(1, wanted), len(self.pieces) + count, count):
+            runs = self._split(min(target, len(self.pieces)), max_segments)
+            if len(runs) % count == 0 or len(runs) >= len(self.pieces):
+                break
+        return runs
+
+    def _split(self, wanted: int, max_segments: int) -> list[tuple[Piece, ...]]:
+        """The pieces in about ``wanted`` runs of equal work, cut early wherever a run would
+        show more than ``max_segments`` segments (then there are more runs than wanted)."""
         weights = [cost(p) for p in self.pieces]
         total = sum(weights)
         runs: list[tuple[Piece, ...]] = []

@@ -439,6 +439,11 @@ class MediaInfo(BaseModel):
     channels: int | None = None
     audio_duration_s: float | None = None
     audio_start_s: float | None = None
+    colour: tuple[int, int, int] | None = Field(
+        default=None,
+        description="the video's colour description as ITU-T H.273 codes: matrix, "
+        "primaries, transfer; (1, 1, 1) is BT.709, 2 means unspecified",
+    )
 
     @property
     def av_offset_ms(self) -> float:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tests.media.conftest import NARRATION_S, SLIDE_COLOURS, TimelineFactory
+from ytempire.media import render
 from ytempire.media.ffmpeg import FFmpegError
 from ytempire.media.probe import probe
 from ytempire.media.render import (
@@ -44,6 +45,7 @@ def _good_info(path: Path, width: int = 1920, height: int = 1080) -> MediaInfo:
         channels=2,
         audio_duration_s=NARRATION_S,
         audio_start_s=0.0,
+        colour=(1, 1, 1),
     )
 
 
@@ -81,6 +83,17 @@ def test_verify_accepts_the_spec(make_timeline: TimelineFactory, tmp_path: Path)
 def test_verify_flags_a_wrong_size(make_timeline: TimelineFactory, tmp_path: Path) -> None:
     info = _good_info(tmp_path / "o.mp4", width=1280, height=720)
     assert verify(info, make_timeline()) == ["size 1280x720, want 1920x1080"]
+
+
+def test_verify_flags_a_colour_description_other_than_bt709(
+    make_timeline: TimelineFactory, tmp_path: Path
+) -> None:
+    # Matrix 0 (RGB) on 4:2:0 pictures is what FFmpeg writes when an RGB picture's tags
+    # are carried through untouched: players would show green faces.
+    info = _good_info(tmp_path / "o.mp4").model_copy(update={"colour": (0, 2, 2)})
+    assert verify(info, make_timeline()) == [
+        "colour (matrix, primaries, transfer) (0, 2, 2), want (1, 1, 1)"
+    ]
 
 
 def test_verify_flags_audio_length_and_sync_problems(
@@ -158,6 +171,7 @@ def test_render_landscape_meets_the_spec(make_timeline: TimelineFactory, tmp_pat
     info = probe(output)
     assert result.info == info
     assert (info.video_codec, info.video_profile, info.pixel_format) == ("h264", "High", "yuv420p")
+    assert info.colour == (1, 1, 1)  # BT.709 matrix, primaries and transfer in the stream
     assert (info.width, info.height) == (1920, 1080)
     assert info.fps == pytest.approx(30, abs=0.01)
     assert (info.audio_codec, info.audio_profile) == ("aac", "LC")
@@ -238,12 +252,24 @@ def test_slide_that_only_ffmpeg_finds_corrupt_fails_the_render(
     assert not output.parent.exists() or _files_in(output.parent) == []
 
 
-@pytest.mark.slow
-def test_failed_verification_raises_and_leaves_no_output(
+def test_an_odd_frame_size_is_refused_before_anything_is_encoded(
     make_timeline: TimelineFactory, tmp_path: Path
 ) -> None:
-    # yuv420p cannot hold an odd width: FFmpeg quietly writes 1920 wide, and verify notices.
     output = tmp_path / "out" / "final.mp4"
-    with pytest.raises(RenderError, match=r"failed verification: size 1920x1080, want 1921x1080"):
+    with pytest.raises(RenderError, match=r"frame size 1921x1080 has an odd side") as caught:
         render_timeline(make_timeline(1921, 1080), output, work_dir=tmp_path / "work")
+    assert "\n" not in str(caught.value)
+    assert not output.parent.exists() or _files_in(output.parent) == []
+
+
+@pytest.mark.slow
+def test_failed_verification_raises_and_leaves_no_output(
+    make_timeline: TimelineFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A render that verify rejects (here: told so) is not renamed into place.
+    monkeypatch.setattr(render, "verify", lambda info, timeline: ["fps 25, want 30"])
+    output = tmp_path / "out" / "final.mp4"
+    with pytest.raises(RenderError, match=r"failed verification: fps 25, want 30"):
+        render_timeline(make_timeline(), output, work_dir=tmp_path / "work")
     assert _files_in(output.parent) == []
+    assert not (tmp_path / "work" / "final.render").exists()

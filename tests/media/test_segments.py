@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 import wave
 from pathlib import Path
 
@@ -12,8 +14,16 @@ from PIL import Image, ImageDraw
 
 from ytempire.media import encoder as encoders
 from ytempire.media.ffmpeg import ffmpeg_exe, run
+from ytempire.media.plan import plan
 from ytempire.media.reference import vmaf
-from ytempire.media.render import RenderOptions, render_timeline, verify
+from ytempire.media.render import (
+    RenderOptions,
+    _link_sources,
+    _Sources,
+    part_graph,
+    render_timeline,
+    verify,
+)
 from ytempire.models import Overlay, Pan, Segment, Slide, Timeline, Transition
 
 pytestmark = pytest.mark.slow
@@ -91,6 +101,29 @@ def test_render_encodes_only_changes_and_matches_the_reference(
         assert sum(1 for _ in container.decode(video=0)) == 135
     # Every frame, held or spliced, is what the straightforward render draws.
     assert vmaf(timeline, output, tmp_path / "vmaf") >= 90
+
+
+def test_only_transitions_are_drawn_in_444_and_every_picture_is_bt709(
+    timeline: Timeline, tmp_path: Path
+) -> None:
+    # What FFmpeg's format negotiation converts, from its own debug log: xfade takes 4:4:4
+    # only, and concat one format, so a careless graph converts every picture of a part
+    # to 4:4:4 and back (twice the filtering work), and a still's RGB tag carried onto YUV
+    # pictures ends up in the stream's colour description.
+    laid = plan(timeline)
+    linked = _link_sources(timeline, tmp_path, None)
+    sources = _Sources(linked.names, linked.overlays, [])
+    graph, label = part_graph(laid, laid.pieces, sources, None)
+    (tmp_path / "part.graph").write_text(graph)
+    log = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "debug", "-/filter_complex",
+         "part.graph", "-map", f"[{label}]", "-f", "null", "-"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    conversions = re.findall(r"fmt:(\w+) csp:(\w+).* -> .*fmt:(\w+) csp:(\w+)", log)
+    assert conversions  # the log says what it converts (this FFmpeg writes these lines)
+    assert [c for c in conversions if c[0] == "yuv420p" and c[2] == "yuv444p"] == []
+    assert [c for c in conversions if c[2].startswith("yuv") and c[3] != "bt709"] == []
 
 
 def test_encoders_that_take_no_skip_frames_get_every_frame(

@@ -68,6 +68,7 @@ def _describe(path: Path, container: InputContainer) -> MediaInfo:
         channels=audio.codec_context.layout.nb_channels if audio else None,
         audio_duration_s=_seconds(audio.duration, audio.time_base, container_s) if audio else None,
         audio_start_s=_seconds(audio.start_time, audio.time_base, 0.0) if audio else None,
+        colour=(int(vctx.colorspace), int(vctx.color_primaries), int(vctx.color_trc)),
     )
 
 

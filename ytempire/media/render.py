@@ -52,6 +52,11 @@ from ytempire.workspace import atomic_path, write_text
 VIDEO_CODEC = "h264"
 VIDEO_PROFILE = "High"
 PIXEL_FORMAT = "yuv420p"
+# What transitions are drawn in (xfade takes 4:4:4 only).
+BLEND_FORMAT = "yuv444p"
+# Matrix, primaries and transfer of every picture: HD's, which YouTube assumes for 1080p.
+COLOUR_STANDARD = "bt709"
+BT709_CODES = (1, 1, 1)  # how probe reports it: H.273 matrix, primaries, transfer
 AUDIO_CODEC = "aac"
 AUDIO_PROFILE = "LC"
 AUDIO_RATE = 48_000
@@ -116,43 +121,42 @@ def part_graph(
     registering clip inputs in ``sources.inputs``. Returns (graph text, output label)."""
     g = Graph()
     width, height, fps = laid.width, laid.height, laid.fps
-    prepared: dict[int, Stream] = {}
+    prepared: dict[tuple[int, str], Stream] = {}
 
-    def still(index: int) -> Stream:
-        if index in prepared:
-            return prepared[index]
-        segment, pan = laid.segments[index], laid.pans[index]
-        s = g.source("movie", filename=sources.names[index])
-        if pan:
-            w, h = pan.scaled
-            s = g.filter(
-                s, "scale", w=w, h=h, force_original_aspect_ratio="increase", out_range="tv"
-            )
-            # Converted once, before the loop: each window is then only a crop. An odd
-            # offset moves chroma by half its (half-resolution) sample, which no eye sees.
-            s = g.chain(s, ("crop", {"w": w, "h": h}), ("format", {"pix_fmts": PIXEL_FORMAT}))
-        elif segment.fit == "cover":
-            s = g.filter(
-                s, "scale", w=width, h=height, force_original_aspect_ratio="increase",
-                out_range="tv",
-            )  # fmt: skip
-            s = g.chain(
-                s, ("crop", {"w": width, "h": height}), ("format", {"pix_fmts": PIXEL_FORMAT})
-            )
-        else:
-            s = g.filter(
-                s, "scale", w=width, h=height, force_original_aspect_ratio="decrease",
-                out_range="tv",
-            )  # fmt: skip
-            s = g.chain(
-                s,
-                ("pad", {"w": width, "h": height, "x": "(ow-iw)/2", "y": "(oh-ih)/2"}),
-                ("format", {"pix_fmts": PIXEL_FORMAT}),
-            )
-        prepared[index] = g.filter(s, "setsar", r=1)
-        return prepared[index]
+    def scale(s: Stream, w: int, h: int, fit: str) -> Stream:
+        # RGB to BT.709 limited range, and the frames say so: untagged, FFmpeg marks them
+        # with the source's RGB matrix, which 4:2:0 cannot carry and the encoder writes out.
+        return g.filter(
+            s, "scale", w=w, h=h, force_original_aspect_ratio=fit,
+            out_range="tv", out_color_matrix=COLOUR_STANDARD,
+        )  # fmt: skip
 
-    def clip(index: int, first: int, frames: int) -> Stream:
+    def still(index: int, fmt: str) -> Stream:
+        """The still decoded, fitted and converted once, before the loop that repeats it (so
+        each repeated picture is only a reference, or a crop for a pan): to 4:4:4 for the
+        transitions, and from that to ``fmt``."""
+        if (index, BLEND_FORMAT) not in prepared:
+            segment, pan = laid.segments[index], laid.pans[index]
+            s = g.source("movie", filename=sources.names[index])
+            if pan:
+                w, h = pan.scaled
+                s = g.filter(scale(s, w, h, "increase"), "crop", w=w, h=h)
+            elif segment.fit == "cover":
+                s = g.filter(scale(s, width, height, "increase"), "crop", w=width, h=height)
+            else:
+                s = g.filter(
+                    scale(s, width, height, "decrease"), "pad",
+                    w=width, h=height, x="(ow-iw)/2", y="(oh-ih)/2",
+                )  # fmt: skip
+            s = g.chain(s, ("format", {"pix_fmts": BLEND_FORMAT}), ("setsar", {"r": 1}))
+            prepared[(index, BLEND_FORMAT)] = s
+        if (index, fmt) not in prepared:
+            prepared[(index, fmt)] = g.filter(
+                prepared[(index, BLEND_FORMAT)], "format", pix_fmts=fmt
+            )
+        return prepared[(index, fmt)]
+
+    def clip(index: int, first: int, frames: int, fmt: str) -> Stream:
         segment = laid.segments[index]
         start = segment.clip_start_s + (first - laid.visible[index][0]) / fps
         sources.inputs.append(
@@ -169,29 +173,28 @@ def part_graph(
                 sources.names[index],
             ]
         )
-        s = g.input(len(sources.inputs) - 1)
-        s = g.filter(s, "fps", fps=fps)
-        s = g.filter(
-            s, "scale", w=width, h=height, force_original_aspect_ratio="increase", out_range="tv"
-        )
+        s = g.filter(g.input(len(sources.inputs) - 1), "fps", fps=fps)
         return g.chain(
-            s,
+            scale(s, width, height, "increase"),
             ("crop", {"w": width, "h": height}),
             ("setsar", {"r": 1}),
-            ("format", {"pix_fmts": PIXEL_FORMAT}),
+            ("format", {"pix_fmts": fmt}),
             ("tpad", {"stop_mode": "clone", "stop": frames}),
             ("trim", {"end_frame": frames}),
         )
 
-    def visual(index: int, first: int, end: int, states: tuple[int, ...]) -> Stream:
+    def visual(
+        index: int, first: int, end: int, states: tuple[int, ...], fmt: str = PIXEL_FORMAT
+    ) -> Stream:
         segment, pan = laid.segments[index], laid.pans[index]
         frames = end - first
         if segment.kind == "clip":
-            s = clip(index, first, frames)
+            s = clip(index, first, frames, fmt)
             shown = list(range(first, end))
         elif pan:
-            s = g.filter(still(index), "loop", loop=frames - 1, size=1, start=0)
+            s = g.filter(still(index, fmt), "loop", loop=frames - 1, size=1, start=0)
             offset = first - pan.first
+            # An odd window offset moves 4:2:0 chroma by half its sample: no eye sees it.
             s = g.filter(
                 s, "crop", w=width, h=height,
                 x=pan.expression("x", offset), y=pan.expression("y", offset), exact=1,
@@ -205,7 +208,7 @@ def part_graph(
                 s = g.filter(s, "select", expr=picks)
             shown = list(states)
         else:
-            s = still(index)
+            s = still(index, fmt)
             if len(states) > 1:
                 s = g.filter(s, "loop", loop=len(states) - 1, size=1, start=0)
             shown = list(states)
@@ -217,7 +220,7 @@ def part_graph(
             name, x, y = sources.overlays[(index, k)]
             image = g.source("movie", filename=name)
             s = g.join(
-                [s, image], "overlay", x=x, y=y, format="yuv420",
+                [s, image], "overlay", x=x, y=y, format=fmt.removesuffix("p"),
                 enable=f"between(n,{on[0]},{on[-1]})",
             )  # fmt: skip
         # The link's frame rate too, not only its timestamps: xfade refuses inputs whose
@@ -230,13 +233,22 @@ def part_graph(
     chains: list[Stream] = []
     for piece in pieces:
         if piece.kind == "blend":
-            outgoing = visual(piece.previous, piece.first, piece.end, piece.states)
-            incoming = visual(piece.segment, piece.first, piece.end, piece.states)
+            # xfade works on 4:4:4 only: its inputs are drawn in 4:4:4 from the start and
+            # its output goes back to 4:2:0 here, so that FFmpeg does not convert every
+            # picture of the part to 4:4:4 (concat needs one format) and back.
+            both = [
+                visual(k, piece.first, piece.end, piece.states, BLEND_FORMAT)
+                for k in (piece.previous, piece.segment)
+            ]
             s = g.join(
-                [outgoing, incoming], "xfade",
-                transition=piece.transition, duration=piece.frames / fps, offset=0,
-            )  # fmt: skip
-            s = g.chain(s, ("trim", {"end_frame": piece.frames}), ("setpts", {"expr": "N"}))
+                both, "xfade", transition=piece.transition, duration=piece.frames / fps, offset=0
+            )
+            s = g.chain(
+                s,
+                ("trim", {"end_frame": piece.frames}),
+                ("setpts", {"expr": "N"}),
+                ("format", {"pix_fmts": PIXEL_FORMAT}),
+            )
             chains.append(s)
         else:
             chains.append(visual(piece.segment, piece.first, piece.end, piece.states))
@@ -255,6 +267,16 @@ def part_graph(
         ("setpts", {"expr": "N"}),
         # Pictures are already one per tick: this only tells the encoder the frame rate.
         ("fps", {"fps": fps}),
+        # What the encoder writes in the stream's colour description (VUI).
+        (
+            "setparams",
+            {
+                "range": "tv",
+                "colorspace": COLOUR_STANDARD,
+                "color_primaries": COLOUR_STANDARD,
+                "color_trc": COLOUR_STANDARD,
+            },
+        ),
     )
     text, labels = g.compile([out])
     return text, labels[0]
@@ -344,7 +366,7 @@ def render_timeline(
             for args in part_sources.inputs:
                 command += args
             command += ["-/filter_complex", f"part{k}.graph", "-map", f"[{label}]"]
-            command += ["-fps_mode", "passthrough", "-an", "-color_range", "tv"]
+            command += ["-fps_mode", "passthrough", "-an"]
             command += spec.args(crf=options.crf, preset=options.preset, threads=threads)
             command += ["-f", "h264", "-y", target.name]
             pictures = sum(len(p.states) for p in parts[k])
@@ -425,9 +447,9 @@ def render_timeline(
 def verify(info: MediaInfo, timeline: Timeline) -> list[str]:
     """What is wrong with a rendered file for this timeline, as short phrases; [] if nothing.
 
-    Checks H.264 High yuv420p at the timeline's size and fps, AAC-LC 48 kHz stereo, video
-    length within 0.1 s of ``timeline.duration_s``, audio/video starting within 50 ms, and a
-    bitrate above zero and at most 50 Mb/s.
+    Checks H.264 High yuv420p tagged BT.709 at the timeline's size and fps, AAC-LC 48 kHz
+    stereo, video length within 0.1 s of ``timeline.duration_s``, audio/video starting
+    within 50 ms, and a bitrate above zero and at most 50 Mb/s.
     """
     problems: list[str] = []
 
@@ -438,6 +460,7 @@ def verify(info: MediaInfo, timeline: Timeline) -> list[str]:
     expect("video codec", info.video_codec, VIDEO_CODEC)
     expect("profile", info.video_profile, VIDEO_PROFILE)
     expect("pixel format", info.pixel_format, PIXEL_FORMAT)
+    expect("colour (matrix, primaries, transfer)", info.colour, BT709_CODES)
     expect("size", f"{info.width}x{info.height}", f"{timeline.width}x{timeline.height}")
     if abs(info.fps - timeline.fps) > FPS_TOLERANCE:
         problems.append(f"fps {info.fps:g}, want {timeline.fps}")
@@ -462,8 +485,14 @@ def verify(info: MediaInfo, timeline: Timeline) -> list[str]:
 
 
 def _usable(timeline: Timeline) -> tuple[Timeline, list[str]]:
-    """``timeline`` with unreadable clips left out (and why), after checking that the
-    narration and every still exist and decode: those fail the render, naming the file."""
+    """``timeline`` with unreadable clips left out (and why), after checking that the frame
+    size is even and that the narration and every still exist and decode: those fail the
+    render, naming the file."""
+    if timeline.width % 2 or timeline.height % 2:
+        raise RenderError(
+            f"frame size {timeline.width}x{timeline.height} has an odd side: "
+            "4:2:0 video needs an even width and height"
+        )
     if not timeline.audio_path.is_file():
         raise RenderError(f"narration audio missing: {timeline.audio_path}")
     notes: list[str] = []

@@ -30,7 +30,6 @@ SPLICEABLE_X264_PARAMS = {
     "cabac": "0",
     "weightp": "0",
     "8x8dct": "1",  # the High profile tool that makes the stream "High" rather than Baseline
-    "deblock": "0,0",  # ultrafast turns the loop filter off; it costs little and shows
     "stitchable": "1",
 }
 

@@ -9,6 +9,8 @@ short gaps (as the voice stage writes them), burned in; a narration WAV. Prints 
 
     render: <x> x realtime, peak_rss_mb=<n>, size_mb=<m>, vmaf=<v>
 
+and, on stderr, the render's time, encoder and pictures encoded.
+
 Peak RSS is the largest sum, sampled every 20 ms, of this process and all its children
 (the FFmpeg processes that run at once). VMAF compares the render with the reference: every
 frame of the same timeline drawn by one straightforward filtergraph
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 import threading
 import time
 import wave
@@ -221,7 +224,8 @@ def main() -> None:
     print(
         f"  ({args.minutes:g} min video in {seconds:.1f} s with {video.encoder}: "
         f"{video.encoded_frames} pictures encoded for "
-        f"{round(timeline.duration_s * timeline.fps)} frames)"
+        f"{round(timeline.duration_s * timeline.fps)} frames)",
+        file=sys.stderr,
     )
 
 

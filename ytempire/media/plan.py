@@ -125,13 +125,13 @@ class RenderPlan:
         is held decoded). A run never starts inside a transition."""
         count = max(1, count)
         segments_total = len({p.segment for p in self.pieces})
-        wanted = count * math.ceil(segments_total / max(1, max_segments) / count)
-        runs: list[tuple[Piece, ...]] = []
-        for target in range(max(1, wanted), len(self.pieces) + count, count):
-            runs = self._split(min(target, len(self.pieces)), max_segments)
-            if len(runs) % count == 0 or len(runs) >= len(self.pieces):
-                break
-        return runs
+        wanted = count * max(1, math.ceil(segments_total / max(1, max_segments) / count))
+        while True:
+            runs = self._split(min(wanted, len(self.pieces)), max_segments)
+            if len(runs) % count == 0 or wanted >= len(self.pieces):
+                return runs
+            # The cap on segments cut a run early and left one over: ask for more runs.
+            wanted += count
 
     def _split(self, wanted: int, max_segments: int) -> list[tuple[Piece, ...]]:
         """The pieces in about ``wanted`` runs of equal work, cut early wherever a run would

@@ -61,7 +61,7 @@ SEED_COLUMNS = {
 
 def test_a_new_database_is_at_head_and_matches_the_models(store: AnalyticsStore) -> None:
     with store.engine.connect() as conn:
-        assert schema.current_revision(conn) == schema.head_revision() == "0004"
+        assert schema.current_revision(conn) == schema.head_revision() == "0007"
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         tables = inspect(conn)
         for table, columns in SEED_COLUMNS.items():
@@ -128,7 +128,7 @@ def test_eight_processes_opening_a_new_database_at_once(store_url: str) -> None:
     engine = create_engine(store_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM ai_pipeline_events")).scalar() == 8
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
     engine.dispose()
 
 
@@ -204,5 +204,5 @@ def test_an_installed_wheel_migrates_a_database(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
     engine.dispose()

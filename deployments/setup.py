@@ -1,10 +1,12 @@
-"""Prepare a Prefect server for ytempire: work pools, the render limit, block types.
+"""Prepare a Prefect server for ytempire: work pools, the render limit, block types, alerts.
 
-    PREFECT_API_URL=http://127.0.0.1:4200/api python -m deployments.setup [--gpu-renders]
+    PREFECT_API_URL=http://127.0.0.1:4200/api python -m deployments.setup \
+        [--gpu-renders] [--notify BLOCK_TYPE/NAME]
 
 Idempotent: a re-run updates what exists to match this file and creates nothing twice.
 ``--gpu-renders`` sends make-video's renders to the ``gpu`` pool (run it without the flag to
-render in-process again). Then ``prefect --no-prompt deploy --all`` (docs/operations.md).
+render in-process again). ``--notify`` sends every alert to a saved notification block
+(deployments/automations.py). Then ``prefect --no-prompt deploy --all`` (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from prefect.blocks.core import Block, InvalidBlockRegistration
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.settings import PREFECT_API_URL
 
+from deployments import server_check
+from deployments.automations import NotifyError, NotifyTarget, ensure_alerts_automation
 from deployments.pools import RENDER_LIMIT, cpu_pool, gpu_pool
+from deployments.server_check import ALLOW_OPEN_FLAG
 from ytempire.errors import one_line
 
 BLOCK_MODULES = ("blocks.credentials", "blocks.channel")
@@ -62,14 +67,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--render-slots", type=int, default=2, help="renders at once across all workers"
     )
     parser.add_argument(
+        "--notify",
+        metavar="BLOCK_TYPE/NAME",
+        help="send every ytempire alert to this saved notification block (custom-webhook/ops)",
+    )
+    parser.add_argument(
         "--gpu-renders",
         action=argparse.BooleanOptionalAction,
         default=False,
         help="make-video renders on the gpu pool (its workers must be running)",
     )
+    parser.add_argument(
+        ALLOW_OPEN_FLAG,
+        action="store_true",
+        help="use a server that answers without credentials (a private network only)",
+    )
     args = parser.parse_args(argv)
     if args.render_slots < 1:
         parser.error(f"--render-slots must be at least 1, got {args.render_slots}")
+    try:
+        notify = NotifyTarget.parse(args.notify) if args.notify else None
+    except NotifyError as exc:
+        parser.error(f"--notify: {exc}")
     api_url = PREFECT_API_URL.value()
     if not api_url:
         print(
@@ -78,10 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if not server_check.gate("deployments.setup", allow_open=args.allow_open_server):
+        return 1
     try:
         with get_client(sync_client=True) as client:
             pools = ensure_pools(client, gpu_renders=args.gpu_renders)
             ensure_render_limit(client, args.render_slots)
+            alerts = ensure_alerts_automation(client, notify)
         blocks = register_blocks()
     except Exception as exc:
         print(f"deployments.setup: {api_url}: {one_line(exc)}", file=sys.stderr)
@@ -90,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"work pools: {', '.join(pools)} (make-video renders: {route})")
     print(f"concurrency limit: {RENDER_LIMIT} ({args.render_slots} slots)")
     print(f"block types: {', '.join(blocks) or 'none'}")
+    print(f"alerts: {alerts}")
     return 0
 
 

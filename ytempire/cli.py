@@ -275,9 +275,20 @@ def quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def server_allowed() -> bool:
+    """With a Prefect server configured (``PREFECT_API_URL``), whether it may be used: one
+    that answers without credentials from beyond loopback, or refuses ours, is refused with
+    one line (``YTEMPIRE_ALLOW_OPEN_SERVER=1`` allows an open one on a private network)."""
+    from deployments.server_check import gate
+
+    return gate("ytempire")
+
+
 def run_video(job: VideoJob, console: Console) -> int:
     # Prefect is imported only once the input is known to be good: it costs seconds.
     quiet_prefect()
+    if not server_allowed():
+        return EXIT_FAILED
     from flows.video import make_video
     from ytempire import progress
     from ytempire.summary import stage_rows
@@ -324,6 +335,8 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
     """The daily batch; a table of its videos. Exit 1 when any video failed, 2 when the
     channel profiles cannot be used (a bad file, an unknown channel)."""
     quiet_prefect()
+    if not server_allowed():
+        return EXIT_FAILED
     from flows.batch import daily_batch
     from ytempire.channels import ChannelsError
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -160,3 +161,37 @@ class VideoPerformance(Base):
     impressions_ctr: Mapped[float | None] = mapped_column(Float)
     average_view_duration_s: Mapped[float] = mapped_column(Float)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VideoLease(Base):
+    """Who is making a video now: one row per video id, held for the whole run and renewed
+    while it runs (``ytempire.analytics.leases``); a lease past ``expires_at`` is free."""
+
+    __tablename__ = "video_leases"
+
+    video_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CostLedgerLine(Base):
+    """One paid call or compute line of one video (``ytempire.analytics.ledger``): what was
+    bought (``quantity`` ``unit``s of ``engine``), by which run and stage, and its cost in
+    exact millionths of a dollar. A video's cost is the sum of its rows across all its runs."""
+
+    __tablename__ = "cost_ledger"
+    __table_args__ = (Index("ix_cost_ledger_run_id_stage", "pipeline_run_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    pipeline_run_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    stage: Mapped[str] = mapped_column(String(50))
+    engine: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))  # "call" or "compute"
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    cost_micro_usd: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""Video leases: one run per video id (placeholder).
+"""Video leases: one run per video id (``video_leases``, ytempire.analytics.leases).
 
 Revision ID: 0006
 Revises: 0005
@@ -7,6 +7,9 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -14,8 +17,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "video_leases",
+        sa.Column("video_id", sa.Uuid(), nullable=False),
+        sa.Column("owner", sa.String(200), nullable=False),
+        sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("video_id"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("video_leases")

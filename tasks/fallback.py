@@ -9,6 +9,9 @@ error's kind (``[api_error]``) when it is a provider error, so the record says w
 seed's strategies applied without anyone reading the message again. (The analytics views
 read the engine names from these lines.)
 
+A server that asks to wait longer than ``YTEMPIRE_RETRY_AFTER_CAP_S`` (Retry-After) is not
+waited for: the engine's line says so and the next engine runs at once (``tasks/policy.py``).
+
 A quality failure ends the chain at once (seed §5.1: the writer already regenerated with the
 failures as feedback, twice; then comes the template, not another model): the candidates
 left are noted as skipped.
@@ -23,7 +26,8 @@ from prefect.states import State
 
 from ytempire.errors import one_line
 from ytempire.models import StageOutput
-from ytempire.resilience.errors import ErrorKind, ProviderError, kind_of
+from ytempire.resilience.errors import ErrorKind, ProviderError, kind_of, wait_over_cap
+from ytempire.settings import Settings
 
 T = TypeVar("T", bound=StageOutput)
 
@@ -56,6 +60,8 @@ def first_success(
         failure = state.result(raise_on_failure=False)
         kind = kind_of(failure) if isinstance(failure, BaseException) else None
         reason = one_line(failure) if isinstance(failure, BaseException) else str(state.name)
+        if isinstance(failure, BaseException):
+            reason += _over_cap(failure)
         fallbacks.append(f"{name} failed: {reason}" + (f" [{kind}]" if kind else ""))
         if kind is ErrorKind.quality_failure:
             fallbacks += [
@@ -65,3 +71,12 @@ def first_success(
             break
     output = last_resort()
     return output.model_copy(update={"fallbacks": fallbacks + output.fallbacks})
+
+
+def _over_cap(failure: BaseException) -> str:
+    """Why the engine was given up without waiting: its server asked for longer than the cap."""
+    cap = Settings().retry_after_cap_s
+    wait = wait_over_cap(failure, cap)
+    if wait is None:
+        return ""
+    return f" (asked to wait {wait:.0f} s, over the {cap:g} s Retry-After cap: not waited for)"

@@ -2,9 +2,10 @@
 
 Prefect's own retry delay is one schedule per task, but the seed wants the wait to depend on
 the error: linear for API errors, exponential with jitter for timeouts, a server's
-Retry-After honoured, and no retry at all for invalid output, rejected requests or exceeded
-budgets (those go straight to the fallback). So tasks declare ``retry_delay_seconds=0`` and
-this condition both decides and waits.
+Retry-After honoured up to ``YTEMPIRE_RETRY_AFTER_CAP_S`` (a server asking for longer makes the
+engine unavailable for this call: no sleep, the next engine runs), and no retry at all for
+invalid output, rejected requests or exceeded budgets (those go straight to the fallback).
+So tasks declare ``retry_delay_seconds=0`` and this condition both decides and waits.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ def retry_by_error_kind(task: Task[..., object], task_run: TaskRun, state: State
     except Exception as exc:
         if kind_of(exc) is None:
             return not isinstance(_root(exc), PERMANENT_ERRORS)
-        delay = retry_delay(exc, task_run.run_count, scale=Settings().retry_delay_scale)
+        settings = Settings()
+        delay = retry_delay(
+            exc,
+            task_run.run_count,
+            scale=settings.retry_delay_scale,
+            retry_after_cap_s=settings.retry_after_cap_s,
+        )
         if delay is None:
             return False
         time.sleep(delay)

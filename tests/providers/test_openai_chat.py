@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +14,6 @@ from ytempire.providers.openai_chat import (
     LOCAL_SERVER_KEY,
     chat_json,
     make_client,
-    retry_after_s,
 )
 from ytempire.resilience.errors import (
     CostExceeded,
@@ -113,16 +111,6 @@ def test_retry_after_as_http_date(server: OpenAICompatibleServer) -> None:
     with pytest.raises(ProviderUnavailable) as caught:
         chat_json(make_client(KEY, server.url, timeout_s=5), PRICES["gpt-4"], MESSAGES)
     assert caught.value.retry_after_s is not None and caught.value.retry_after_s > 3600
-
-
-def test_retry_after_parsing() -> None:
-    now = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
-    assert retry_after_s({"retry-after": "7"}, now=now) == 7.0
-    assert retry_after_s({"retry-after-ms": "1500", "retry-after": "9"}, now=now) == 1.5
-    assert retry_after_s({"retry-after": "Tue, 01 Jan 2030 12:00:30 GMT"}, now=now) == 30.0
-    assert retry_after_s({"retry-after": "Tue, 01 Jan 2030 11:00:00 GMT"}, now=now) == 0.0
-    assert retry_after_s({"retry-after": "soon"}, now=now) is None
-    assert retry_after_s({}, now=now) is None
 
 
 def test_exhausted_quota_is_cost_exceeded(server: OpenAICompatibleServer) -> None:

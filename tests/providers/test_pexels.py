@@ -39,7 +39,8 @@ def test_video_search_picks_the_mp4_nearest_1080p_and_credits_the_author(
     assert search.query == {
         "query": "black hole", "orientation": "portrait", "per_page": "3", "size": "medium",
     }  # fmt: skip
-    assert search.authorization == KEY and download.authorization == KEY
+    assert (search.host, search.authorization) == ("api", KEY)
+    assert (download.host, download.authorization) == ("files", None)
     assert saved.read_bytes() == sample_mp4()
     assert (probe(saved).width, probe(saved).height) == (320, 180)
 
@@ -113,3 +114,42 @@ def test_a_failed_download_leaves_no_file(pexels_server: PexelsServer, tmp_path:
         with pytest.raises(ProviderUnavailable, match="download: HTTP 500"):
             client.download(video["link"], tmp_path / "clip.mp4")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_key_goes_to_the_api_host_only(pexels_server: PexelsServer, tmp_path: Path) -> None:
+    pexels_server.add_video(21, sample_mp4(), (1920, 1080), "Ada")
+    pexels_server.add_photo(22, sample_jpeg(), "Bo")
+    with _client(pexels_server) as client:
+        (video,) = client.search_videos("x")
+        (photo,) = client.search_photos("x")
+        assert video["link"].startswith(pexels_server.files_address + "/")
+        client.download(video["link"], tmp_path / "clip.mp4")
+        client.download(photo["link"], tmp_path / "photo.jpeg")
+    api, files = pexels_server.requests_to("api"), pexels_server.requests_to("files")
+    assert [r.path for r in api] == ["/videos/search", "/v1/search"]
+    assert all(r.authorization == KEY for r in api)
+    assert len(files) == 2
+    assert all("authorization" not in {h.lower() for h in r.headers} for r in files)
+    assert all(KEY not in str(r.headers) for r in files)
+
+
+def test_no_key_follows_a_redirect_to_another_host(
+    pexels_server: PexelsServer, tmp_path: Path
+) -> None:
+    pexels_server.add_video(23, sample_mp4(), (1920, 1080), "Ada")
+    with _client(pexels_server) as client:
+        # An API answer that redirects elsewhere: the key stays behind (the other host, which
+        # is no API, refuses the request as any would without a key).
+        pexels_server.queue("redirect")
+        with pytest.raises(ProviderRejected, match="HTTP 401"):
+            client.search_videos("x")
+        # A file link on the API's host that redirects to the files host.
+        pexels_server.queue("redirect")
+        saved = client.download(f"{pexels_server.address}/files/video-23.mp4", tmp_path / "c.mp4")
+    assert saved.read_bytes() == sample_mp4()
+    first, moved, link, served = pexels_server.requests
+    assert (first.host, first.authorization) == ("api", KEY)
+    assert (moved.host, moved.path, moved.authorization) == ("files", "/videos/search", None)
+    assert (link.host, link.authorization) == ("api", None)
+    assert (served.host, served.authorization) == ("files", None)
+    assert served.path == "/files/video-23.mp4"

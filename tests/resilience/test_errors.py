@@ -7,6 +7,7 @@ import pytest
 
 from ytempire.errors import StageFailed
 from ytempire.resilience.errors import (
+    CircuitOpen,
     CostExceeded,
     ErrorKind,
     InvalidOutput,
@@ -15,6 +16,7 @@ from ytempire.resilience.errors import (
     ProviderUnavailable,
     kind_of,
     retry_delay,
+    wait_over_cap,
 )
 
 
@@ -63,3 +65,26 @@ def test_kind_follows_the_cause_chain_and_ignores_other_errors() -> None:
 def test_provider_errors_pickle_with_their_fields() -> None:
     exc = pickle.loads(pickle.dumps(ProviderUnavailable("openai", "HTTP 429", retry_after_s=2)))
     assert (str(exc), exc.retry_after_s, exc.kind) == ("openai: HTTP 429", 2, ErrorKind.api_error)
+
+
+def test_a_retry_after_past_the_cap_is_not_waited_for() -> None:
+    exc = ProviderUnavailable("openai", "HTTP 429", retry_after_s=61)
+    assert retry_delay(exc, 1) is None  # default cap: 60 s
+    assert wait_over_cap(exc, 60) == 61
+    assert retry_delay(exc, 1, retry_after_cap_s=120) == 61
+    assert wait_over_cap(exc, 120) is None
+    at_cap = ProviderUnavailable("openai", "HTTP 429", retry_after_s=60)
+    assert retry_delay(at_cap, 1) == 60
+
+
+def test_the_cap_reads_the_provider_error_through_the_cause_chain() -> None:
+    try:
+        try:
+            raise ProviderUnavailable("elevenlabs", "HTTP 429", retry_after_s=600)
+        except ProviderUnavailable as inner:
+            raise StageFailed("voice", "busy") from inner
+    except StageFailed as outer:
+        assert retry_delay(outer, 1) is None
+        assert wait_over_cap(outer, 60) == 600
+    # An open circuit is never retried: its wait is not "over the cap", it is the fallback.
+    assert wait_over_cap(CircuitOpen("openai", "open", retry_after_s=300), 60) is None

@@ -6,15 +6,20 @@ official Python SDK) against it with ``endpoint=server.url``. Endpoints:
 - ``GET /videos/search``: the videos added with :meth:`PexelsServer.add_video`, each with
   several renditions (``video_files``) of which only the one added is served;
 - ``GET /v1/search``: the photos added with :meth:`PexelsServer.add_photo` (``src`` sizes);
-- ``GET /files/<name>``: the bytes of an added file.
+- ``GET /files/<name>``: the bytes of an added file, on a second listener addressed by
+  another host name (``server.files_address``, ``http://localhost:<port>``), as Pexels serves
+  its files from other hosts than its API (``videos.pexels.com``, ``images.pexels.com``).
+  Files need no key. Every request is recorded with the host it reached and its headers, so
+  tests can check the key goes to the API host only.
 
-A wrong ``Authorization`` header is a 401 that quotes the key it was sent (Pexels does not,
-so tests can check the key never reaches our messages). ``server.queue("429", "ok")``
+A wrong ``Authorization`` header on the API is a 401 that quotes the key it was sent (Pexels
+does not, so tests can check the key never reaches our messages). ``server.queue("429", "ok")``
 scripts the next answers (searches and downloads alike); else ``server.default`` answers.
 
 Behaviours: ``ok``; ``429`` (rate limited, requests left this month); ``quota`` (429 with
 ``X-Ratelimit-Remaining: 0``); ``500``; ``timeout`` (no answer for ``server.hang_s``);
-``garbage`` (200 with a body that is not JSON).
+``garbage`` (200 with a body that is not JSON); ``redirect`` (302 to the same path and query
+on the files host, as a CDN or a moved endpoint would answer).
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ import functools
 import io
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -36,7 +43,8 @@ from tests.servers.base import ProviderServer, QuietHandler
 from ytempire.media.ffmpeg import ffmpeg_exe
 
 KEY = "pexels-test-THISKEYMUSTNEVERLEAK0123456789"
-BEHAVIOURS = frozenset({"ok", "429", "quota", "500", "timeout", "garbage"})
+BEHAVIOURS = frozenset({"ok", "429", "quota", "500", "timeout", "garbage", "redirect"})
+FILES_HOST = "localhost"
 
 
 @dataclass
@@ -44,6 +52,8 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     authorization: str | None
+    host: str = "api"  # "api" or "files": which listener it reached
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class PexelsServer(ProviderServer):
@@ -58,6 +68,31 @@ class PexelsServer(ProviderServer):
         self.photos: list[dict[str, Any]] = []
         self.files: dict[str, tuple[bytes, str]] = {}
         self.requests: list[RecordedRequest] = []
+        self._files_httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._httpd.RequestHandlerClass)
+        self._files_httpd.daemon_threads = True
+        self._files_thread = threading.Thread(
+            target=self._files_httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def files_address(self) -> str:
+        """``http://localhost:<port>``: the files host (another host name and port)."""
+        return f"http://{FILES_HOST}:{self._files_httpd.server_address[1]}"
+
+    def start(self) -> PexelsServer:
+        self._files_thread.start()
+        return super().start()
+
+    def stop(self) -> None:
+        super().stop()
+        self._files_httpd.shutdown()
+        self._files_httpd.server_close()
+        self._files_thread.join(timeout=5)
+
+    def requests_to(self, host: str) -> list[RecordedRequest]:
+        """The requests that reached the ``"api"`` or the ``"files"`` listener."""
+        with self._lock:
+            return [r for r in self.requests if r.host == host]
 
     def add_video(self, video_id: int, data: bytes, size: tuple[int, int], author: str) -> None:
         """A video search result whose ``size`` rendition (an MP4) is ``data``; its other
@@ -77,7 +112,8 @@ class PexelsServer(ProviderServer):
                 "link": link,
             }
 
-        missing = f"{self.address}/files/missing-{video_id}"
+        files = f"{self.files_address}/files"
+        missing = f"{files}/missing-{video_id}"
         self.videos.append(
             {
                 "id": video_id,
@@ -89,7 +125,7 @@ class PexelsServer(ProviderServer):
                 "video_files": [
                     rendition("uhd", 3840, 2160, "video/mp4", missing + "-uhd.mp4"),
                     rendition("hls", width, height, "video/hls", missing + ".m3u8"),
-                    rendition("hd", width, height, "video/mp4", f"{self.address}/files/{name}"),
+                    rendition("hd", width, height, "video/mp4", f"{files}/{name}"),
                     rendition("sd", 426, 240, "video/mp4", missing + "-sd.mp4"),
                 ],
                 "video_pictures": [],
@@ -100,8 +136,8 @@ class PexelsServer(ProviderServer):
         """A photo search result whose ``large2x`` source is ``data`` (a JPEG)."""
         name = f"photo-{photo_id}.jpeg"
         self.files[name] = (data, "image/jpeg")
-        link = f"{self.address}/files/{name}?auto=compress&cs=tinysrgb&dpr=2&h=650&w=940"
-        other = f"{self.address}/files/missing-{photo_id}.jpeg"
+        link = f"{self.files_address}/files/{name}?auto=compress&cs=tinysrgb&dpr=2&h=650&w=940"
+        other = f"{self.files_address}/files/missing-{photo_id}.jpeg"
         self.photos.append(
             {
                 "id": photo_id,
@@ -128,16 +164,29 @@ def _handler_for(server: PexelsServer) -> type[QuietHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            request = RecordedRequest(parts.path, query, self.headers.get("Authorization"))
+            on_files = self.server is server._files_httpd
+            request = RecordedRequest(
+                parts.path,
+                query,
+                self.headers.get("Authorization"),
+                host="files" if on_files else "api",
+                headers=dict(self.headers.items()),
+            )
             server._record(request)
             with server.answering():
-                self._answer(request)
+                self._answer(request, on_files)
 
-        def _answer(self, request: RecordedRequest) -> None:
-            if request.authorization != server.key:
+        def _answer(self, request: RecordedRequest, on_files: bool) -> None:
+            # Files are public (a CDN); the API wants the key.
+            public = request.path.startswith("/files/")
+            if not public and (on_files or request.authorization != server.key):
                 self.send_json(401, {"error": f"Invalid API key: {request.authorization}"})
                 return
             behaviour = server.next_behaviour()
+            if behaviour == "redirect":
+                target = server.files_address + self.path
+                self.send_body(302, b"", {"Location": target})
+                return
             if behaviour == "timeout":
                 if server.hang():
                     return

@@ -44,6 +44,8 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from pydantic import SecretStr
 
+from ytempire import redact
+from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
     ProviderError,
     ProviderRejected,
@@ -57,22 +59,11 @@ RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 MESSAGE_LIMIT = 300
 
 _TAG = re.compile(r"<[^>]+>")
-_KEY_IN_URL = re.compile(r"([?&]key=)[^&\s'\"]+")
 
-
-class _KeyInUrlFilter(logging.Filter):
-    """Masks ``key=`` in the URLs googleapiclient logs (debug request lines, retry warnings)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "key=" in message:
-            record.msg, record.args = _KEY_IN_URL.sub(r"\1***", message), ()
-        return True
-
-
-_KEY_FILTER = _KeyInUrlFilter()
+# googleapiclient logs request URLs (with ``key=``) in debug lines and retry warnings.
+_REDACTING = redact.RedactingFilter()
 for _name in ("googleapiclient.discovery", "googleapiclient.http"):
-    logging.getLogger(_name).addFilter(_KEY_FILTER)
+    logging.getLogger(_name).addFilter(_REDACTING)
 
 
 class DailyQuotaSpent(ProviderRejected):
@@ -154,13 +145,9 @@ def service(
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` on one line, at most 300 characters, with ``secrets`` and ``key=`` masked."""
-    text = " ".join(text.split())
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    text = _KEY_IN_URL.sub(r"\1***", text)
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+    """``text`` on one line, at most 300 characters, with ``secrets`` and anything shaped
+    like a credential (``key=``, tokens) masked: ``ytempire.redact.line``."""
+    return redact.line(text, secrets, limit=MESSAGE_LIMIT)
 
 
 @contextmanager
@@ -204,7 +191,7 @@ def http_error(
             provider, f"{message} (daily quota spent; it resets at midnight Pacific time)"
         )
     if status == 429 or status >= 500 or (status == 403 and reason in RATE_REASONS):
-        return ProviderUnavailable(provider, message, retry_after_s=_retry_after(exc))
+        return ProviderUnavailable(provider, message, retry_after_s=retry_after.of_error(exc))
     if status == 408:
         return ProviderTimeout(provider, message)
     return ProviderRejected(provider, message)
@@ -224,11 +211,3 @@ def _refusal(exc: RefreshError, secrets: Iterable[str]) -> str:
 def _first_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
-
-
-def _retry_after(exc: HttpError) -> float | None:
-    value = exc.resp.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date; the linear backoff is close enough

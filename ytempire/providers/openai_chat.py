@@ -9,20 +9,18 @@ contains the API key.
 
 from __future__ import annotations
 
-import email.utils
-import math
 import os
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 import openai
 from openai import OpenAI
 from pydantic import BaseModel, Field
 
-from ytempire.errors import redact
+from ytempire import redact
 from ytempire.providers.catalog import ModelSpec, cost_usd
+from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
     CostExceeded,
     InvalidOutput,
@@ -38,7 +36,6 @@ if TYPE_CHECKING:
 PROVIDER = "openai"
 # Local servers ignore the key, but the SDK refuses to start without one.
 LOCAL_SERVER_KEY = "no-key-needed"
-MAX_MESSAGE_CHARS = 300
 
 
 class ChatCall(BaseModel):
@@ -109,7 +106,7 @@ def chat_json(
     text = choice.message.content
     if not text or not text.strip():
         refusal = choice.message.refusal
-        why = f"refused: {_clean(refusal, client.api_key)}" if refusal else "empty content"
+        why = f"refused: {redact.line(refusal, [client.api_key])}" if refusal else "empty content"
         raise InvalidOutput(PROVIDER, f"{spec.name}: {why}")
     usage = response.usage
     if usage is None:
@@ -134,59 +131,26 @@ def translate_error(exc: openai.OpenAIError, model: str, *, secret: str = "") ->
         return ProviderTimeout(PROVIDER, f"{model}: no answer before the client's timeout")
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc.__context__
-        detail = f": {_clean(str(cause), secret)}" if cause else ""
+        detail = f": {redact.line(str(cause), [secret])}" if cause else ""
         return ProviderUnavailable(PROVIDER, f"{model}: cannot reach the server{detail}")
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
-        reason = _clean(_body_message(exc) or exc.message, secret)
+        reason = redact.line(_body_message(exc) or exc.message, [secret])
         message = f"{model}: HTTP {status}" + (f" ({exc.code})" if exc.code else "")
         message += f": {reason}" if reason else ""
         if status == 429:
             if _is_quota(exc):
                 return CostExceeded(PROVIDER, message)
-            return ProviderUnavailable(
-                PROVIDER, message, retry_after_s=retry_after_s(exc.response.headers)
-            )
+            return ProviderUnavailable(PROVIDER, message, retry_after_s=retry_after.of_error(exc))
         if status == 408:
             return ProviderTimeout(PROVIDER, message)
         if status >= 500:
-            return ProviderUnavailable(
-                PROVIDER, message, retry_after_s=retry_after_s(exc.response.headers)
-            )
+            return ProviderUnavailable(PROVIDER, message, retry_after_s=retry_after.of_error(exc))
         return ProviderRejected(PROVIDER, message)
     if isinstance(exc, openai.APIResponseValidationError):
         return InvalidOutput(PROVIDER, f"{model}: the answer does not match the API's schema")
     # Anything else is the SDK refusing before a request (configuration): retrying can't help.
-    return ProviderRejected(PROVIDER, f"{model}: {_clean(str(exc), secret)}")
-
-
-def retry_after_s(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
-    """Seconds the server asks us to wait: ``retry-after-ms``, or ``retry-after`` given as
-    seconds or as an HTTP date. None when absent or unreadable; never negative."""
-    value = headers.get("retry-after-ms")
-    if value is not None:
-        try:
-            return _non_negative(float(value) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return _non_negative(float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return _non_negative((when - (now or datetime.now(UTC))).total_seconds())
-
-
-def _non_negative(seconds: float) -> float | None:
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+    return ProviderRejected(PROVIDER, f"{model}: {redact.line(str(exc), [secret])}")
 
 
 def _body_message(exc: openai.APIStatusError) -> str | None:
@@ -203,12 +167,3 @@ def _is_quota(exc: openai.APIStatusError) -> bool:
     if exc.code == "insufficient_quota" or exc.type == "insufficient_quota":
         return True
     return "insufficient_quota" in str(exc.body)
-
-
-def _clean(text: str, secret: str) -> str:
-    """``text`` on one line, without ``secret`` or anything else that looks like a credential."""
-    line = " ".join(text.split())
-    if secret and len(secret) >= 4:
-        line = line.replace(secret, "***")
-    line = redact(line)
-    return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"

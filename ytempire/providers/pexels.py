@@ -7,18 +7,24 @@ used up (``X-Ratelimit-Remaining: 0``) is ``CostExceeded``, any other 429, a 5xx
 connection ``ProviderUnavailable``, a timeout ``ProviderTimeout``, other 4xx
 ``ProviderRejected``, an answer of the wrong shape ``InvalidOutput``. Messages are one line
 and never carry the key.
+
+The key goes to the API's origin only (scheme, host and port of the endpoint): the files a
+search finds live on other hosts (``videos.pexels.com``, ``images.pexels.com``, a CDN), and
+downloads carry no key at all. A redirect away from the API's origin drops the key too
+(httpx strips ``Authorization`` across origins; our auth adds it only for the API's origin).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from ytempire.errors import redact
-from ytempire.providers.openai_chat import retry_after_s
+from ytempire import redact
+from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
     CostExceeded,
     InvalidOutput,
@@ -34,6 +40,19 @@ DEFAULT_ENDPOINT = "https://api.pexels.com"
 MAX_DOWNLOAD_BYTES = 200_000_000
 
 
+class _ApiKey(httpx.Auth):
+    """Pexels' ``Authorization: <key>``, added only to requests for the API's own origin."""
+
+    def __init__(self, key: str, api: httpx.URL) -> None:
+        self._key = key
+        self._origin = _origin(api)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if _origin(request.url) == self._origin:
+            request.headers["Authorization"] = self._key
+        yield request
+
+
 class PexelsClient:
     """A small client: search videos and photos, download a file."""
 
@@ -41,9 +60,11 @@ class PexelsClient:
         if not api_key:
             raise ProviderRejected(PROVIDER, "no API key: set PEXELS_API_KEY")
         self._key = api_key
+        base = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        self._auth = _ApiKey(api_key, httpx.URL(base))
         self._http = httpx.Client(
-            base_url=(endpoint or DEFAULT_ENDPOINT).rstrip("/"),
-            headers={"Authorization": api_key, "User-Agent": "ytempire"},
+            base_url=base,
+            headers={"User-Agent": "ytempire"},
             timeout=timeout_s,
             follow_redirects=True,
         )
@@ -116,9 +137,10 @@ class PexelsClient:
         return found
 
     def download(self, url: str, destination: Path) -> Path:
-        """Stream ``url`` into ``destination`` (atomically); refuse files over 200 MB."""
+        """Stream ``url`` into ``destination`` (atomically); refuse files over 200 MB.
+        Files are public: no key is sent, whatever host ``url`` names."""
         try:
-            with self._http.stream("GET", url) as response:
+            with self._http.stream("GET", url, auth=None) as response:
                 self._raise_for(response, "download")
                 with atomic_path(destination) as tmp, tmp.open("wb") as out:
                     written = 0
@@ -133,7 +155,7 @@ class PexelsClient:
 
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = self._http.get(path, params=params)
+            response = self._http.get(path, params=params, auth=self._auth)
         except httpx.HTTPError as exc:
             raise self._translate(exc, path) from None
         self._raise_for(response, path)
@@ -159,13 +181,13 @@ class PexelsClient:
             if response.headers.get("x-ratelimit-remaining") == "0":
                 raise CostExceeded(PROVIDER, message + " (monthly quota used up)")
             raise ProviderUnavailable(
-                PROVIDER, message, retry_after_s=retry_after_s(response.headers)
+                PROVIDER, message, retry_after_s=retry_after.seconds(response.headers)
             )
         if status == 408:
             raise ProviderTimeout(PROVIDER, message)
         if status >= 500:
             raise ProviderUnavailable(
-                PROVIDER, message, retry_after_s=retry_after_s(response.headers)
+                PROVIDER, message, retry_after_s=retry_after.seconds(response.headers)
             )
         raise ProviderRejected(PROVIDER, message)
 
@@ -175,15 +197,17 @@ class PexelsClient:
         return ProviderUnavailable(PROVIDER, self._clean(f"{what}: cannot reach the server: {exc}"))
 
     def _clean(self, text: str) -> str:
-        line = " ".join(text.split()).replace(self._key, "***")
-        line = redact(line)
-        return line if len(line) <= 300 else line[:299] + "…"
+        return redact.line(text, [self._key])
 
 
 def _file_rank(entry: dict[str, Any]) -> tuple[int, int]:
     """Files nearest 1080 lines first, MP4 before anything else."""
     lines = min(int(entry.get("width") or 0), int(entry.get("height") or 0))
     return (0 if entry.get("file_type") == "video/mp4" else 1, abs(lines - 1080))
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
 
 
 def _where(url: str) -> str:

@@ -10,6 +10,8 @@ import random
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
+from ytempire.resilience.retry_after import DEFAULT_CAP_S as DEFAULT_RETRY_AFTER_CAP_S
+
 
 class ErrorKind(StrEnum):
     model_timeout = "model_timeout"
@@ -19,6 +21,7 @@ class ErrorKind(StrEnum):
     invalid_output = "invalid_output"
     rejected = "rejected"
     circuit_open = "circuit_open"
+    unpriced = "unpriced"
 
 
 class ProviderError(RuntimeError):
@@ -88,6 +91,15 @@ class CircuitOpen(ProviderError):
     before_call = True
 
 
+class Unpriced(ProviderError):
+    """The model or engine has no price in the price table (``ytempire/data/prices.toml``
+    and ``YTEMPIRE_PRICES_FILE``): a paid call we cannot cost is never made; the next
+    engine runs at once (``ytempire.providers.catalog``)."""
+
+    kind = ErrorKind.unpriced
+    before_call = True
+
+
 class Strategy(NamedTuple):
     retries: int
     backoff: str  # "exponential", "linear" or "none"
@@ -105,32 +117,57 @@ STRATEGIES: dict[ErrorKind, Strategy] = {
     ErrorKind.invalid_output: Strategy(retries=0, backoff="none", base_delay_s=0.0),
     ErrorKind.rejected: Strategy(retries=0, backoff="none", base_delay_s=0.0),
     ErrorKind.circuit_open: Strategy(retries=0, backoff="none", base_delay_s=0.0),
+    # No price, no call: never retried, the next engine at once.
+    ErrorKind.unpriced: Strategy(retries=0, backoff="none", base_delay_s=0.0),
 }
 
 
-def kind_of(exc: BaseException) -> ErrorKind | None:
-    """The error kind of a provider failure (following ``__cause__``), or None for others."""
+def provider_error(exc: BaseException) -> ProviderError | None:
+    """The provider failure ``exc`` is or was caused by (following ``__cause__``), or None."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ProviderError):
-            return seen.kind
+            return seen
         seen = seen.__cause__
     return None
 
 
+def kind_of(exc: BaseException) -> ErrorKind | None:
+    """The error kind of a provider failure (following ``__cause__``), or None for others."""
+    found = provider_error(exc)
+    return found.kind if found is not None else None
+
+
+def wait_over_cap(exc: BaseException, cap_s: float) -> float | None:
+    """The server's Retry-After when it is longer than ``cap_s`` for an error that would
+    otherwise be retried: the engine counts as unavailable for this call. None otherwise."""
+    found = provider_error(exc)
+    if found is None or not STRATEGIES[found.kind].retries:
+        return None
+    wait = found.retry_after_s
+    return wait if wait is not None and wait > cap_s else None
+
+
 def retry_delay(
-    exc: BaseException, attempt: int, *, scale: float = 1.0, rng: random.Random | None = None
+    exc: BaseException,
+    attempt: int,
+    *,
+    scale: float = 1.0,
+    rng: random.Random | None = None,
+    retry_after_cap_s: float = DEFAULT_RETRY_AFTER_CAP_S,
 ) -> float | None:
     """Seconds to wait before retry number ``attempt`` (1-based), or None: do not retry.
 
     Linear backoff for API errors, exponential with full jitter for timeouts; a server's
-    Retry-After is honoured when it asks for longer. ``scale`` shrinks every wait (tests).
+    Retry-After is honoured when it asks for longer, up to ``retry_after_cap_s``: a server
+    that asks for more makes the engine unavailable for this call (None: the next engine
+    runs, no sleep). ``scale`` shrinks every wait (tests).
     """
     kind = kind_of(exc)
     if kind is None:
         return None
     strategy = STRATEGIES[kind]
-    if attempt > strategy.retries:
+    if attempt > strategy.retries or wait_over_cap(exc, retry_after_cap_s) is not None:
         return None
     if strategy.backoff == "linear":
         delay = strategy.base_delay_s * attempt
@@ -139,7 +176,8 @@ def retry_delay(
         delay = ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
     else:
         delay = 0.0
-    retry_after = getattr(exc, "retry_after_s", None)
+    found = provider_error(exc)
+    retry_after = found.retry_after_s if found is not None else None
     if retry_after:
         delay = max(delay, retry_after)
     return delay * scale

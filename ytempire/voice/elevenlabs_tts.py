@@ -25,6 +25,8 @@ from elevenlabs.core.api_error import ApiError
 from elevenlabs.core.request_options import RequestOptions
 
 from ytempire.models import VoiceProfile
+from ytempire.providers.catalog import speech_per_1k
+from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
     CostExceeded,
     InvalidOutput,
@@ -36,12 +38,12 @@ from ytempire.resilience.errors import (
 from ytempire.voice.assemble import ChunkAudio, Span
 from ytempire.voice.chunks import MAX_CHUNK_CHARS, Chunk, under_limit
 from ytempire.voice.decode import AudioDecodeError, decode
-from ytempire.voice.errors import clean, retry_after_s
+from ytempire.voice.errors import clean
 from ytempire.voice.profiles import settings_for
 
 PROVIDER = "elevenlabs"
-# Seed §3.1: eleven_multilingual_v2 at $0.15 per 1,000 characters.
-PRICE_PER_1K_CHARS = 0.15
+# The default model's price per 1,000 characters (the price table: ytempire/data/prices.toml).
+PRICE_PER_1K_CHARS = speech_per_1k(f"{PROVIDER}:eleven_multilingual_v2")
 # Seed §2.2's voice settings; speed comes from the voice profile.
 STABILITY = 0.75
 SIMILARITY_BOOST = 0.85
@@ -75,6 +77,7 @@ class ElevenLabsEngine:
         model: str,
         output_format: str = "mp3_44100_128",
         api_key: str = "",
+        price_per_1k_chars: float | None = None,
     ) -> None:
         if output_format.split("_")[0] not in OUTPUT_CODECS:
             raise ValueError(f"unsupported ElevenLabs output format {output_format!r}")
@@ -83,6 +86,10 @@ class ElevenLabsEngine:
         self.model = model
         self.output_format = output_format
         self.name = f"{PROVIDER}:{model}"
+        # The settings' price (their price file) when given; else the shipped table's.
+        self.price_per_1k_chars = (
+            speech_per_1k(self.name) if price_per_1k_chars is None else price_per_1k_chars
+        )
         self.pause_scale = 1 / self.voice.speed
         self._secret = api_key
         self._fits = under_limit(MAX_CHUNK_CHARS)
@@ -202,7 +209,7 @@ def translate_error(exc: Exception, *, secret: str = "") -> ProviderError:
     message = f"HTTP {status}" + (f" ({code})" if code else "")
     reason = clean(reason, secret)
     message += f": {reason}" if reason else ""
-    wait = retry_after_s(exc.headers or {})
+    wait = retry_after.of_error(exc)
     if code in ("quota_exceeded", "insufficient_credits") or status == 402:
         return CostExceeded(PROVIDER, message)
     if status == 429 or status >= 500:

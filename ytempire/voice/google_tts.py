@@ -25,6 +25,8 @@ from google.cloud import texttospeech_v1beta1 as tts
 from google.oauth2 import service_account
 
 from ytempire.models import VoiceProfile
+from ytempire.resilience import retry_after
+from ytempire.providers.catalog import speech_per_1k
 from ytempire.resilience.errors import (
     CostExceeded,
     InvalidOutput,
@@ -40,8 +42,8 @@ from ytempire.voice.errors import clean
 from ytempire.voice.profiles import settings_for
 
 PROVIDER = "google"
-# Seed §3.1: Neural2 voices at $0.016 per 1,000 characters.
-PRICE_PER_1K_CHARS = 0.016
+# Neural2 voices' price per 1,000 characters (the price table: ytempire/data/prices.toml).
+PRICE_PER_1K_CHARS = speech_per_1k(f"{PROVIDER}:Neural2")
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 # The API takes at most 5,000 bytes of input per request, SSML tags included.
 MAX_REQUEST_BYTES = 5000
@@ -117,11 +119,20 @@ class GoogleEngine:
     concurrent = True
 
     def __init__(
-        self, client: tts.TextToSpeechClient, profile: VoiceProfile, *, timeout_s: float = 60.0
+        self,
+        client: tts.TextToSpeechClient,
+        profile: VoiceProfile,
+        *,
+        timeout_s: float = 60.0,
+        price_per_1k_chars: float | None = None,
     ) -> None:
         self.client = client
         self.voice = settings_for(profile)
         self.name = f"{PROVIDER}:{self.voice.google_voice}"
+        # The voice's tier's price: the settings' (their price file) when given.
+        self.price_per_1k_chars = (
+            speech_per_1k(self.name) if price_per_1k_chars is None else price_per_1k_chars
+        )
         self.pause_scale = 1 / self.voice.speed
         self.timeout_s = timeout_s
 
@@ -217,9 +228,9 @@ def translate_error(exc: Exception) -> ProviderError:
     if status == 429:
         if "per day" in message.lower() or "daily" in message.lower():
             return CostExceeded(PROVIDER, message)
-        return ProviderUnavailable(PROVIDER, message)
+        return ProviderUnavailable(PROVIDER, message, retry_after_s=retry_after.of_error(exc))
     if status == 408 or status == 504:
         return ProviderTimeout(PROVIDER, message)
     if status >= 500:
-        return ProviderUnavailable(PROVIDER, message)
+        return ProviderUnavailable(PROVIDER, message, retry_after_s=retry_after.of_error(exc))
     return ProviderRejected(PROVIDER, message)

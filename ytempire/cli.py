@@ -31,6 +31,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ytempire import basic_auth
 from ytempire.errors import StageFailed, one_line
 from ytempire.models import (
     HEX_COLOUR,
@@ -50,6 +51,7 @@ from ytempire.workspace import WorkspaceError
 
 if TYPE_CHECKING:
     from ytempire.analytics.store import AnalyticsStore
+    from ytempire.settings import Settings
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -171,7 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve = metrics_commands.add_parser("serve", help="expose /metrics over HTTP")
     serve.add_argument("--port", type=_port, default=METRICS_PORT)
-    serve.add_argument("--addr", default="127.0.0.1", help="address to listen on")
+    serve.add_argument(
+        "--host",
+        "--addr",
+        dest="addr",
+        default="127.0.0.1",
+        help="address to listen on (loopback unless told otherwise: 0.0.0.0 for every one)",
+    )
+    serve.add_argument(
+        "--basic-auth-file",
+        type=Path,
+        default=None,
+        help="require HTTP basic auth: user:hash lines (sha256:<hex> or bcrypt, htpasswd "
+        "format); or YTEMPIRE_METRICS_BASIC_AUTH=user:hash",
+    )
 
     batch = commands.add_parser("batch", help="make the day's videos for every channel")
     batch.add_argument("--date", type=_day, default=None, help="YYYY-MM-DD; today (UTC)")
@@ -433,6 +448,25 @@ def _stop(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _metrics_users(path: Path | None, settings: Settings) -> basic_auth.Users | None:
+    """Who may read the metrics: the file's users, else the setting's one, else anyone."""
+    if path is not None:
+        return basic_auth.Users.from_file(path)
+    if settings.metrics_basic_auth is not None:
+        entry = settings.metrics_basic_auth.get_secret_value()
+        return basic_auth.Users.parse(entry, "YTEMPIRE_METRICS_BASIC_AUTH")
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def run_metrics(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
@@ -444,16 +478,28 @@ def run_metrics(args: argparse.Namespace) -> int:
 
     settings = Settings()
     try:
+        users = _metrics_users(args.basic_auth_file, settings)
+    except basic_auth.BasicAuthError as exc:
+        print(f"ytempire: error: metrics: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         store = AnalyticsStore(settings.analytics_url)
         flush = queue.for_settings(settings).flush if settings.redis_url else None
         collector = metrics.StoreCollector(
             store, timedelta(hours=settings.metrics_window_hours), before_collect=flush
         )
-        server, thread = metrics.serve(collector, args.port, args.addr)
+        server, thread = metrics.serve(collector, args.port, args.addr, users)
     except (SQLAlchemyError, OSError) as exc:
         return _fail(f"metrics: {one_line(exc)}")
     host, port = server.server_address[:2]
-    print(f"serving metrics on http://{host}:{port}/metrics (Ctrl-C stops)", flush=True)
+    guard = f"basic auth, {len(users.hashes)} user(s); " if users else ""
+    print(f"serving metrics on http://{host}:{port}/metrics ({guard}Ctrl-C stops)", flush=True)
+    if users is None and not _is_loopback(str(host)):
+        print(
+            f"ytempire: warning: metrics on {host} without auth: anyone who reaches the port "
+            "reads them (--basic-auth-file, docs/security.md)",
+            file=sys.stderr,
+        )
     signal.signal(signal.SIGTERM, _stop)
     try:
         while thread.is_alive():

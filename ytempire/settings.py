@@ -141,6 +141,10 @@ class Settings(BaseSettings):
     metrics_window_hours: float = Field(
         default=24.0, gt=0, description="window of the derived gauges (quality, rates, p95)"
     )
+    metrics_basic_auth: SecretStr | None = Field(
+        default=None,
+        description="user:hash (sha256:<hex> or bcrypt) that ytempire metrics serve requires",
+    )
     pushgateway_url: str | None = Field(
         default=None, description="a Prometheus Pushgateway that flows push the metrics to"
     )

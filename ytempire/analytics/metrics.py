@@ -31,19 +31,24 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CollectorRegistry, push_to_gateway, start_http_server
+from prometheus_client import CollectorRegistry, make_wsgi_app, push_to_gateway
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 from sqlalchemy import case, func, select
 
+from ytempire import basic_auth
 from ytempire.analytics import views
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.analytics.tables import MetricSample
@@ -312,13 +317,40 @@ def registry_for(collector: StoreCollector) -> CollectorRegistry:
     return registry
 
 
-def serve(collector: StoreCollector, port: int, addr: str = "127.0.0.1") -> Any:
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # a scrape every few seconds is not news
+
+
+def serve(
+    collector: StoreCollector,
+    port: int,
+    addr: str = "127.0.0.1",
+    users: basic_auth.Users | None = None,
+) -> tuple[WSGIServer, threading.Thread]:
     """Expose the metrics on ``http://addr:port/metrics`` from a background thread.
 
-    Returns prometheus_client's (server, thread); ``server.server_address`` has the real port
-    when ``port`` is 0, and ``server.shutdown()`` stops it.
+    Loopback unless ``addr`` says otherwise; with ``users``, every request needs one of
+    them (HTTP basic auth: prometheus_client's own server has none, so its WSGI app is
+    served here behind :func:`ytempire.basic_auth.require`). Returns (server, thread);
+    ``server.server_address`` has the real port when ``port`` is 0, and
+    ``server.shutdown()`` stops it.
     """
-    return start_http_server(port, addr=addr, registry=registry_for(collector))
+    app = make_wsgi_app(registry_for(collector))
+    if users is not None:
+        app = basic_auth.require(app, users, realm="ytempire metrics")
+
+    class Server(_ThreadingServer):
+        address_family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+    server = make_server(addr, port, app, Server, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
+    thread.start()
+    return server, thread
 
 
 def push(collector: StoreCollector, gateway: str, job: str = "ytempire") -> None:

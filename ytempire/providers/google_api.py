@@ -54,6 +54,17 @@ from ytempire.resilience.errors import (
 )
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+# The narrowest OAuth scopes each API's calls need (docs/security.md). A channel's refresh
+# token is granted both; each access token is asked for its own API's only, so a token
+# fetched to read analytics cannot upload. youtube.force-ssl is the one scope that allows
+# captions.insert; it also covers videos.insert, thumbnails.set and channels.list(mine).
+YOUTUBE_FORCE_SSL_SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
+YT_ANALYTICS_READONLY_SCOPE = "https://www.googleapis.com/auth/yt-analytics.readonly"
+OAUTH_SCOPES: dict[str, tuple[str, ...]] = {
+    "youtube": (YOUTUBE_FORCE_SSL_SCOPE,),
+    "youtubeAnalytics": (YT_ANALYTICS_READONLY_SCOPE,),
+    "youtubereporting": (YT_ANALYTICS_READONLY_SCOPE,),
+}
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 MESSAGE_LIMIT = 300
@@ -75,7 +86,8 @@ class OAuthClient:
     """An OAuth client and a user's refresh token: what acting for a YouTube channel needs.
 
     The refresh token must have been granted the scopes the calls need
-    (``youtube.upload``, ``youtube.force-ssl`` for captions, ``yt-analytics.readonly``).
+    (``youtube.force-ssl`` to upload with captions, ``yt-analytics.readonly`` to track:
+    :data:`OAUTH_SCOPES`); each service asks its access token for its own API's only.
     ``token_uri`` is Google's token endpoint unless a proxy or a test server stands in.
     """
 
@@ -92,7 +104,7 @@ class OAuthClient:
         ):
             raise ValueError("an OAuth client needs a client id, a client secret and a token")
 
-    def credentials(self) -> Credentials:
+    def credentials(self, scopes: tuple[str, ...] | None = None) -> Credentials:
         """User credentials that fetch an access token from ``token_uri`` when first used."""
         return Credentials(
             token=None,
@@ -100,6 +112,7 @@ class OAuthClient:
             token_uri=self.token_uri,
             client_id=self.client_id,
             client_secret=self.client_secret.get_secret_value(),
+            scopes=list(scopes) if scopes else None,
         )
 
     @property
@@ -124,7 +137,7 @@ def service(
     document's ``https`` scheme whatever the endpoint says (the client swaps only the host),
     so an endpoint that takes uploads must speak TLS: ``ca_certs`` is the CA bundle to trust
     for it (a TLS proxy, a test server). With ``oauth``, requests carry its access token,
-    refreshed through the same connection settings.
+    refreshed through the same connection settings and asked for ``OAUTH_SCOPES[name]``.
     """
     transport = httplib2.Http(timeout=timeout_s, ca_certs=str(ca_certs) if ca_certs else None)
     # Resumable uploads answer 308 Resume Incomplete, which httplib2 would follow as a
@@ -132,7 +145,8 @@ def service(
     transport.redirect_codes = transport.redirect_codes - {308}
     http: httplib2.Http | google_auth_httplib2.AuthorizedHttp = transport
     if oauth is not None:
-        http = google_auth_httplib2.AuthorizedHttp(oauth.credentials(), http=transport)
+        scopes = OAUTH_SCOPES.get(name)
+        http = google_auth_httplib2.AuthorizedHttp(oauth.credentials(scopes), http=transport)
     return build(
         name,
         version,

@@ -10,6 +10,7 @@ sees a block, only the settings.
 
 from __future__ import annotations
 
+import os
 from abc import ABC
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +19,9 @@ from prefect.blocks.core import Block
 from prefect.exceptions import ObjectNotFound
 from pydantic import Field, SecretStr, model_validator
 
+from ytempire.providers.google_api import OAuthClient
+from ytempire.publish import identity
+from ytempire.publish.identity import ChannelIdentity, IdentityError
 from ytempire.settings import Settings
 
 
@@ -175,3 +179,33 @@ def settings_from_blocks(settings: Settings) -> Settings:
     """The settings flows run with: the environment's, with the credential blocks named by
     ``settings.credentials_block`` put in where the Prefect API has them."""
     return settings_with(settings, load_credentials(settings.credentials_block))
+
+
+def youtube_oauth(name: str, token_uri: str) -> OAuthClient:
+    """The OAuth client of the ``YouTubeCredentials`` block saved as ``name`` (a channel
+    profile's ``youtube_credentials``); IdentityError, one line, when there is none."""
+    try:
+        block = YouTubeCredentials.load(name)
+    except ValueError as exc:
+        if isinstance(exc.__cause__, ObjectNotFound):
+            raise IdentityError(f"no YouTubeCredentials block named {name!r}") from None
+        raise
+    assert isinstance(block, YouTubeCredentials)  # sync load: the block itself
+    if block.client_id is None or block.client_secret is None or block.refresh_token is None:
+        raise IdentityError(f"YouTubeCredentials block {name!r} holds no OAuth client")
+    return OAuthClient(block.client_id, block.client_secret, block.refresh_token, token_uri)
+
+
+def youtube_identity(
+    settings: Settings, channel: str, credentials: str | None, expected_channel_id: str | None
+) -> ChannelIdentity:
+    """Who acts for ``channel`` on YouTube, resolved where the run runs (the worker): its
+    block, its ``YTEMPIRE_YOUTUBE_<SLUG>_*`` variables, or (``default`` only) the settings."""
+    return identity.resolve(
+        settings,
+        channel,
+        credentials=credentials,
+        expected_channel_id=expected_channel_id,
+        environ=os.environ,
+        load_block=lambda name: youtube_oauth(name, settings.youtube_token_uri),
+    )

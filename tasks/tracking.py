@@ -1,5 +1,6 @@
 """Tracking: the video and its cost breakdown in the analytics store; later, how the
-published video performs (YouTube Analytics, for the ``track-performance`` flow)."""
+published video performs (YouTube Analytics, for the ``track-performance`` flow), read
+with the YouTube identity of the channel that published it."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from blocks.credentials import youtube_identity
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.analytics.youtube_performance import DailyPerformance, YouTubeAnalytics
 from ytempire.models import Stage, StageOutput, Topic, Upload, VideoJob
-from ytempire.publish import youtube
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
@@ -60,15 +61,22 @@ def track_video(
     cache_policy=NO_CACHE,
 )
 def fetch_performance(
-    video_id: str, youtube_video_id: str, start: date, end: date, settings: Settings
+    video_id: str,
+    youtube_video_id: str,
+    start: date,
+    end: date,
+    settings: Settings,
+    channel: str,
+    credentials: str | None = None,
 ) -> list[DailyPerformance]:
-    """The video's days from ``start`` to ``end`` from YouTube Analytics, stored (a day
-    fetched again replaces its row) and returned."""
-    oauth = youtube.oauth_from(settings)
-    if oauth is None:
-        raise ValueError("no YouTube OAuth client configured: performance cannot be fetched")
+    """The video's days from ``start`` to ``end`` from YouTube Analytics, read with the
+    identity of ``channel`` (which published it; ``credentials``: its profile's block),
+    stored (a day fetched again replaces its row) and returned."""
+    identity = youtube_identity(settings, channel, credentials, None)
+    if identity.oauth is None:
+        raise ValueError(f"performance cannot be fetched: {identity.missing}")
     source = YouTubeAnalytics(
-        oauth,
+        identity.oauth,
         api_endpoint=settings.youtube_analytics_endpoint,
         ca_certs=settings.youtube_ca_certs,
         timeout_s=settings.youtube_timeout_s,

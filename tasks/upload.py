@@ -1,5 +1,9 @@
 """Upload: publish the video once. Always into the outbox (the local record: video folder +
-``metadata.json``); to YouTube as well when the channel's OAuth client is configured.
+``metadata.json``); to YouTube as well when the channel has its own YouTube identity
+(``ytempire.publish.identity``: its credentials block, its ``YTEMPIRE_YOUTUBE_<SLUG>_*``
+variables, or for the ``default`` channel the global settings), after YouTube confirmed the
+token acts for the channel's ``youtube_channel_id``. A channel without an identity stays in
+the outbox, and the stage record says why.
 
 YouTube calls are retried by error kind; a spent daily quota is not retried: the stage fails
 saying the video waits in the outbox, and a re-run of the job after the quota resets uploads
@@ -13,6 +17,8 @@ import uuid
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from blocks.credentials import youtube_identity
+from tasks.costs import video_ledger
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.store import AnalyticsStore
@@ -48,13 +54,18 @@ def upload_video(
     run_id: uuid.UUID,
 ) -> Upload:
     folder = VideoFolder(settings.workspace, job.video_id)
-    manifest = metadata.build(job, script, narration, outputs)
-    oauth = youtube.oauth_from(settings)
+    # Costs from the video's ledger: every run's paid calls and compute (tasks/costs.py).
+    manifest = metadata.build(job, script, narration, outputs, video_ledger(settings, job.video_id))
 
     def publish() -> Upload:
         local = outbox.publish(folder, manifest)
-        if oauth is None:
-            return local
+        identity = youtube_identity(
+            settings, job.channel, job.youtube_credentials, job.youtube_channel_id
+        )
+        if identity.oauth is None:
+            return local.model_copy(
+                update={"fallbacks": [f"{youtube.ENGINE} skipped: {identity.missing}"]}
+            )
         rendered = outputs.get(Stage.render)
         publication = youtube.Publication(
             video=rendered.path if isinstance(rendered, RenderedVideo) else folder / "video.mp4",
@@ -71,7 +82,9 @@ def upload_video(
         store = AnalyticsStore(settings.analytics_url)
         uploader = youtube.uploader_from(
             settings,
-            oauth,
+            identity.oauth,
+            expected_channel_id=identity.expected_channel_id,
+            channel=job.channel,
             on_call=lambda call: store.record_model_call(
                 youtube.ENGINE,
                 call.operation,

@@ -110,7 +110,7 @@ def test_the_youtube_quota_drops_uploads_only_when_uploads_go_to_youtube() -> No
     )
     outbox = plan(budgets=budgets(quota_units_per_day=quota, quota_enforced=False))
     assert len(outbox.videos) == 3 and outbox.quota_units == 3 * UNITS_PER_VIDEO
-    assert UNITS_PER_VIDEO == 1600 + 400 + 50 == sum(QUOTA_UNITS.values())
+    assert UNITS_PER_VIDEO == 1 + 1600 + 400 + 50 == sum(QUOTA_UNITS.values())
 
 
 def test_over_the_per_video_budget_is_noted_not_dropped() -> None:

@@ -20,6 +20,7 @@ from ytempire.models import (
     MAX_BRAND_COLOURS,
     MAX_PROFILE_CHARS,
     SLUG_PATTERN,
+    YOUTUBE_CHANNEL_ID,
     Aspect,
     ContentType,
     VideoJob,
@@ -57,6 +58,17 @@ class Channel(BaseModel):
     videos_per_day: int = Field(default=1, ge=0, le=50)
     minutes: float = Field(default=1.0, gt=0, le=60, description="target length of a video")
     aspect: Aspect = Aspect.landscape
+    youtube_credentials: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the YouTubeCredentials block that uploads for this channel; unset: the "
+        "YTEMPIRE_YOUTUBE_<SLUG>_* variables (docs/publishing.md)",
+    )
+    youtube_channel_id: str | None = Field(
+        default=None,
+        pattern=YOUTUBE_CHANNEL_ID,
+        description="the YouTube channel (UC…) its credentials must act for",
+    )
 
     def job(self, video_id: str, topic: str) -> VideoJob:
         """The video job for one of this channel's videos on ``topic``; style, tone,
@@ -77,6 +89,8 @@ class Channel(BaseModel):
             niche=self.niche,
             aspect=self.aspect,
             privacy=self.privacy,
+            youtube_credentials=self.youtube_credentials,
+            youtube_channel_id=self.youtube_channel_id,
             **{field: value for field, value in given.items() if value},
         )
 

@@ -21,6 +21,8 @@ MAX_TOPIC_CHARS = 300
 WORDS_PER_MINUTE = 150
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
+# A YouTube channel id: UC and 22 characters of URL-safe base64.
+YOUTUBE_CHANNEL_ID = r"^UC[0-9A-Za-z_-]{22}$"
 # A channel's style, tone and audience are each one line of a prompt.
 MAX_PROFILE_CHARS = 200
 MAX_BRAND_COLOURS = 5
@@ -108,6 +110,13 @@ class VideoJob(BaseModel):
     )
     publish_at: datetime | None = Field(
         default=None, description="schedule the YouTube release (uploaded private until then)"
+    )
+    # The channel's YouTube identity, by name only (never a secret): docs/publishing.md.
+    youtube_credentials: str | None = Field(
+        default=None, min_length=1, description="the channel's YouTubeCredentials block"
+    )
+    youtube_channel_id: str | None = Field(
+        default=None, pattern=YOUTUBE_CHANNEL_ID, description="the YouTube channel it expects"
     )
     style: str = Field(default=DEFAULT_STYLE, description="the channel's style")
     tone: str = Field(default=DEFAULT_TONE, description="how the narration sounds")

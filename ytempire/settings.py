@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ytempire.models import YOUTUBE_CHANNEL_ID
+
 DATA_DIR = Path(__file__).parent / "data"
 # The checkout (or editable install) the package runs from: where channels.yaml is.
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     youtube_client_id: str | None = None
     youtube_client_secret: SecretStr | None = None
     youtube_refresh_token: SecretStr | None = None
+    youtube_channel_id: str | None = Field(
+        default=None,
+        pattern=YOUTUBE_CHANNEL_ID,
+        description="the YouTube channel the default channel's token must act for (UC…)",
+    )
     youtube_token_uri: str = Field(
         default="https://oauth2.googleapis.com/token", description="the OAuth token endpoint"
     )

@@ -14,6 +14,7 @@ from prefect import flow
 from tasks.upload import upload_video
 from tests.pictures import encode_stills, vivid_picture
 from tests.servers.youtube_upload import (
+    CHANNEL_ID,
     CLIENT_SECRET,
     INSERT_PATH,
     REFRESH_TOKEN,
@@ -85,6 +86,7 @@ def youtube(
         "CLIENT_ID": server.client_id,
         "CLIENT_SECRET": CLIENT_SECRET,
         "REFRESH_TOKEN": REFRESH_TOKEN,
+        "CHANNEL_ID": CHANNEL_ID,
         "TOKEN_URI": server.token_uri,
         "UPLOAD_ENDPOINT": server.url,
         "CA_CERTS": str(server.ca_certs),
@@ -148,6 +150,7 @@ def test_with_credentials_the_video_goes_to_youtube_and_stays_in_the_outbox(
     assert event.cost_cents == 0
     calls = store.model_calls()
     assert [(c.model_name, c.operation, c.tokens_used, c.cost_cents) for c in calls] == [
+        ("youtube-data-api", "channels.list", 1, 0),
         ("youtube-data-api", "videos.insert", 1600, 0),
         ("youtube-data-api", "thumbnails.set", 50, 0),
         ("youtube-data-api", "captions.insert", 400, 0),
@@ -184,8 +187,9 @@ def test_spent_quota_fails_the_stage_once_and_leaves_the_video_in_the_outbox(
 def test_server_errors_are_retried_by_the_task_after_the_uploads_own_retries(
     youtube: YouTubeUploadServer, workspace: Path
 ) -> None:
-    # Four failures exhaust the upload's own retries; the task's retry starts a new session.
+    # Four failures exhaust the upload's own retries; the task's retry goes on with the
+    # session recorded in upload-session.json rather than starting another.
     youtube.script("chunk", "500", "500", "500", "500")
     upload = upload_only(made(workspace), uuid.uuid4())
     assert upload.destination == "youtube"
-    assert len(youtube.calls("POST", INSERT_PATH)) == 2 and len(youtube.videos) == 1
+    assert len(youtube.calls("POST", INSERT_PATH)) == 1 and len(youtube.videos) == 1

@@ -1,6 +1,12 @@
 """A local stand-in for what publishing and tracking call: Google's OAuth token endpoint,
-YouTube Data API v3 uploads (``videos.insert`` resumable, ``thumbnails.set``,
-``captions.insert``) and the YouTube Analytics API v2 (``reports.query``).
+YouTube Data API v3 (``channels.list mine=true``, ``videos.insert`` resumable,
+``thumbnails.set``, ``captions.insert``) and the YouTube Analytics API v2 (``reports.query``).
+
+It knows several OAuth identities (:meth:`YouTubeUploadServer.add_identity`), each a client,
+a refresh token and the YouTube channel it acts for: an access token the token endpoint
+issues acts for that channel, a video belongs to the channel whose token uploaded it
+(:attr:`YouTubeUploadServer.owners`, and ``snippet.channelId``), and thumbnails, captions
+and analytics of another channel's video are 403 ``forbidden``, as on YouTube.
 
 It speaks TLS: ``googleapiclient`` sends media uploads to the discovery document's
 ``https`` URL with only the host swapped for ``api_endpoint``, so an ``http://`` stand-in
@@ -12,6 +18,7 @@ Paths, as the real client sends them (discovery documents shipped with the clien
 * ``POST /token`` (form: ``grant_type=refresh_token``, client id and secret, refresh token):
   an access token, or 400 ``invalid_grant`` quoting what it was sent (as careless servers
   and proxies do: the client must not repeat it);
+* ``GET /youtube/v3/channels?part=id,snippet&mine=true``: the token's channel;
 * ``POST /upload/youtube/v3/videos?uploadType=resumable&part=...``: the metadata; answers 200
   with ``Location`` (the session URI, ``upload_id=``);
 * ``PUT`` to the session URI with ``Content-Range: bytes a-b/total``: 308 Resume Incomplete with
@@ -30,7 +37,8 @@ of 256 KiB, no gap in the bytes, thumbnails PNG/JPEG ≤ 2 MB, unknown Analytics
 Trouble is scripted per route (:meth:`YouTubeUploadServer.script`): ``"500"``,
 ``"500_partial"`` (a chunk: keep its first half, then fail: the client must resume from the
 server's Range), ``"quota"`` (403 ``quotaExceeded``), ``"rate"`` (403
-``rateLimitExceeded``), ``"forbidden"`` (403).
+``rateLimitExceeded``), ``"forbidden"`` (403), ``"hold"`` (a chunk: keep it whole, then never
+answer, as if the client died waiting for the answer: the crash window after the last byte).
 """
 
 from __future__ import annotations
@@ -66,11 +74,14 @@ INSERT_PATH = "/upload/youtube/v3/videos"
 THUMBNAILS_PATH = "/upload/youtube/v3/thumbnails/set"
 CAPTIONS_PATH = "/upload/youtube/v3/captions"
 REPORTS_PATH = "/v2/reports"
+CHANNELS_PATH = "/youtube/v3/channels"
 # The channel's OAuth client the server knows (tests check none of these leak).
 CLIENT_ID = "1234-test.apps.googleusercontent.com"
 CLIENT_SECRET = "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"
 REFRESH_TOKEN = "1//0refresh-token-never-shown-abcdefghij"
-ROUTES = frozenset({"token", "insert", "chunk", "thumbnails", "captions", "reports"})
+# The YouTube channel that refresh token acts for (a channel id is UC + 22 characters).
+CHANNEL_ID = "UCtestchannel00000000000"
+ROUTES = frozenset({"token", "channels", "insert", "chunk", "thumbnails", "captions", "reports"})
 CHUNK_GRANULARITY = 256 * 1024
 THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024
 # The Analytics API metrics this stand-in knows (a subset of the real list); anything else
@@ -103,6 +114,17 @@ _ERRORS = {
 }
 
 
+@dataclass(frozen=True)
+class Identity:
+    """An OAuth client and a refresh token, and the YouTube channel they act for."""
+
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    channel_id: str
+    title: str
+
+
 @dataclass
 class Session:
     """One resumable upload session."""
@@ -110,6 +132,7 @@ class Session:
     upload_id: str
     resource: dict[str, Any]
     total: int
+    channel_id: str
     data: bytearray = field(default_factory=bytearray)
     # (first byte, end) of every chunk received, in order, failed ones too.
     chunks: list[tuple[int, int]] = field(default_factory=list)
@@ -163,7 +186,7 @@ class YouTubeUploadServer(ProviderServer):
     """The stand-in; a context manager. Point the uploader at :attr:`url`, the token endpoint
     at :attr:`token_uri`, and trust :attr:`ca_certs`."""
 
-    behaviours = frozenset({"ok", "500", "500_partial", "quota", "rate", "forbidden"})
+    behaviours = frozenset({"ok", "500", "500_partial", "quota", "rate", "forbidden", "hold"})
 
     def __init__(
         self,
@@ -172,6 +195,7 @@ class YouTubeUploadServer(ProviderServer):
         client_id: str = CLIENT_ID,
         client_secret: str = CLIENT_SECRET,
         refresh_token: str = REFRESH_TOKEN,
+        channel_id: str = CHANNEL_ID,
     ) -> None:
         super().__init__(_handler_for(self))
         self.ca_certs, key = make_certificate(folder)
@@ -181,9 +205,15 @@ class YouTubeUploadServer(ProviderServer):
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh_token = refresh_token
-        self.tokens: set[str] = set()
+        self.channel_id = channel_id
+        # refresh token → identity; access token → the channel it acts for
+        self.identities: dict[str, Identity] = {}
+        self.tokens: dict[str, str] = {}
+        self.add_identity(refresh_token, channel_id, "Test Channel", client_id, client_secret)
         self.sessions: dict[str, Session] = {}
         self.videos: dict[str, dict[str, Any]] = {}
+        # youtube video id → the channel it was uploaded to (tests may add videos of their own)
+        self.owners: dict[str, str] = {}
         self.video_bytes: dict[str, bytes] = {}
         self.thumbnails: dict[str, tuple[str, bytes]] = {}
         self.captions: dict[str, dict[str, Any]] = {}
@@ -212,6 +242,33 @@ class YouTubeUploadServer(ProviderServer):
             self.client_id, SecretStr(client_secret), SecretStr(self.refresh_token), self.token_uri
         )
 
+    def add_identity(
+        self,
+        refresh_token: str,
+        channel_id: str,
+        title: str,
+        client_id: str = CLIENT_ID,
+        client_secret: str = CLIENT_SECRET,
+    ) -> Identity:
+        """Know another channel owner's refresh token (of this or another OAuth client)."""
+        identity = Identity(client_id, client_secret, refresh_token, channel_id, title)
+        with self._lock:
+            self.identities[refresh_token] = identity
+        return identity
+
+    def oauth_for(self, identity: Identity) -> OAuthClient:
+        return OAuthClient(
+            identity.client_id,
+            SecretStr(identity.client_secret),
+            SecretStr(identity.refresh_token),
+            self.token_uri,
+        )
+
+    def videos_of(self, channel_id: str) -> list[str]:
+        """The ids of the videos uploaded to ``channel_id``, in upload order."""
+        with self._lock:
+            return [v for v, owner in self.owners.items() if owner == channel_id]
+
     def script(self, route: str, *behaviours: str) -> None:
         """Answer the next requests to ``route`` (one of :data:`ROUTES`) with these behaviours."""
         if route not in ROUTES:
@@ -236,11 +293,12 @@ class YouTubeUploadServer(ProviderServer):
 
     def grant(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         sent_secret, sent_token = form.get("client_secret", ""), form.get("refresh_token", "")
+        identity = self.identities.get(sent_token)
         if (
             form.get("grant_type") != "refresh_token"
-            or form.get("client_id") != self.client_id
-            or sent_secret != self.client_secret
-            or sent_token != self.refresh_token
+            or identity is None
+            or form.get("client_id") != identity.client_id
+            or sent_secret != identity.client_secret
         ):
             return 400, {
                 "error": "invalid_grant",
@@ -251,17 +309,42 @@ class YouTubeUploadServer(ProviderServer):
             }
         token = f"ya29.test-{self._new_id('token')}"
         with self._lock:
-            self.tokens.add(token)
+            self.tokens[token] = identity.channel_id
         return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
 
-    def authorized(self, header: str | None) -> bool:
+    def channel_of(self, header: str | None) -> str | None:
+        """The channel an ``Authorization`` header's access token acts for (None: no token)."""
         with self._lock:
-            return bool(header) and header.removeprefix("Bearer ") in self.tokens
+            return self.tokens.get((header or "").removeprefix("Bearer "))
+
+    def _not_owner(self, channel: str, video_id: str) -> bool:
+        # A video the tests made up without an upload has no recorded owner: anyone's.
+        owner = self.owners.get(video_id)
+        return owner is not None and owner != channel
+
+    # -- channels.list -----------------------------------------------------------------------
+
+    def my_channel(self, channel: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if "part" not in params:
+            return _error(400, "global", "required", "Required parameter: part")
+        if params.get("mine") != "true":
+            return _error(400, "global", "badRequest", "this stand-in answers mine=true only")
+        title = next(
+            (i.title for i in self.identities.values() if i.channel_id == channel), channel
+        )
+        item: dict[str, Any] = {"kind": "youtube#channel", "id": channel}
+        if "snippet" in params["part"].split(","):
+            item["snippet"] = {"title": title, "description": "", "customUrl": f"@{channel}"}
+        return 200, {
+            "kind": "youtube#channelListResponse",
+            "pageInfo": {"totalResults": 1, "resultsPerPage": 5},
+            "items": [item],
+        }
 
     # -- videos.insert -----------------------------------------------------------------------
 
     def start_upload(
-        self, params: dict[str, str], body: bytes, length: str | None
+        self, channel: str, params: dict[str, str], body: bytes, length: str | None
     ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         if params.get("uploadType") != "resumable":
             return *_error(400, "global", "badRequest", "expected uploadType=resumable"), {}
@@ -278,7 +361,7 @@ class YouTubeUploadServer(ProviderServer):
             return *_error(400, "global", "badRequest", "X-Upload-Content-Length needed"), {}
         upload_id = self._new_id("upload")
         with self._lock:
-            self.sessions[upload_id] = Session(upload_id, resource, int(length))
+            self.sessions[upload_id] = Session(upload_id, resource, int(length), channel)
         location = f"{self.address}{INSERT_PATH}?uploadType=resumable&upload_id={upload_id}"
         return 200, None, {"Location": location}
 
@@ -312,7 +395,7 @@ class YouTubeUploadServer(ProviderServer):
         if behaviour in _ERRORS:
             return *_error(*_ERRORS[behaviour]), {}
         session.data[first:] = data
-        return self._where(session)
+        return self._where(session)  # "hold": the handler then answers nothing
 
     def _where(self, session: Session) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         if len(session.data) < session.total:
@@ -321,8 +404,9 @@ class YouTubeUploadServer(ProviderServer):
             return 308, None, headers
         if session.video_id is None:
             session.video_id = self._new_id("video")
-            resource = _video_resource(session.video_id, session.resource)
+            resource = _video_resource(session.video_id, session.resource, session.channel_id)
             with self._lock:
+                self.owners[session.video_id] = session.channel_id
                 self.videos[session.video_id] = resource
                 self.video_bytes[session.video_id] = bytes(session.data)
         return 200, self.videos[session.video_id], {}
@@ -330,11 +414,13 @@ class YouTubeUploadServer(ProviderServer):
     # -- thumbnails, captions ------------------------------------------------------------------
 
     def set_thumbnail(
-        self, params: dict[str, str], content_type: str, data: bytes
+        self, channel: str, params: dict[str, str], content_type: str, data: bytes
     ) -> tuple[int, dict[str, Any]]:
         video_id = params.get("videoId", "")
         if video_id not in self.videos:
             return _error(404, "youtube.thumbnail", "videoNotFound", "Video not found")
+        if self._not_owner(channel, video_id):
+            return _error(*_ERRORS["forbidden"])
         if content_type not in ("image/png", "image/jpeg"):
             return _error(400, "youtube.thumbnail", "invalidImage", "The image is invalid")
         if len(data) > THUMBNAIL_MAX_BYTES:
@@ -347,7 +433,9 @@ class YouTubeUploadServer(ProviderServer):
             "items": [{"default": {"url": url, "width": 120, "height": 90}}],
         }
 
-    def insert_captions(self, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    def insert_captions(
+        self, channel: str, content_type: str, body: bytes
+    ) -> tuple[int, dict[str, Any]]:
         message = email.message_from_bytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
         parts = message.get_payload() if message.is_multipart() else []
         if not isinstance(parts, list) or len(parts) != 2:
@@ -356,6 +444,8 @@ class YouTubeUploadServer(ProviderServer):
         data = parts[1].get_payload(decode=True)
         if snippet.get("videoId") not in self.videos:
             return _error(404, "youtube.caption", "videoNotFound", "Video not found")
+        if self._not_owner(channel, snippet["videoId"]):
+            return _error(*_ERRORS["forbidden"])
         if not snippet.get("language"):
             return _error(400, "youtube.caption", "invalidMetadata", "language needed")
         caption_id = f"AUieDa{self._new_id('caption')}"
@@ -375,7 +465,7 @@ class YouTubeUploadServer(ProviderServer):
 
     # -- YouTube Analytics ---------------------------------------------------------------------
 
-    def report(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def report(self, channel: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
         for name in ("ids", "startDate", "endDate", "metrics"):
             if name not in params:
                 return _error(400, "global", "required", f"Required parameter: {name}")
@@ -393,6 +483,8 @@ class YouTubeUploadServer(ProviderServer):
         wanted = re.fullmatch(r"video==([\w-]+)", params.get("filters", ""))
         if wanted is None:
             return _error(400, "global", "badRequest", "The query is not supported.")
+        if self._not_owner(channel, wanted[1]):
+            return _error(*_ERRORS["forbidden"])
         start = date.fromisoformat(params["startDate"])
         end = date.fromisoformat(params["endDate"])
         days = self.performance.get(wanted[1], {})
@@ -428,7 +520,7 @@ def _invalid_video(resource: Any) -> tuple[str, str] | None:
     return None
 
 
-def _video_resource(video_id: str, resource: dict[str, Any]) -> dict[str, Any]:
+def _video_resource(video_id: str, resource: dict[str, Any], channel_id: str) -> dict[str, Any]:
     status = resource.get("status", {})
     return {
         "kind": "youtube#video",
@@ -436,7 +528,7 @@ def _video_resource(video_id: str, resource: dict[str, Any]) -> dict[str, Any]:
         "snippet": {
             **resource.get("snippet", {}),
             "publishedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "channelId": "UCtestchannel0000000000",
+            "channelId": channel_id,
         },
         "status": {
             "uploadStatus": "uploaded",
@@ -479,14 +571,15 @@ def _handler_for(server: YouTubeUploadServer) -> type[QuietHandler]:
             data = b"" if body is None else json.dumps(body).encode()
             self.send_body(status, data, headers)
 
-        def _refuse_unauthorized(self) -> bool:
-            if server.authorized(self.headers.get("Authorization")):
-                return False
-            self._reply(
-                *_error(401, "global", "authError", "Invalid Credentials"),
-                {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
-            )
-            return True
+        def _caller(self) -> str | None:
+            """The channel the request's token acts for; None after answering 401."""
+            channel = server.channel_of(self.headers.get("Authorization"))
+            if channel is None:
+                self._reply(
+                    *_error(401, "global", "authError", "Invalid Credentials"),
+                    {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+                )
+            return channel
 
         def do_POST(self) -> None:
             path, params = self._route()
@@ -500,7 +593,8 @@ def _handler_for(server: YouTubeUploadServer) -> type[QuietHandler]:
                     form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
                     self._reply(*server.grant(form))
                     return
-                if self._refuse_unauthorized():
+                channel = self._caller()
+                if channel is None:
                     return
                 if path == INSERT_PATH:
                     behaviour = server._behaviour("insert")
@@ -508,20 +602,21 @@ def _handler_for(server: YouTubeUploadServer) -> type[QuietHandler]:
                         self._reply(*_error(*_ERRORS[behaviour]))
                         return
                     length = self.headers.get("X-Upload-Content-Length")
-                    self._reply(*server.start_upload(params, body, length))
+                    self._reply(*server.start_upload(channel, params, body, length))
                 elif path == THUMBNAILS_PATH:
                     behaviour = server._behaviour("thumbnails")
                     if behaviour in _ERRORS:
                         self._reply(*_error(*_ERRORS[behaviour]))
                         return
                     content_type = self.headers.get("Content-Type", "")
-                    self._reply(*server.set_thumbnail(params, content_type, body))
+                    self._reply(*server.set_thumbnail(channel, params, content_type, body))
                 elif path == CAPTIONS_PATH:
                     behaviour = server._behaviour("captions")
                     if behaviour in _ERRORS:
                         self._reply(*_error(*_ERRORS[behaviour]))
                         return
-                    self._reply(*server.insert_captions(self.headers.get("Content-Type", ""), body))
+                    content_type = self.headers.get("Content-Type", "")
+                    self._reply(*server.insert_captions(channel, content_type, body))
                 else:
                     self._reply(*_error(404, "global", "notFound", f"Not found: {path}"))
 
@@ -529,7 +624,7 @@ def _handler_for(server: YouTubeUploadServer) -> type[QuietHandler]:
             path, params = self._route()
             body = self.read_body()
             with server.answering():
-                if self._refuse_unauthorized():
+                if self._caller() is None:
                     return
                 if path != INSERT_PATH or "upload_id" not in params:
                     self._reply(*_error(404, "global", "notFound", f"Not found: {path}"))
@@ -538,19 +633,30 @@ def _handler_for(server: YouTubeUploadServer) -> type[QuietHandler]:
                 # A status query is no chunk: scripted trouble is for chunks.
                 is_query = (content_range or "").startswith("bytes */")
                 behaviour = "ok" if is_query else server._behaviour("chunk")
-                self._reply(*server.put_chunk(params["upload_id"], content_range, body, behaviour))
+                answer = server.put_chunk(params["upload_id"], content_range, body, behaviour)
+                if behaviour == "hold":
+                    server.hang()  # the client never hears: it dies waiting, or times out
+                    return
+                self._reply(*answer)
 
         def do_GET(self) -> None:
             path, params = self._route()
             with server.answering():
-                if self._refuse_unauthorized():
+                channel = self._caller()
+                if channel is None:
                     return
-                if path == REPORTS_PATH:
+                if path == CHANNELS_PATH:
+                    behaviour = server._behaviour("channels")
+                    if behaviour in _ERRORS:
+                        self._reply(*_error(*_ERRORS[behaviour]))
+                        return
+                    self._reply(*server.my_channel(channel, params))
+                elif path == REPORTS_PATH:
                     behaviour = server._behaviour("reports")
                     if behaviour in _ERRORS:
                         self._reply(*_error(*_ERRORS[behaviour]))
                         return
-                    self._reply(*server.report(params))
+                    self._reply(*server.report(channel, params))
                 else:
                     self._reply(*_error(404, "global", "notFound", f"Not found: {path}"))
 

@@ -1,10 +1,15 @@
-"""Publishing to YouTube: resumable upload, the top thumbnail, the captions; never twice.
+"""Publishing to YouTube: resumable upload, the top thumbnail, the captions; never twice,
+never to another channel.
 
 The one module that uploads to YouTube (YouTube Data API v3 through
-``ytempire.providers.google_api``, acting for the channel with an :class:`OAuthClient`).
-:meth:`YouTubeUploader.publish` makes these calls, each at its quota price (units of the
-project's 10,000 a day, shared with trend detection):
+``ytempire.providers.google_api``, acting for the channel with an :class:`OAuthClient`;
+``ytempire.publish.identity`` says which). :meth:`YouTubeUploader.publish` makes these
+calls, each at its quota price (units of the project's 10,000 a day, shared with trend
+detection):
 
+* ``channels.list`` (``part=id,snippet``, ``mine=true``) before anything else: which
+  channel the token acts for. Not the channel's ``youtube_channel_id`` (or no such id to
+  compare with): :class:`ChannelMismatch`, one line, nothing uploaded. 1 unit;
 * ``videos.insert``, a resumable upload of ``video.mp4`` in chunks: 1600 units. Snippet
   (title, description, tags, category, language) and status (privacy; ``publishAt``
   schedules the release, so the video stays private until then; not made for kids);
@@ -18,10 +23,17 @@ only the calls still missing. A video file that changed since it was uploaded is
 (:class:`UploadConflict`): uploading it would publish a second video, which a person
 should decide on.
 
+The crash window between YouTube receiving the last byte and ``upload.json`` being written
+is closed by ``upload-session.json``: the resumable session's URI, written atomically
+before the first byte is sent to it (and removed once ``upload.json`` holds the video). A
+run that finds one asks YouTube where that session stands (an empty ``PUT`` with
+``Content-Range: bytes */SIZE``): 308 resumes from the server's ``Range``; 200/201 is the
+finished video, adopted without sending a byte; a session YouTube no longer knows (404/410)
+is refused (:class:`UploadConflict`): the video may be on the channel, a person checks.
+
 Within one run an interrupted upload resumes where the server says it got to (a 5xx or a
 dropped connection: the client asks for the session's ``Range`` and goes on from there),
 waiting between attempts as the API-error strategy says (linear backoff, three retries).
-A run that gives up loses its session: the next one starts the upload again.
 
 A spent daily quota (403 ``quotaExceeded``) is ``google_api.DailyQuotaSpent``: no retry
 helps before midnight Pacific time; the caller leaves the video in the outbox and a re-run
@@ -38,20 +50,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 from pydantic import BaseModel, Field, ValidationError
 
 from ytempire.providers import google_api
 from ytempire.providers.google_api import OAuthClient
-from ytempire.resilience.errors import InvalidOutput, ProviderError, retry_delay
+from ytempire.resilience.errors import (
+    InvalidOutput,
+    ProviderError,
+    ProviderRejected,
+    retry_delay,
+)
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder, write_json
 
 PROVIDER = "youtube"
 ENGINE = "youtube-data-api"
 RECORD_FILE = "upload.json"
+SESSION_FILE = "upload-session.json"
 RANKING_FILE = "ranking.json"
-QUOTA_UNITS = {"videos.insert": 1600, "thumbnails.set": 50, "captions.insert": 400}
+QUOTA_UNITS = {
+    "channels.list": 1,
+    "videos.insert": 1600,
+    "thumbnails.set": 50,
+    "captions.insert": 400,
+}
 # What one video costs when every step runs: what a day's plan must leave room for.
 UNITS_PER_VIDEO = sum(QUOTA_UNITS.values())
 WATCH_URL = "https://www.youtube.com/watch?v={}"
@@ -73,10 +97,17 @@ def oauth_from(settings: Settings) -> OAuthClient | None:
 
 
 def uploader_from(
-    settings: Settings, oauth: OAuthClient, on_call: Callable[[ApiCall], None] | None = None
+    settings: Settings,
+    oauth: OAuthClient,
+    *,
+    expected_channel_id: str | None,
+    channel: str,
+    on_call: Callable[[ApiCall], None] | None = None,
 ) -> YouTubeUploader:
     return YouTubeUploader(
         oauth,
+        expected_channel_id=expected_channel_id,
+        channel=channel,
         api_endpoint=settings.youtube_upload_endpoint,
         ca_certs=settings.youtube_ca_certs,
         chunk_bytes=settings.youtube_upload_chunk_bytes,
@@ -88,6 +119,11 @@ def uploader_from(
 
 class UploadConflict(ValueError):
     """``upload.json`` records another version of the video: uploading would duplicate it."""
+
+
+class ChannelMismatch(ProviderRejected):
+    """The token does not act for the channel's ``youtube_channel_id`` (or there is none to
+    check it against): refused before any upload, not retried."""
 
 
 class ApiCall(NamedTuple):
@@ -144,11 +180,37 @@ class UploadRecord(BaseModel):
     uploaded_at: datetime
     thumbnail: str | None = Field(default=None, description="the file set as the thumbnail")
     captions_id: str | None = None
+    channel_id: str | None = Field(default=None, description="the YouTube channel it went to")
     quota_units: dict[str, int] = Field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return WATCH_URL.format(self.youtube_video_id)
+
+
+class UploadSession(BaseModel):
+    """``upload-session.json``: a resumable upload under way, recorded before its first byte."""
+
+    session_uri: str
+    idempotency_key: str
+    video_sha256: str
+    size: int = Field(ge=0)
+    channel_id: str
+    started_at: datetime
+
+
+def read_session(folder: VideoFolder) -> UploadSession | None:
+    """The video's recorded upload session, if one was started and not finished."""
+    path = folder / SESSION_FILE
+    try:
+        return UploadSession.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except ValidationError as exc:
+        raise UploadConflict(
+            f"{path} is not a valid upload session ({exc.error_count()} errors); "
+            "check YouTube before removing it, or the video may be uploaded twice"
+        ) from None
 
 
 def read_record(folder: VideoFolder) -> UploadRecord | None:
@@ -185,7 +247,9 @@ def file_sha256(path: Path) -> str:
 
 
 class YouTubeUploader:
-    """Publishes videos to the channel the OAuth client's refresh token belongs to.
+    """Publishes videos to the channel the OAuth client's refresh token belongs to, once it
+    has checked that this is ``expected_channel_id`` (``channel`` names our channel in
+    messages).
 
     ``api_endpoint`` and ``ca_certs``: see ``google_api.service``. ``on_call`` hears of every
     successful call with its quota units. ``sleep`` waits between attempts (tests pass a
@@ -198,6 +262,8 @@ class YouTubeUploader:
         self,
         oauth: OAuthClient,
         *,
+        expected_channel_id: str | None,
+        channel: str = "default",
         api_endpoint: str | None = None,
         ca_certs: Path | None = None,
         chunk_bytes: int = 8 * 1024 * 1024,
@@ -209,6 +275,8 @@ class YouTubeUploader:
         if chunk_bytes <= 0 or chunk_bytes % (256 * 1024):
             raise ValueError(f"chunk_bytes must be a multiple of 256 KiB, got {chunk_bytes}")
         self._oauth = oauth
+        self.expected_channel_id = expected_channel_id
+        self.channel = channel
         self.api_endpoint = api_endpoint
         self.ca_certs = ca_certs
         self.chunk_bytes = chunk_bytes
@@ -218,13 +286,15 @@ class YouTubeUploader:
         self._sleep = sleep
 
     def __repr__(self) -> str:
-        return f"YouTubeUploader(client_id={self._oauth.client_id!r})"
+        return f"YouTubeUploader(client_id={self._oauth.client_id!r}, channel={self.channel!r})"
 
     def publish(self, folder: VideoFolder, job_id: str, publication: Publication) -> UploadRecord:
-        """Upload the video once, then add the thumbnail and captions if they are missing.
+        """Check the channel, upload the video once, then add the thumbnail and captions if
+        they are missing.
 
-        Returns the up-to-date ``upload.json``. Raises ``UploadConflict`` when the video
-        file is not the one uploaded before, a ``ProviderError`` when a call fails.
+        Returns the up-to-date ``upload.json``. Raises ``ChannelMismatch`` when the token acts
+        for another channel, ``UploadConflict`` when the video file is not the one uploaded
+        (or being uploaded) before, a ``ProviderError`` when a call fails.
         """
         digest = file_sha256(publication.video)
         record = read_record(folder)
@@ -234,6 +304,8 @@ class YouTubeUploader:
                 f"different content (sha256 {record.video_sha256[:12]}…, now {digest[:12]}…); "
                 "remove that file to upload the new cut as another video"
             )
+        if record is not None and not _still_to_do(record, publication):
+            return record
         service = google_api.service(
             "youtube",
             "v3",
@@ -242,8 +314,20 @@ class YouTubeUploader:
             oauth=self._oauth,
             ca_certs=self.ca_certs,
         )
+        channel_id = self.verify_channel(service)
         if record is None:
-            record = self._insert(service, folder, f"{job_id}:{digest}", digest, publication)
+            record = self._insert(
+                service, folder, f"{job_id}:{digest}", digest, publication, channel_id
+            )
+        else:
+            if record.channel_id not in (None, channel_id):
+                raise ChannelMismatch(
+                    PROVIDER,
+                    f"channel {self.channel!r}: {folder / RECORD_FILE} says video "
+                    f"{record.youtube_video_id} is on {record.channel_id}, but the token acts "
+                    f"for {channel_id}",
+                )
+            record = self._save(folder, record, "channels.list", channel_id=channel_id)
         if publication.thumbnail and record.thumbnail is None:
             self._set_thumbnail(service, record.youtube_video_id, publication.thumbnail)
             record = self._save(
@@ -256,6 +340,39 @@ class YouTubeUploader:
             record = self._save(folder, record, "captions.insert", captions_id=captions_id)
         return record
 
+    def verify_channel(self, service: Any) -> str:
+        """The id of the channel the token acts for (``channels.list mine=true``), when it is
+        the expected one; else ``ChannelMismatch``."""
+        answer = self._execute(
+            "channels.list", service.channels().list(part="id,snippet", mine=True)
+        )
+        items = answer.get("items") if isinstance(answer, dict) else None
+        first = items[0] if isinstance(items, list) and items else None
+        actual = first.get("id") if isinstance(first, dict) else None
+        if not isinstance(actual, str) or not actual:
+            raise ChannelMismatch(
+                PROVIDER,
+                f"channel {self.channel!r}: channels.list mine=true names no YouTube channel: "
+                "the token's Google account has none; nothing uploaded",
+            )
+        snippet = first.get("snippet") if isinstance(first, dict) else None
+        title = snippet.get("title") if isinstance(snippet, dict) else None
+        acts_for = f"{actual} ({title!r})" if title else actual
+        if self.expected_channel_id is None:
+            raise ChannelMismatch(
+                PROVIDER,
+                f"channel {self.channel!r} names no youtube_channel_id to check its token "
+                f"against (the token acts for {acts_for}): set it in the channel's profile "
+                "(YTEMPIRE_YOUTUBE_CHANNEL_ID for the default channel); nothing uploaded",
+            )
+        if actual != self.expected_channel_id:
+            raise ChannelMismatch(
+                PROVIDER,
+                f"channel {self.channel!r}: the token acts for YouTube channel {acts_for}, "
+                f"not {self.expected_channel_id}; nothing uploaded",
+            )
+        return actual
+
     def _insert(
         self,
         service: Any,
@@ -263,7 +380,18 @@ class YouTubeUploader:
         key: str,
         digest: str,
         publication: Publication,
+        channel_id: str,
     ) -> UploadRecord:
+        session = read_session(folder)
+        if session is not None and (session.video_sha256, session.channel_id) != (
+            digest,
+            channel_id,
+        ):
+            raise UploadConflict(
+                f"{folder / SESSION_FILE} records an upload of other content or to another "
+                f"channel ({session.channel_id}, sha256 {session.video_sha256[:12]}…); check "
+                "that channel on YouTube for it, then remove that file to upload this video"
+            )
         media = MediaFileUpload(
             str(publication.video),
             mimetype="video/mp4",
@@ -274,8 +402,27 @@ class YouTubeUploader:
         request = service.videos().insert(
             part="snippet,status", body=body, media_body=media, notifySubscribers=True
         )
+
+        def remember(uri: str) -> None:
+            size = media.size()
+            write_json(
+                folder / SESSION_FILE,
+                UploadSession(
+                    session_uri=uri,
+                    idempotency_key=key,
+                    video_sha256=digest,
+                    size=size,
+                    channel_id=channel_id,
+                    started_at=datetime.now(UTC),
+                ),
+            )
+
         started = time.monotonic()
-        answer = self._resumable(request)
+        transport = _SessionRecorder(
+            request.http, remember, session.session_uri if session else None
+        )
+        resume = folder / SESSION_FILE if session is not None else None
+        answer = self._resumable(request, transport, resume=resume)
         video_id = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(video_id, str) or not video_id:
             raise InvalidOutput(PROVIDER, "videos.insert: the answer names no video id")
@@ -287,18 +434,26 @@ class YouTubeUploader:
             privacy_status=str(status.get("privacyStatus") or body["status"]["privacyStatus"]),
             publish_at=publication.publish_at,
             uploaded_at=datetime.now(UTC),
-            quota_units={"videos.insert": QUOTA_UNITS["videos.insert"]},
+            channel_id=channel_id,
+            quota_units={
+                "channels.list": QUOTA_UNITS["channels.list"],
+                "videos.insert": QUOTA_UNITS["videos.insert"],
+            },
         )
         # Before anything else can fail: from here on a re-run must not upload again.
         write_json(folder / RECORD_FILE, record)
+        (folder / SESSION_FILE).unlink(missing_ok=True)
         self._heard("videos.insert", started)
         return record
 
-    def _resumable(self, request: Any) -> Any:
+    def _resumable(self, request: Any, transport: _SessionRecorder, *, resume: Path | None) -> Any:
         """Send the chunks until the server answers with the video; retry per policy,
-        resuming from the server's ``Range`` after a failure."""
+        resuming from the server's ``Range`` after a failure. With ``resume`` (the session
+        file) the recorded session is asked where it stands first."""
         failures = 0
+        ask = resume is not None
         while True:
+            answer = None
             try:
                 with google_api.translated(
                     PROVIDER,
@@ -306,7 +461,11 @@ class YouTubeUploader:
                     timeout_s=self.timeout_s,
                     secrets=self._oauth.secrets,
                 ):
-                    _progress, answer = request.next_chunk(num_retries=0)
+                    if resume is not None and ask:
+                        answer = _where_session_stands(request, transport, resume)
+                        ask = False
+                    if answer is None:
+                        _progress, answer = request.next_chunk(http=transport, num_retries=0)
             except ProviderError as exc:
                 failures += 1
                 delay = retry_delay(exc, failures, scale=self.retry_delay_scale)
@@ -365,6 +524,56 @@ class YouTubeUploader:
         if self._on_call:
             latency = round((time.monotonic() - started) * 1000)
             self._on_call(ApiCall(call, QUOTA_UNITS[call], latency))
+
+
+class _SessionRecorder:
+    """The upload's transport: before the first byte goes to a resumable session, hands its
+    URI to ``remember`` (which records it); passes every request on to ``http``."""
+
+    def __init__(self, http: Any, remember: Callable[[str], None], recorded: str | None) -> None:
+        self._http = http
+        self._remember = remember
+        self.recorded = recorded
+
+    def request(
+        self, uri: str, method: str = "GET", body: Any = None, headers: Any = None, **more: Any
+    ) -> Any:
+        if method == "PUT" and uri != self.recorded:
+            self._remember(uri)
+            self.recorded = uri
+        return self._http.request(uri, method=method, body=body, headers=headers, **more)
+
+
+def _where_session_stands(request: Any, transport: _SessionRecorder, record: Path) -> Any:
+    """Ask the recorded session how far it got (an empty PUT, ``bytes */SIZE``): the finished
+    video's resource (200/201), or None with ``request`` set to go on from the server's
+    ``Range`` (308). A session the server no longer knows is an ``UploadConflict``."""
+    uri = transport.recorded
+    assert uri is not None
+    headers = {"Content-Range": f"bytes */{request.resumable.size()}", "Content-Length": "0"}
+    resp, content = transport.request(uri, "PUT", headers=headers)
+    if resp.status in (200, 201):
+        return request.postproc(resp, content)
+    if resp.status == 308:
+        received = resp.get("range")  # "bytes=0-N"; none: nothing kept yet
+        request.resumable_uri = uri
+        request.resumable_progress = int(received.split("-")[1]) + 1 if received else 0
+        return None
+    if resp.status in (404, 410):
+        raise UploadConflict(
+            f"the upload session recorded in {record} is gone (HTTP {resp.status}: expired or "
+            "cancelled); the video may be on the channel: check YouTube, then remove that "
+            "file to upload again"
+        )
+    raise HttpError(resp, content, uri=uri)  # translated by the caller: 5xx are retried
+
+
+def _still_to_do(record: UploadRecord, publication: Publication) -> bool:
+    """Whether ``publication`` asks for a step ``record`` does not have yet."""
+    return bool(
+        (publication.thumbnail and record.thumbnail is None)
+        or (publication.captions and record.captions_id is None)
+    )
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -113,7 +113,7 @@ class YouTubeCredentials(CredentialsBlock):
     client_id: str | None = Field(default=None, description="OAuth client id (not secret)")
     client_secret: SecretStr | None = None
     refresh_token: SecretStr | None = Field(
-        default=None, description="granted for the youtube.upload and youtube.force-ssl scopes"
+        default=None, description="granted youtube.force-ssl and yt-analytics.readonly"
     )
     api_key: SecretStr | None = Field(default=None, description="Data API key, for trends")
 

@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
+from blocks.credentials import YouTubeCredentials
 from tasks.upload import upload_video
 from tests.pictures import encode_stills, vivid_picture
 from tests.servers.youtube_upload import (
     CHANNEL_ID,
+    CHANNELS_PATH,
+    CLIENT_ID,
     CLIENT_SECRET,
     INSERT_PATH,
     REFRESH_TOKEN,
@@ -193,3 +196,92 @@ def test_server_errors_are_retried_by_the_task_after_the_uploads_own_retries(
     upload = upload_only(made(workspace), uuid.uuid4())
     assert upload.destination == "youtube"
     assert len(youtube.calls("POST", INSERT_PATH)) == 1 and len(youtube.videos) == 1
+
+
+OTHER_TOKEN = "1//0refresh-token-of-cosmos-explained-xyz"
+OTHER_CHANNEL = "UCcosmosexplained0000000"
+
+
+def slugged(monkeypatch: pytest.MonkeyPatch, channel: str, refresh_token: str) -> None:
+    """``channel``'s own OAuth client in its YTEMPIRE_YOUTUBE_<SLUG>_* variables."""
+    stem = "YTEMPIRE_YOUTUBE_" + channel.upper().replace("-", "_")
+    monkeypatch.setenv(f"{stem}_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv(f"{stem}_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv(f"{stem}_REFRESH_TOKEN", refresh_token)
+
+
+def test_a_named_channel_uses_its_own_identity_never_the_fleets(
+    youtube: YouTubeUploadServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    youtube.add_identity(OTHER_TOKEN, OTHER_CHANNEL, "Cosmos Explained")
+    slugged(monkeypatch, "cosmos-explained", OTHER_TOKEN)
+    job = made(workspace, channel="cosmos-explained", youtube_channel_id=OTHER_CHANNEL)
+    upload = upload_only(job, uuid.uuid4())
+    assert upload.destination == "youtube"
+    assert youtube.videos_of(OTHER_CHANNEL) == [upload.youtube_video_id]
+    assert youtube.videos_of(CHANNEL_ID) == []
+
+
+def test_a_token_of_another_channel_is_refused_and_the_video_stays_in_the_outbox(
+    youtube: YouTubeUploadServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cosmos-explained's variables hold the token of the fleet's channel, not its own.
+    slugged(monkeypatch, "cosmos-explained", REFRESH_TOKEN)
+    job = made(workspace, channel="cosmos-explained", youtube_channel_id=OTHER_CHANNEL)
+    run_id = uuid.uuid4()
+    state = upload_only(job, run_id, return_state=True)
+
+    assert state.is_failed()
+    [event] = AnalyticsStore(Settings().analytics_url).events(run_id)  # refused, not retried
+    message = event.error_message or ""
+    assert "\n" not in message and "cosmos-explained" in message
+    assert f"the token acts for YouTube channel {CHANNEL_ID}" in message
+    assert f"not {OTHER_CHANNEL}; nothing uploaded" in message
+    assert len(youtube.calls("GET", CHANNELS_PATH)) == 1
+    assert not youtube.calls("POST", INSERT_PATH) and not youtube.videos
+    folder = VideoFolder(workspace, job.video_id)
+    assert json.loads((folder / "metadata.json").read_text())["upload"]["destination"] == "outbox"
+    assert not (folder / "upload.json").exists() and not (folder / "upload-session.json").exists()
+
+
+def test_a_channel_without_credentials_goes_to_the_outbox_saying_why(
+    youtube: YouTubeUploadServer, workspace: Path
+) -> None:
+    # The fleet-wide variables are set (the fixture); money-basics has none of its own.
+    job, run_id = made(workspace, channel="money-basics"), uuid.uuid4()
+    upload = upload_only(job, run_id)
+
+    assert (upload.engine, upload.destination) == ("outbox", "outbox")
+    assert upload.youtube_video_id is None
+    [event] = AnalyticsStore(Settings().analytics_url).events(run_id)
+    assert (event.status, event.model_used) == ("completed", "outbox")
+    assert "youtube-data-api skipped: channel 'money-basics' has no YouTube credentials" in (
+        event.error_message or ""
+    )
+    assert "YTEMPIRE_YOUTUBE_MONEY_BASICS_REFRESH_TOKEN" in (event.error_message or "")
+    assert youtube.requests == []
+
+
+def test_the_credentials_block_a_channel_names_uploads_for_it(
+    youtube: YouTubeUploadServer, workspace: Path
+) -> None:
+    youtube.add_identity(OTHER_TOKEN, OTHER_CHANNEL, "Cosmos Explained")
+    YouTubeCredentials(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, refresh_token=OTHER_TOKEN
+    ).save("cosmos-youtube", overwrite=True)
+    job = made(
+        workspace,
+        channel="cosmos-explained",
+        youtube_credentials="cosmos-youtube",
+        youtube_channel_id=OTHER_CHANNEL,
+    )
+    upload = upload_only(job, uuid.uuid4())
+    assert youtube.videos_of(OTHER_CHANNEL) == [upload.youtube_video_id]
+
+    # A block that is not there: one line naming it, nothing uploaded.
+    missing = made(workspace, channel="cosmos-explained", youtube_credentials="no-such-block")
+    run_id = uuid.uuid4()
+    assert upload_only(missing, run_id, return_state=True).is_failed()
+    [event] = AnalyticsStore(Settings().analytics_url).events(run_id)
+    assert event.error_message == "no YouTubeCredentials block named 'no-such-block'"
+    assert len(youtube.videos) == 1

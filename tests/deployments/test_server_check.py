@@ -158,7 +158,10 @@ def test_setup_refuses_an_open_server_with_one_line(capsys: pytest.CaptureFixtur
 def test_setup_without_credentials_fails_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     with (
         api("127.0.0.1", auth=AUTH) as port,
-        temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{port}/api"}),
+        temporary_settings(
+            {PREFECT_API_URL: f"http://127.0.0.1:{port}/api"},
+            restore_defaults={PREFECT_API_AUTH_STRING},  # a session server's may be set
+        ),
     ):
         assert setup.main([]) == 1
     err = capsys.readouterr().err

@@ -19,6 +19,7 @@ left are noted as skipped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -30,6 +31,9 @@ from ytempire.resilience.errors import ErrorKind, ProviderError, kind_of, wait_o
 from ytempire.settings import Settings
 
 T = TypeVar("T", bound=StageOutput)
+
+# The kind a fallback line ends in: " [api_error]".
+_KIND_TAG = re.compile(r" \[(?P<kind>[a-z_]+)\]$")
 
 
 def first_success(
@@ -80,3 +84,13 @@ def _over_cap(failure: BaseException) -> str:
     if wait is None:
         return ""
     return f" (asked to wait {wait:.0f} s, over the {cap:g} s Retry-After cap: not waited for)"
+
+
+def noted_kind(fallbacks: Sequence[str]) -> ErrorKind | None:
+    """The error kind of the first engine passed over that these lines (``first_success``'s)
+    name one for: why the stage's primary engine did not produce it; None if none does."""
+    for line in fallbacks:
+        match = _KIND_TAG.search(line)
+        if match and match["kind"] in ErrorKind.__members__:
+            return ErrorKind(match["kind"])
+    return None

@@ -22,12 +22,14 @@ from typing import TypeVar
 from prefect import get_run_logger
 from prefect.runtime import flow_run
 
-from ytempire import progress
+from tasks.fallback import noted_kind
+from ytempire import progress, redact
 from ytempire.analytics import metrics, queue
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.checkpoints import read_checkpoint, write_checkpoint
 from ytempire.errors import StageFailed, one_line
 from ytempire.models import Stage, StageOutput, StageRecord, VideoJob
+from ytempire.resilience.errors import kind_of
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
@@ -50,6 +52,7 @@ def run_stage(
     """
     if (folder is None) != (output_type is None):
         raise TypeError("run_stage resumes with both folder and output_type, or neither")
+    redact.remember_settings(settings)  # blocks' credentials are masked in messages too
     store = AnalyticsStore(settings.analytics_url)
     progress.started(stage)
     started_at = datetime.now(UTC)
@@ -68,6 +71,7 @@ def run_stage(
             started_at=started_at,
             completed_at=datetime.now(UTC),
             error=one_line(exc),
+            error_kind=kind_of(exc) or "other",
         )
         store.record_stage(run_id, record)
         _observe(record, run_id, settings, store)
@@ -82,6 +86,7 @@ def run_stage(
         cost_usd=output.cost_usd,
         quality_score=output.quality_score,
         error="; ".join(output.fallbacks) or None,
+        error_kind=noted_kind(output.fallbacks),
     )
     store.record_stage(run_id, record)
     _observe(record, run_id, settings, store)

@@ -569,6 +569,11 @@ class StageRecord(BaseModel):
     error: str | None = Field(
         default=None, description="why it failed, or the fallbacks taken before it completed"
     )
+    error_kind: str | None = Field(
+        default=None,
+        description="the error kind (ytempire.resilience.errors.ErrorKind, or 'other') of a "
+        "failure, or of the first engine passed over before it completed",
+    )
 
     @property
     def duration_ms(self) -> int:

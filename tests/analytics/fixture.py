@@ -64,6 +64,7 @@ def _stage(
     error: str | None = None,
     cost: float = 0.0,
     failed: bool = False,
+    kind: str | None = None,
 ) -> StageRecord:
     return StageRecord(
         stage=stage,
@@ -74,6 +75,7 @@ def _stage(
         cost_usd=cost,
         quality_score=quality,
         error=error,
+        error_kind=kind,
     )
 
 
@@ -87,7 +89,9 @@ def load(store: AnalyticsStore) -> None:
             _stage(Stage.tracking, _at(20, 10, 20), 0.05, "analytics-db"),
         ],
         "B": [
-            _stage(Stage.script, _at(20, 12, 0), 1.0, "template", 0.70, FALLBACK_B),
+            _stage(
+                Stage.script, _at(20, 12, 0), 1.0, "template", 0.70, FALLBACK_B, kind="api_error"
+            ),
             _stage(Stage.voice, _at(20, 12, 2), 3.0, "piper:en_US-joe-medium", 0.85),
             _stage(
                 Stage.render,
@@ -96,6 +100,7 @@ def load(store: AnalyticsStore) -> None:
                 None,
                 error="ffmpeg exited with status 1: Conversion failed",
                 failed=True,
+                kind="other",
             ),
         ],
         "C": [
@@ -106,6 +111,7 @@ def load(store: AnalyticsStore) -> None:
                 "gpt-3.5-turbo",
                 0.80,
                 "gpt-4-turbo failed: openai: request timed out",
+                kind="model_timeout",
             ),
             _stage(
                 Stage.voice,
@@ -114,6 +120,7 @@ def load(store: AnalyticsStore) -> None:
                 None,
                 error="elevenlabs: 429 Too Many Requests",
                 failed=True,
+                kind="api_error",
             ),
             _stage(Stage.voice, _at(21, 9, 3), 3.5, "piper:en_US-joe-medium", 0.90),
             _stage(Stage.render, _at(21, 9, 7), 12.0, "ffmpeg-libx264", 0.80),
@@ -127,11 +134,18 @@ def load(store: AnalyticsStore) -> None:
                 None,
                 error="elevenlabs: quota exceeded for today",
                 failed=True,
+                kind="cost_exceeded",
             ),
         ],
         "E": [
             _stage(
-                Stage.script, _at(10, 8), 0.3, None, error="openai: request timed out", failed=True
+                Stage.script,
+                _at(10, 8),
+                0.3,
+                None,
+                error="openai: request timed out",
+                failed=True,
+                kind="model_timeout",
             )
         ],
     }

@@ -127,6 +127,7 @@ class AnalyticsStore:
                     cost_cents=_cents(record.cost_usd),
                     quality_score=_score(record.quality_score),
                     error_message=record.error,
+                    error_kind=record.error_kind,
                 )
             )
 
@@ -182,6 +183,7 @@ class AnalyticsStore:
                 cost_usd=e.cost_cents / 100,
                 quality_score=None if e.quality_score is None else float(e.quality_score),
                 error=e.error_message,
+                error_kind=e.error_kind,
             )
             for e in self.events(run_id)
         ]

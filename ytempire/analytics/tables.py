@@ -50,6 +50,9 @@ class PipelineEvent(Base):
     cost_cents: Mapped[int] = mapped_column(Integer)
     quality_score: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     error_message: Mapped[str | None] = mapped_column(Text)
+    # Not in the seed: the failure's kind as data (migration 0007), so views never re-read
+    # it from the message. NULL on rows written before 0007, and on clean completions.
+    error_kind: Mapped[str | None] = mapped_column(String(30))
 
 
 class ModelPerformance(Base):

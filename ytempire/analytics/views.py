@@ -4,8 +4,12 @@ Views are queries rather than ``CREATE VIEW``s because every one of them takes a
 (a p95 over the last 7 days is not a filter on an all-time p95) and because percentiles are
 not portable SQL: here they are nearest-rank percentiles computed with window functions
 (``row_number() over (partition by … order by …)``), which SQLite and PostgreSQL both run.
-Aggregation happens in the database; Python only maps names (model → provider, error
-message → error type) and merges the few groups that mapping joins.
+Aggregation happens in the database; Python only maps names (model → provider) and merges
+the few groups that mapping joins. Error types are data: each failed row stores its kind
+(``error_kind``, from ``ytempire.resilience.errors.kind_of`` when the stage failed; ``other``
+for failures outside the provider vocabulary), and a completed row that fell back stores the
+kind of the first engine passed over. Rows written before migration 0007 have no kind: the
+views count them as ``unrecorded`` and never guess one from the message.
 
 | view | from | grain |
 |---|---|---|
@@ -142,34 +146,16 @@ def provider_of(model_name: str) -> str:
     return "other"
 
 
-ERROR_TYPES: list[tuple[str, re.Pattern[str]]] = [
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in [
-        ("cost_exceeded", r"quota|budget|cost exceeded|billing|over the \$"),
-        ("model_timeout", r"timed? ?out|timeout|deadline"),
-        ("rejected", r"\b40[013]\b|unauthori[sz]ed|forbidden|rejected|invalid api key|permission"),
-        (
-            "api_error",
-            r"\b429\b|\b5\d\d\b|rate.?limit|unavailable|connection|refused|reset by peer"
-            r"|server error|too many requests",
-        ),
-        ("invalid_output", r"invalid|malformed|json|garbage|could not parse|unparsable"),
-        ("quality_failure", r"quality"),
-    ]
-]
+# The error type of a failed row written before migration 0007 stored kinds: its message is
+# not read to guess one (a guess is not a record).
+UNRECORDED = "unrecorded"
 
 
-def classify_error(message: str | None) -> str:
-    """The seed §5.1 error type a stage's one-line error reads as, or ``other``.
-
-    The records keep only the message (the seed's ``error_message``), so the type is read
-    from the words providers and our errors use: ``cost_exceeded``, ``model_timeout``,
-    ``rejected``, ``api_error``, ``invalid_output``, ``quality_failure``.
-    """
-    for kind, pattern in ERROR_TYPES:
-        if message and pattern.search(message):
-            return kind
-    return "other"
+def error_type(kind: str | None) -> str:
+    """The error type a row's stored ``error_kind`` stands for: the kind itself
+    (``ytempire.resilience.errors.ErrorKind``, or ``other`` for failures outside the provider
+    vocabulary), or ``unrecorded`` for rows written before kinds were stored."""
+    return kind or UNRECORDED
 
 
 _FALLBACK_ENTRY = re.compile(r"^\s*(?P<name>\S+?) (?:failed|skipped)\b")
@@ -280,6 +266,8 @@ class FallbackRate:
     events: int
     fallbacks: int
     fallback_models: dict[str, int] = field(default_factory=dict)
+    # Why the primary was passed over: the stored error kind of each fallback.
+    fallback_kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -301,17 +289,21 @@ def fallback_rates(store: AnalyticsStore, window: Window) -> list[FallbackRate]:
         .where(base, e.error_message.is_(None))
         .group_by(e.stage, e.model_used)
     )
-    noted = select(e.stage, e.model_used, e.error_message).where(base, e.error_message.is_not(None))
+    noted = select(e.stage, e.model_used, e.error_message, e.error_kind).where(
+        base, e.error_message.is_not(None)
+    )
     events: dict[tuple[str, str], int] = defaultdict(int)
     used: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    why: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with store.session() as s:
         for stage, model, count in s.execute(plain):
             events[(stage, model_family(model or ""))] += count
-        for stage, model, message in s.execute(noted):
+        for stage, model, message, kind in s.execute(noted):
             primary, fallback = primary_of(model or "", message)
             events[(stage, primary)] += 1
             if fallback:
                 used[(stage, primary)][fallback] += 1
+                why[(stage, primary)][error_type(kind)] += 1
     return [
         FallbackRate(
             stage=stage,
@@ -319,6 +311,7 @@ def fallback_rates(store: AnalyticsStore, window: Window) -> list[FallbackRate]:
             events=count,
             fallbacks=sum(used[(stage, primary)].values()),
             fallback_models=dict(sorted(used[(stage, primary)].items())),
+            fallback_kinds=dict(sorted(why[(stage, primary)].items())),
         )
         for (stage, primary), count in sorted(events.items())
     ]
@@ -356,18 +349,19 @@ def stage_failure_rates(store: AnalyticsStore, window: Window) -> list[FailureRa
 
 
 def failure_rates(store: AnalyticsStore, window: Window) -> list[FailureRate]:
-    """Failure rate by stage and error type (``classify_error``): types that occurred only."""
+    """Failure rate by stage and error type (the stored kind: ``error_type``): types that
+    occurred only."""
     attempts = {r.stage: r.attempts for r in stage_failure_rates(store, window)}
     e = PipelineEvent
     query = (
-        select(e.stage, e.error_message, func.count())
+        select(e.stage, e.error_kind, func.count())
         .where(window.where(e.started_at), e.status == "failed")
-        .group_by(e.stage, e.error_message)
+        .group_by(e.stage, e.error_kind)
     )
     failures: dict[tuple[str, str], int] = defaultdict(int)
     with store.session() as s:
-        for stage, message, count in s.execute(query):
-            failures[(stage, classify_error(message))] += count
+        for stage, kind, count in s.execute(query):
+            failures[(stage, error_type(kind))] += count
     return [
         FailureRate(stage, error_type, attempts[stage], count)
         for (stage, error_type), count in sorted(failures.items())

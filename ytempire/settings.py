@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ytempire import redact
 from ytempire.models import YOUTUBE_CHANNEL_ID
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -252,6 +254,17 @@ class Settings(BaseSettings):
     retry_delay_scale: float = Field(
         default=1.0, ge=0, description="multiplies every retry wait; tests shrink it"
     )
+    retry_after_cap_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="longest Retry-After honoured; a server asking more: the next engine runs",
+    )
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Configured secrets are masked by value in every message (ytempire.redact); a copy
+        # with other values (model_copy, as blocks/credentials.py makes) is remembered by
+        # run_stage (tasks/recording.py).
+        redact.remember_settings(self)
 
     @property
     def llm_configured(self) -> bool:

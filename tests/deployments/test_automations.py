@@ -104,28 +104,30 @@ def test_an_alert_reaches_the_webhook_with_its_severity_and_message(
         assert "(unchanged)" in ensure_alerts_automation(client, None)
 
     alert = Alert(
-        "video_budget",
+        "cost_per_video",
         "vid-0001",
         0.61,
         0.45,
         "high",
-        "video vid-0001 spent $0.61, over its $0.45 budget",
+        "video vid-0001 cost $0.61, over the $0.45 alert line",
     )
+    emitted = time.monotonic()
     event_id = _emit(server.api_url, alert, video_id="vid-0001", stage="script")
     assert event_id is not None
 
     (received,) = receiver.wait_for(1, ARRIVAL_S)
+    print(f"alert to webhook: {time.monotonic() - emitted:.1f} s")
     assert received.path == "/hooks/ops"
-    assert received.body["subject"] == "[ytempire HIGH] video_budget: vid-0001"
+    assert received.body["subject"] == "[ytempire HIGH] cost_per_video: vid-0001"
     body = received.body["body"]
     assert body.splitlines()[0] == alert.message
     for line in (
         "severity: high",
-        "rule: video_budget",
+        "rule: cost_per_video",
         "value: 0.61 (threshold 0.45)",
         "video_id: vid-0001",
         "stage: script",
-        f"event: ytempire.alert.video_budget {event_id}",
+        f"event: ytempire.alert.cost_per_video {event_id}",
     ):
         assert line in body.splitlines(), body
     # One automation, one notification: nothing else arrives for this alert.

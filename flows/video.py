@@ -1,5 +1,7 @@
 """The per-video flow: trends → topic → script → voice → visuals → render → thumbnails →
-quality → upload → tracking, each stage a task; thumbnails are built on the rendered video."""
+quality → gate → upload → tracking, each stage a task; thumbnails are built on the rendered
+video. The run holds the video's lease throughout (one run per video), and the gate holds a
+video that failed a critical check in the outbox until an operator releases it."""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from prefect.runtime import flow_run
 
 from blocks.credentials import settings_from_blocks
 from flows.render import render
+from tasks.costs import video_cost, video_costs
+from tasks.gate import ask_operator, gate_video, hold_video
+from tasks.lease import video_lease
 from tasks.quality import check_quality
 from tasks.script import write_script
 from tasks.thumbnails import make_thumbnails
@@ -35,28 +40,36 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     run_id = uuid.UUID(flow_run.id) if flow_run.id else uuid.uuid4()
     folder = VideoFolder(settings.workspace, job.video_id).create()
 
-    trends = detect_trends(job, settings, run_id)
-    topic = select_topic(job, trends, settings, run_id)
-    script = write_script(job, topic, settings, run_id)
-    narration = synthesize_voice(job, script, settings, run_id)
-    timeline = build_visuals(job, script, narration, settings, run_id)
-    video = render(job, timeline, run_id, settings)
-    thumbnails = make_thumbnails(job, script, video, settings, run_id)
-    quality = check_quality(job, script, narration, timeline, video, thumbnails, settings, run_id)
+    with video_lease(job, settings) as lease:  # a second run of this video waits or is refused
+        trends = detect_trends(job, settings, run_id)
+        topic = select_topic(job, trends, settings, run_id)
+        script = write_script(job, topic, settings, run_id)
+        narration = synthesize_voice(job, script, settings, run_id)
+        timeline = build_visuals(job, script, narration, settings, run_id)
+        video = render(job, timeline, run_id, settings)
+        thumbnails = make_thumbnails(job, script, video, settings, run_id)
+        quality = check_quality(
+            job, script, narration, timeline, video, thumbnails, settings, run_id
+        )
 
-    outputs: dict[str, StageOutput] = {
-        Stage.trends: trends,
-        Stage.topic: topic,
-        Stage.script: script,
-        Stage.voice: narration,
-        Stage.visuals: timeline,
-        Stage.render: video,
-        Stage.thumbnails: thumbnails,
-        Stage.quality: quality,
-    }
-    upload = upload_video(job, script, narration, outputs, settings, run_id)
-    costs = {Stage(stage): out.cost_usd for stage, out in outputs.items()}
-    track_video(job, topic, script.title, upload, costs, settings, run_id)
+        outputs: dict[str, StageOutput] = {
+            Stage.trends: trends,
+            Stage.topic: topic,
+            Stage.script: script,
+            Stage.voice: narration,
+            Stage.visuals: timeline,
+            Stage.render: video,
+            Stage.thumbnails: thumbnails,
+            Stage.quality: quality,
+        }
+        verdict = ask_operator(job, gate_video(job, script, quality, settings), settings)
+        lease.ensure()  # still this run's video: nobody else uploads it meanwhile
+        if verdict.publish:
+            upload = upload_video(job, script, narration, outputs, settings, run_id)
+        else:
+            upload = hold_video(job, script, narration, outputs, verdict, settings, run_id)
+        costs = video_costs(settings, job.video_id)  # every run's, from the cost ledger
+        track_video(job, topic, script.title, upload, costs, settings, run_id)
 
     result = VideoResult(
         job=job,
@@ -75,6 +88,8 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
         },
         stages=AnalyticsStore(settings.analytics_url).stage_records(run_id),
         quality_passed=quality.passed,
+        upload=upload,
+        video_cost_usd=video_cost(settings, job.video_id),
     )
     create_markdown_artifact(
         summary.markdown(result),

@@ -69,6 +69,16 @@ class Channel(BaseModel):
         pattern=YOUTUBE_CHANNEL_ID,
         description="the YouTube channel (UC…) its credentials must act for",
     )
+    critical_checks: list[str] | None = Field(
+        default=None,
+        description="quality checks whose failure holds an upload (check or item.check); "
+        "unset: those the suites mark critical",
+    )
+    publish_template_scripts: bool = Field(
+        default=False,
+        description="publish videos whose script the offline template writer wrote "
+        "(held for an operator by default)",
+    )
 
     def job(self, video_id: str, topic: str) -> VideoJob:
         """The video job for one of this channel's videos on ``topic``; style, tone,
@@ -91,6 +101,8 @@ class Channel(BaseModel):
             privacy=self.privacy,
             youtube_credentials=self.youtube_credentials,
             youtube_channel_id=self.youtube_channel_id,
+            critical_checks=None if self.critical_checks is None else tuple(self.critical_checks),
+            publish_template_scripts=self.publish_template_scripts,
             **{field: value for field, value in given.items() if value},
         )
 

@@ -2,11 +2,18 @@
 
 ``ytempire video`` validates its options before anything is created, runs the per-video
 flow with a live stage display, then prints each stage's engine, time and cost and where the
-outputs are. Exit codes: 0 done, 1 the pipeline failed (the stage is named), 2 bad input.
+outputs are, and whether the video was published or held by the gate. Exit codes: 0 done
+(published or held), 1 the pipeline failed (the stage is named) or another run holds the
+video, 2 bad input. ``ytempire release <video_id> [--reject]`` answers a held video:
+approved, its run goes on from the checkpoints and uploads it; rejected, it stays put.
 
 ``ytempire report --since 7d [--format md|html|csv] [--output PATH]`` prints (or writes, with
 charts) the optimization report; ``ytempire metrics serve [--port N]`` exposes the seed's
 Prometheus metrics. Both exit 1 with one line when the store cannot be read, 2 on bad input.
+
+``ytempire cost <video_id>`` prints every paid call and compute line of the video, over all
+its runs, and their total (what ``metadata.json`` and the analytics store say it cost);
+exit 2 for a video with no recorded cost.
 
 ``ytempire batch [--date YYYY-MM-DD] [--channel NAME ...] [--videos-per-channel N]`` runs the
 daily batch (docs/batch.md) and prints a row per video: exit 0 when every planned video was
@@ -28,6 +35,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -200,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--videos-per-channel", type=_videos, default=None, help="0–50; the profiles' own"
     )
+
+    release = commands.add_parser("release", help="publish (or reject) a held video")
+    release.add_argument("video_id", type=_video_id, help="the held video's id")
+    release.add_argument("--reject", action="store_true", help="keep it unpublished, for good")
+    release.add_argument("--note", type=_profile_line, help="why, kept in hold.json")
+
+    cost = commands.add_parser("cost", help="every paid call and compute line of a video")
+    cost.add_argument("video_id", type=_video_id, help="the video's id")
     return parser
 
 
@@ -221,6 +237,12 @@ def _videos(value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 50:
         raise argparse.ArgumentTypeError(f"must be a whole number 0–50, got {value!r}")
     return int(value)
+
+
+def _video_id(value: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{32}", value):
+        raise argparse.ArgumentTypeError(f"must be a video id (32 hex digits); got {value!r}")
+    return value
 
 
 def _port(value: str) -> int:
@@ -306,6 +328,7 @@ def run_video(job: VideoJob, console: Console) -> int:
         return EXIT_FAILED
     from flows.video import make_video
     from ytempire import progress
+    from ytempire.analytics.leases import LeaseHeld, LeaseLost
     from ytempire.summary import stage_rows
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
@@ -320,6 +343,9 @@ def run_video(job: VideoJob, console: Console) -> int:
             return EXIT_FAILED
         except WorkspaceError as exc:
             console.print(f"[red]error:[/] workspace: {one_line(exc)}")
+            return EXIT_FAILED
+        except (LeaseHeld, LeaseLost) as exc:
+            console.print(f"[red]error:[/] {escape(one_line(exc))}", soft_wrap=True)
             return EXIT_FAILED
 
     table = Table(title=result.title)
@@ -343,7 +369,48 @@ def run_video(job: VideoJob, console: Console) -> int:
         console.print(f"  {name:<22} {path}", soft_wrap=True)
     if not result.quality_passed:
         console.print("[yellow]some quality checks failed: see quality.json[/]")
+    upload = result.upload
+    if upload is not None and upload.held is not None:
+        console.print(
+            f"[yellow]{upload.destination}:[/] {escape(upload.held)} — release with "
+            f"`ytempire release {job.video_id}`",
+            soft_wrap=True,
+        )
+    elif upload is not None:
+        console.print(f"published to {upload.destination}: {upload.location}", soft_wrap=True)
     return 0
+
+
+def run_release(args: argparse.Namespace, console: Console) -> int:
+    """Answer a held video: approved, the video's run goes on from its checkpoints and
+    uploads it (nothing paid is redone); rejected, it stays in the outbox for good."""
+    from ytempire.publish import gate, outbox
+    from ytempire.settings import Settings
+    from ytempire.workspace import VideoFolder
+
+    folder = VideoFolder(Settings().workspace, args.video_id)
+    try:
+        held = gate.read_hold(folder)
+        if held is None:
+            earlier = outbox.published(folder, args.video_id)
+            if earlier is None:
+                return _fail(
+                    f"release: video {args.video_id} is neither held nor published "
+                    f"(nothing in {folder.path})"
+                )
+            console.print(f"already published to {earlier.destination}: {earlier.location}")
+            return 0
+        decision = gate.Decision(
+            approve=not args.reject, note=args.note or "", by="ytempire release"
+        )
+        answered = gate.answer(folder, decision)
+    except (gate.GateError, OSError) as exc:
+        return _fail(f"release: {one_line(exc)}")
+    if args.reject:
+        outbox.mark(folder, args.video_id, "rejected", gate.decided(answered, decision).reason)
+        console.print(f"rejected: video {args.video_id} stays in the outbox ({folder.path})")
+        return 0
+    return run_video(held.job, console)
 
 
 def run_batch(args: argparse.Namespace, console: Console) -> int:
@@ -444,6 +511,26 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_cost(args: argparse.Namespace) -> int:
+    """Every ledger line of the video (all its runs) and their total; exit 2 for a video the
+    store has no cost of."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ytempire.analytics import ledger
+    from ytempire.settings import Settings
+
+    settings = Settings()
+    try:
+        lines = ledger.Ledger(_analytics_store(settings.analytics_url)).lines(args.video_id)
+    except (SQLAlchemyError, OSError) as exc:
+        return _fail(f"cost: {one_line(exc)}")
+    if not lines:
+        print(f"ytempire: error: no costs recorded for video {args.video_id}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(ledger.statement(lines))
+    return 0
+
+
 def _stop(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -531,6 +618,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_metrics(args)
     if args.command == "batch":
         return run_batch(args, console)
+    if args.command == "release":
+        return run_release(args, console)
+    if args.command == "cost":
+        return run_cost(args)
     return run_video(job, console)
 
 

@@ -128,6 +128,16 @@ class VideoJob(BaseModel):
         description="#rrggbb: background, accent, text, second background, muted text "
         "(those left out are derived: visuals.palette.Palette.from_brand)",
     )
+    critical_checks: tuple[str, ...] | None = Field(
+        default=None,
+        description="quality checks whose failure holds the upload (the channel's); None: "
+        'those the suites mark ``"critical": true`` (docs/quality.md)',
+    )
+    publish_template_scripts: bool = Field(
+        default=False,
+        description="whether a script the offline template writer wrote may be published "
+        "without an operator's release (the channel's); held by default",
+    )
 
     @field_validator("topic")
     @classmethod
@@ -519,6 +529,9 @@ class QualityCheck(BaseModel):
     passed: bool
     expectation: str
     gated: bool = Field(default=True, description="False: informational, not in the score")
+    critical: bool = Field(
+        default=False, description="its failure holds the upload (the suite's meta)"
+    )
     recommendation: str | None = Field(default=None, description="what to do, when it failed")
 
     def line(self) -> str:
@@ -551,6 +564,11 @@ class Upload(StageOutput):
     youtube_video_id: str | None = Field(default=None, description="set when it went to YouTube")
     privacy_status: str | None = None
     publish_at: datetime | None = None
+    held: str | None = Field(
+        default=None,
+        description="why the gate held it in the outbox (destination held or rejected; "
+        "published_at is then when it was put there)",
+    )
 
 
 class StageRecord(BaseModel):
@@ -590,7 +608,14 @@ class VideoResult(BaseModel):
     outputs: dict[str, Path]
     stages: list[StageRecord]
     quality_passed: bool
+    upload: Upload | None = Field(default=None, description="where it went, or why it is held")
+    video_cost_usd: float | None = Field(
+        default=None, description="the video's cost across all its runs (its cost ledger)"
+    )
 
     @property
     def total_cost_usd(self) -> float:
+        """The video's cost (all runs: the ledger) when known, else this run's stages'."""
+        if self.video_cost_usd is not None:
+            return self.video_cost_usd
         return sum(r.cost_usd for r in self.stages)

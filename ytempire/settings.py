@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -171,6 +171,21 @@ class Settings(BaseSettings):
     # Resilience (docs/resilience.md): a paid call whose estimate would take a video over its
     # budget is refused before it is made.
     video_budget_usd: float = Field(default=0.50, ge=0, description="what one video may cost")
+    # Money (docs/resilience.md, "Prices, the ledger and compute").
+    prices_file: Path | None = Field(
+        default=None,
+        description="a price table whose entries override and extend ytempire/data/prices.toml",
+    )
+    local_models: list[str] = Field(
+        default_factory=list,
+        description='models on a local OpenAI-compatible server (free), JSON: ["llama3"]',
+    )
+    compute_usd_per_cpu_hour: float = Field(
+        default=1.50, ge=0, description="what an hour of CPU time costs (render, voice, thumbnails)"
+    )
+    compute_usd_per_gpu_hour: float = Field(
+        default=1.50, ge=0, description="what an hour of a GPU encoder costs (NVENC renders)"
+    )
     circuit_breakers: dict[str, tuple[int, float]] = Field(
         default_factory=dict,
         description="breaker overrides: provider → [failures in a row, seconds open], JSON: "
@@ -250,6 +265,23 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "quality_suites",
         description="folder of script.json, voice.json, video.json and thumbnail.json",
     )
+
+    # One run per video, and the gate before publishing (docs/pipeline.md, docs/quality.md).
+    lease_ttl_s: float = Field(
+        default=60.0, gt=0, description="a run's video lease lives this long between renewals"
+    )
+    lease_wait_s: float = Field(
+        default=0.0, ge=0, description="how long a second run of a video waits for the first"
+    )
+    gate_pause: Literal["deployments", "always", "never"] = Field(
+        default="deployments",
+        description="when a held video pauses its run for an approve/reject form in the "
+        "Prefect UI: runs of a deployment (on a server), always, or never",
+    )
+    gate_pause_timeout_s: int = Field(
+        default=3600, gt=0, description="how long a paused run waits; then it ends held"
+    )
+    gate_poll_s: int = Field(default=10, gt=0, description="how often a paused run looks")
 
     retry_delay_scale: float = Field(
         default=1.0, ge=0, description="multiplies every retry wait; tests shrink it"

@@ -162,6 +162,8 @@ def test_cli_makes_a_portrait_video_and_prints_summary(
     for stage in Stage:
         assert stage.value in out
     assert "video.mp4" in out and "total cost $0.0000" in out
+    # Template-written: the default channel holds it for an operator, and says so.
+    assert "held:" in out and f"ytempire release {folder.name}" in out
 
 
 def test_cli_names_the_failing_stage_and_exits_1(

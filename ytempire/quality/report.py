@@ -133,6 +133,7 @@ def run_suite(suite: Suite, items: Sequence[str], rows: Sequence[Row]) -> list[Q
                 passed=result.passed,
                 expectation=result.expectation,
                 gated=result.check.gated,
+                critical=result.check.critical,
                 recommendation=None if result.passed else _recommend(suite, result.check, row),
             )
         )

@@ -1,11 +1,13 @@
 """Quality suites: Great Expectations suites in JSON, loaded strictly and validated per row.
 
 A suite file is GX 1.x's own format (``{"name": ..., "expectations": [{"type": ...,
-"kwargs": {...}, "meta": {...}, "severity": ...}]}``) with two fields of ours in each
-expectation's ``meta``: ``check``, the check's name in reports, and ``recommendation``, what
-to do when it fails. Loading is strict, because GX is not: it logs and drops an expectation
-whose type it does not know. A file that cannot be read, is not JSON, is not a suite, or
-loads fewer expectations than it lists raises ``SuiteError``, one line naming the file.
+"kwargs": {...}, "meta": {...}, "severity": ...}]}``) with fields of ours in each
+expectation's ``meta``: ``check``, the check's name in reports, ``recommendation``, what to
+do when it fails, and optionally ``critical`` (true or false), whether its failure holds the
+upload for an operator (``ytempire.publish.gate``; a channel may name its own). Loading is
+strict, because GX is not: it logs and drops an expectation whose type it does not know. A
+file that cannot be read, is not JSON, is not a suite, or loads fewer expectations than it
+lists raises ``SuiteError``, one line naming the file.
 
 Validation runs on a pandas DataFrame holding one row per item (one per thumbnail variant,
 say) through an ephemeral GX context, and comes back as one ``RowCheck`` per expectation
@@ -55,6 +57,7 @@ class Check:
     kwargs: Mapping[str, Any]
     severity: str
     recommendation: str
+    critical: bool = False
 
     @property
     def gated(self) -> bool:
@@ -117,6 +120,7 @@ def load_suite(path: Path) -> Suite:
             kwargs=c.kwargs,
             severity=str(getattr(by_check[c.check].severity, "value", by_check[c.check].severity)),
             recommendation=c.recommendation,
+            critical=c.critical,
         )
         for c in listed
     )
@@ -216,6 +220,7 @@ class _Listed:
     type: str
     kwargs: Mapping[str, Any]
     recommendation: str
+    critical: bool
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -257,12 +262,15 @@ def _listed_checks(path: Path, data: Mapping[str, Any]) -> list[_Listed]:
             raise SuiteError(f'{where} ({entry["type"]}): meta "check" must name the check')
         if not isinstance(recommendation, str) or not recommendation:
             raise SuiteError(f'{where} ({check}): meta "recommendation" must say what to do')
+        critical = meta.get("critical", False)
+        if not isinstance(critical, bool):
+            raise SuiteError(f'{where} ({check}): meta "critical" must be true or false')
         if any(c.check == check for c in listed):
             raise SuiteError(f"{where}: check {check!r} is listed twice")
         kwargs = entry.get("kwargs")
         if not isinstance(kwargs, dict):
             raise SuiteError(f'{where} ({check}): "kwargs" must be an object')
-        listed.append(_Listed(check, entry["type"], kwargs, recommendation))
+        listed.append(_Listed(check, entry["type"], kwargs, recommendation, critical))
     return listed
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from uuid import UUID
 
 from prefect.client.orchestration import get_client
 from prefect.logging.loggers import flow_run_logger
@@ -69,9 +70,10 @@ def enter_checkout() -> dict[str, str]:
 def _fail_run(message: str) -> None:
     """Fail the flow run this step prepares (the worker sets ``PREFECT__FLOW_RUN_ID``) with
     ``message`` as its state message and in its log."""
-    flow_run_id = os.environ.get("PREFECT__FLOW_RUN_ID")
-    if not flow_run_id:
+    run_id = os.environ.get("PREFECT__FLOW_RUN_ID")
+    if not run_id:
         return  # not run by a worker
+    flow_run_id = UUID(run_id)
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(flow_run_id)
         flow_run_logger(flow_run).error(message)

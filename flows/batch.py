@@ -21,7 +21,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
 from blocks.channel import channel_profiles
-from blocks.credentials import settings_from_blocks
+from blocks.credentials import settings_from_blocks, youtube_identity
 from flows.deployed import run_and_wait
 from flows.video import make_video
 from tasks.trends import trends_for
@@ -32,6 +32,7 @@ from ytempire.batch_report import BatchResult, BatchVideo
 from ytempire.channels import Channel
 from ytempire.channels import choose as choose_channels
 from ytempire.errors import one_line
+from ytempire.publish.identity import IdentityError
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
@@ -100,11 +101,15 @@ def _plan(
         )
         for c in chosen
     }
+    budgets = batch_plan.budgets_for(settings, store, day)
+    if not budgets.quota_enforced and any(_uploads(settings, c) for c in chosen):
+        # The global identity is the default channel's: the channels' own ones spend quota.
+        budgets = budgets.model_copy(update={"quota_enforced": True})
     plan = batch_plan.plan_day(
         day,
         chosen,
         topics,
-        batch_plan.budgets_for(settings, store, day),
+        budgets,
         lambda job: batch_plan.estimate_costs(job, settings),
         channels_source=source,
         videos_per_channel=videos_per_channel,
@@ -112,6 +117,18 @@ def _plan(
     )
     batch_plan.keep_planned(settings.workspace, plan, earlier)
     return plan
+
+
+def _uploads(settings: Settings, channel: Channel) -> bool:
+    """Whether ``channel``'s videos go to YouTube (spend upload quota): it has an identity,
+    or one so misconfigured that its runs will say so (counted, to be safe)."""
+    try:
+        identity = youtube_identity(
+            settings, channel.name, channel.youtube_credentials, channel.youtube_channel_id
+        )
+    except IdentityError:
+        return True
+    return identity.oauth is not None
 
 
 def _make_all(plan: BatchPlan, settings: Settings) -> list[BatchVideo]:

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.batch import daily_batch
+from flows.batch import _plan, daily_batch
 from tests.servers.youtube_upload import CLIENT_ID, CLIENT_SECRET, YouTubeUploadServer
 from ytempire.batch_plan import video_id_for
 from ytempire.batch_report import BatchResult
+from ytempire.channels import load_channels
 from ytempire.publish.youtube import read_record
+from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 pytestmark = pytest.mark.slow
@@ -97,3 +99,23 @@ def test_each_channels_video_is_on_its_own_youtube_channel(batch: Batch) -> None
         assert record.thumbnail is not None and record.captions_id is not None
     assert len(server.videos) == 3
     assert server.videos_of(server.channel_id) == []  # the fleet-wide token uploaded nothing
+
+
+def test_the_days_quota_counts_the_channels_own_identities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No fleet-wide identity: the channels' own ones upload, so their quota is counted.
+    for slug, (token, _channel_id) in IDENTITIES.items():
+        stem = "YTEMPIRE_YOUTUBE_" + slug.upper().replace("-", "_")
+        monkeypatch.setenv(f"{stem}_CLIENT_ID", CLIENT_ID)
+        monkeypatch.setenv(f"{stem}_CLIENT_SECRET", CLIENT_SECRET)
+        monkeypatch.setenv(f"{stem}_REFRESH_TOKEN", token)
+    settings = Settings(workspace=tmp_path / "runs", youtube_quota_units_per_day=2 * 2051)
+    chosen = load_channels(channels_file(tmp_path / "channels.yaml"))
+
+    plan = _plan(DAY, chosen, "test", 1, settings)
+
+    assert [v.job.channel for v in plan.videos] == ["cosmos-explained", "future-gadgets"]
+    [dropped] = plan.dropped
+    assert dropped.channel == "money-basics"
+    assert dropped.reason == "YouTube quota: 0 of 4,102 units left, an upload needs 2,051"

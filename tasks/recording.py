@@ -6,8 +6,10 @@ the progress listeners. A failure is re-raised as ``StageFailed`` so the flow (a
 can say which stage broke, in one line.
 
 Given the video's folder and the stage's output type, a stage is resumable: its output is
-kept as a checkpoint (``ytempire.checkpoints``) when it succeeds, and a re-run of the same
-video whose checkpoint is still valid returns it without running the stage again. Such a
+kept as a checkpoint (``ytempire.checkpoints``) when it succeeds, with the inputs that made
+it (``ytempire.stage_inputs``: the job, the settings the stage reads, engine versions), and a
+re-run of the same video whose checkpoint is still valid and was made with the same inputs
+returns it without running the stage again. Such a
 stage is recorded with status ``resumed``, its engine and quality as before and no cost:
 nothing was spent this time, so cost views never count it twice.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from prefect import get_run_logger
 from prefect.runtime import flow_run
@@ -26,11 +28,12 @@ from tasks.fallback import noted_kind
 from ytempire import progress, redact
 from ytempire.analytics import metrics, queue
 from ytempire.analytics.store import AnalyticsStore
-from ytempire.checkpoints import read_checkpoint, write_checkpoint
+from ytempire.checkpoints import read_checkpoint, stale_inputs, write_checkpoint
 from ytempire.errors import StageFailed, one_line
 from ytempire.models import Stage, StageOutput, StageRecord, VideoJob
 from ytempire.resilience.errors import kind_of
 from ytempire.settings import Settings
+from ytempire.stage_inputs import inputs_of
 from ytempire.workspace import VideoFolder
 
 T = TypeVar("T", bound=StageOutput)
@@ -56,14 +59,18 @@ def run_stage(
     store = AnalyticsStore(settings.analytics_url)
     progress.started(stage)
     started_at = datetime.now(UTC)
+    # What the output depends on (job, settings, engine versions): a checkpoint made with
+    # other inputs is not reused.
+    inputs = inputs_of(stage, _flow_job(), settings)
     if folder is not None and output_type is not None:
-        kept = read_checkpoint(folder, stage, output_type)
+        kept = read_checkpoint(folder, stage, output_type, inputs)
         if kept is not None:
             return _resumed(stage, run_id, settings, store, started_at, kept)
+        _say_why_not_resumed(folder, stage, inputs)
     try:
         output = produce()
         if folder is not None:
-            write_checkpoint(folder, stage, output)
+            write_checkpoint(folder, stage, output, inputs)
     except Exception as exc:
         record = StageRecord(
             stage=stage,
@@ -123,6 +130,19 @@ def _resumed(
     progress.finished(record)
     get_run_logger().info("%s: resumed from its checkpoint (%s)", stage.value, output.engine)
     return output
+
+
+def _say_why_not_resumed(folder: VideoFolder, stage: Stage, inputs: dict[str, Any]) -> None:
+    """Log which inputs changed when a checkpoint is there but was made with others."""
+    if not folder.checkpoint(stage.value).exists():
+        return
+    stale = stale_inputs(folder, stage, inputs)
+    if stale:
+        get_run_logger().info(
+            "%s: runs again: its checkpoint was made with other inputs (%s)",
+            stage.value,
+            ", ".join(stale),
+        )
 
 
 def _flow_job() -> VideoJob | None:

@@ -3,12 +3,21 @@ newer; the upload's is final."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ytempire.checkpoints import STAGE_OUTPUTS, file_paths, read_checkpoint, write_checkpoint
+from ytempire.checkpoints import (
+    STAGE_OUTPUTS,
+    file_paths,
+    inputs_path,
+    read_checkpoint,
+    stale_inputs,
+    write_checkpoint,
+)
 from ytempire.models import RenderedVideo, Stage, StageOutput, Topic, Upload
+from ytempire.stage_inputs import fingerprint
 from ytempire.workspace import VideoFolder
 
 
@@ -99,3 +108,40 @@ def test_the_upload_checkpoint_is_final_whatever_happens_upstream(tmp_path: Path
 
 def test_every_stage_has_an_output_model() -> None:
     assert set(STAGE_OUTPUTS) == set(Stage)
+
+
+def test_a_checkpoint_is_reused_only_with_the_inputs_that_made_it(tmp_path: Path) -> None:
+    folder = VideoFolder(tmp_path, "a" * 32).create()
+    inputs = {"job": {"topic": "Tides"}, "settings": {"render_crf": 20}, "engines": {"av": "1"}}
+    write_checkpoint(folder, Stage.topic, topic(), inputs)
+    kept = json.loads(inputs_path(folder, Stage.topic).read_text())
+    assert kept == {"fingerprint": fingerprint(inputs), "inputs": inputs}
+    assert read_checkpoint(folder, Stage.topic, Topic, inputs) == topic()
+    # Readers that do not name inputs (the batch summary, the render's caller) still read it.
+    assert read_checkpoint(folder, Stage.topic, Topic) == topic()
+
+    other = {**inputs, "settings": {"render_crf": 28}}
+    assert read_checkpoint(folder, Stage.topic, Topic, other) is None
+    assert stale_inputs(folder, Stage.topic, other) == ["settings.render_crf"]
+    newer = {**inputs, "engines": {"av": "2"}}
+    assert stale_inputs(folder, Stage.topic, newer) == ["engines.av"]
+
+
+def test_a_checkpoint_without_its_inputs_is_not_reused_when_inputs_are_asked(
+    tmp_path: Path,
+) -> None:
+    folder = VideoFolder(tmp_path, "a" * 32).create()
+    write_checkpoint(folder, Stage.topic, topic(), {"job": 1})
+    write_checkpoint(folder, Stage.topic, topic())  # rewritten without: the old ones go
+    assert not inputs_path(folder, Stage.topic).exists()
+    assert read_checkpoint(folder, Stage.topic, Topic, {"job": 1}) is None
+    assert stale_inputs(folder, Stage.topic, {"job": 1}) == ["unrecorded"]
+
+
+def test_the_upload_checkpoint_is_final_whatever_its_inputs(tmp_path: Path) -> None:
+    folder = VideoFolder(tmp_path, "a" * 32).create()
+    upload = Upload(
+        engine="outbox", destination="outbox", location="/x", published_at=datetime.now(UTC)
+    )
+    write_checkpoint(folder, Stage.upload, upload, {"job": 1})
+    assert read_checkpoint(folder, Stage.upload, Upload, {"job": 2}) == upload

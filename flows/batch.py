@@ -92,7 +92,8 @@ def _plan(
     """The day's plan: each channel's best unproduced trends, within budgets and quota; the
     slots an earlier run of the day planned keep their jobs. Kept for the next run."""
     store = AnalyticsStore(settings.analytics_url)
-    earlier = batch_plan.read_planned(settings.workspace, day)
+    profiles = {c.name: c for c in chosen}
+    earlier = [_identity_now(v, profiles) for v in batch_plan.read_planned(settings.workspace, day)]
     topics = {
         c.name: batch_plan.topic_candidates(
             trends_for(c.niche, settings),
@@ -117,6 +118,21 @@ def _plan(
     )
     batch_plan.keep_planned(settings.workspace, plan, earlier)
     return plan
+
+
+def _identity_now(video: PlannedVideo, profiles: dict[str, Channel]) -> PlannedVideo:
+    """A kept job with its channel's YouTube identity as the profile names it now (set after
+    an upload was refused, say), not as when the slot was first planned."""
+    profile = profiles.get(video.job.channel)
+    if profile is None:
+        return video
+    names = {
+        "youtube_credentials": profile.youtube_credentials,
+        "youtube_channel_id": profile.youtube_channel_id,
+    }
+    if all(getattr(video.job, field) == value for field, value in names.items()):
+        return video
+    return video.model_copy(update={"job": video.job.model_copy(update=names)})
 
 
 def _uploads(settings: Settings, channel: Channel) -> bool:

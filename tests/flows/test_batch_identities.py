@@ -119,3 +119,22 @@ def test_the_days_quota_counts_the_channels_own_identities(
     [dropped] = plan.dropped
     assert dropped.channel == "money-basics"
     assert dropped.reason == "YouTube quota: 0 of 4,102 units left, an upload needs 2,051"
+
+
+def test_a_kept_slot_takes_the_identity_its_profile_names_now(tmp_path: Path) -> None:
+    # The first run of the day planned before the profiles named their YouTube channels
+    # (its uploads were refused); the re-run after they do must not keep the old jobs' None.
+    settings = Settings(workspace=tmp_path / "runs")
+    profiles = load_channels(channels_file(tmp_path / "channels.yaml"))
+    unnamed = [c.model_copy(update={"youtube_channel_id": None}) for c in profiles]
+
+    first = _plan(DAY, unnamed, "test", 1, settings)
+    second = _plan(DAY, profiles, "test", 1, settings)
+
+    assert all(v.job.youtube_channel_id is None for v in first.videos)
+    assert [(v.job.video_id, v.job.topic) for v in second.videos] == [
+        (v.job.video_id, v.job.topic) for v in first.videos
+    ]
+    assert [v.job.youtube_channel_id for v in second.videos] == [
+        channel_id for _token, channel_id in IDENTITIES.values()
+    ]

@@ -62,8 +62,9 @@ def test_the_default_channel_uses_the_global_settings() -> None:
     )  # fmt: skip
     assert found.oauth is not None and found.oauth.client_id == "global-client"
     assert found.expected_channel_id == "UCglobalchannel000000000"
+    unset = GLOBAL.model_copy(update={"youtube_refresh_token": None})
     none = resolve(
-        GLOBAL.model_copy(update={"youtube_refresh_token": None}), "default", credentials=None, expected_channel_id=None, environ={},
+        unset, "default", credentials=None, expected_channel_id=None, environ={},
         load_block=no_blocks,
     )  # fmt: skip
     assert none.oauth is None and none.missing is not None

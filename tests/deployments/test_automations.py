@@ -145,3 +145,22 @@ def _emit(api_url: str, alert: Alert, **context: str) -> str | None:
     finally:
         EventsWorker.set_client_override(None)
     return event_id
+
+
+@pytest.mark.slow
+def test_a_webhook_that_fails_gets_the_alert_again(
+    server: PrefectServer, receiver: WebhookServer
+) -> None:
+    """The server's actions service retries a notification whose webhook answered an error.
+    (The automation of the test above notifies the same block, saved anew for this receiver.)"""
+    CustomWebhookNotificationBlock(
+        name="ops",
+        url=f"{receiver.url}/hooks/ops",
+        json_data={"subject": "{{subject}}", "body": "{{body}}"},
+    ).save("ops-alerts", overwrite=True)
+    receiver.queue("500")
+    alert = Alert("quality", "script/gpt-4o-mini", 0.61, 0.75, "warning", "script quality 0.61")
+    _emit(server.api_url, alert)
+    failed, retried = receiver.wait_for(2, ARRIVAL_S)
+    assert failed.body == retried.body
+    assert retried.body["subject"] == "[ytempire WARNING] quality: script/gpt-4o-mini"

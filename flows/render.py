@@ -3,7 +3,9 @@
 ``make_video`` calls ``render``, which runs it in-process as a subflow, or, where the
 settings name the ``render-video`` deployment, as a run of that deployment on the ``gpu`` pool,
 on a machine whose FFmpeg can use NVENC (the encoder is chosen there by a trial encode). It
-takes and returns small models with paths: the workspace must be shared.
+takes and returns small models with paths: the workspace must be shared. The render's
+compute is measured where it runs, at that worker's rates, into the video's cost ledger: the
+analytics store must be shared too.
 """
 
 from __future__ import annotations

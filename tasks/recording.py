@@ -11,7 +11,11 @@ it (``ytempire.stage_inputs``: the job, the settings the stage reads, engine ver
 re-run of the same video whose checkpoint is still valid and was made with the same inputs
 returns it without running the stage again. Such a
 stage is recorded with status ``resumed``, its engine and quality as before and no cost:
-nothing was spent this time, so cost views never count it twice.
+nothing was spent this time, so cost views never count it twice (the video's cost ledger
+still holds what the run that made it paid).
+
+A stage's cost is what its run's rows in the cost ledger add up to (``tasks/costs.py``):
+every paid call, the failed and rejected ones included, and its compute.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from prefect.runtime import flow_run
 from tasks.fallback import noted_kind
 from ytempire import progress, redact
 from ytempire.analytics import metrics, queue
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.checkpoints import read_checkpoint, stale_inputs, write_checkpoint
 from ytempire.errors import StageFailed, one_line
@@ -69,6 +74,9 @@ def run_stage(
         _say_why_not_resumed(folder, stage, inputs)
     try:
         output = produce()
+        # What this run's stage cost: its ledger rows (every call, rejected drafts and failed
+        # attempts too, and compute), not only what the engine that won reported.
+        output = output.model_copy(update={"cost_usd": _spent(store, run_id, stage)})
         if folder is not None:
             write_checkpoint(folder, stage, output, inputs)
     except Exception as exc:
@@ -77,6 +85,7 @@ def run_stage(
             status="failed",
             started_at=started_at,
             completed_at=datetime.now(UTC),
+            cost_usd=_spent(store, run_id, stage),
             error=one_line(exc),
             error_kind=kind_of(exc) or "other",
         )
@@ -106,6 +115,11 @@ def run_stage(
         output.cost_usd,
     )
     return output
+
+
+def _spent(store: AnalyticsStore, run_id: uuid.UUID, stage: Stage) -> float:
+    """What ``stage`` of the run has cost so far, from the cost ledger."""
+    return float(Ledger(store).run_stage_total(run_id, stage))
 
 
 def _resumed(

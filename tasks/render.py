@@ -1,4 +1,8 @@
-"""Rendering: the timeline encoded to the deliverable MP4, verified after encoding."""
+"""Rendering: the timeline encoded to the deliverable MP4, verified after encoding.
+
+The render's CPU seconds (this process and its FFmpeg processes) and, on an NVENC encoder,
+its GPU seconds are the stage's compute lines in the video's cost ledger (``tasks/costs.py``),
+measured where it runs: in-process or on a ``gpu`` pool worker."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
 
+from tasks.costs import metered
 from tasks.recording import run_stage
 from ytempire.media.render import RenderOptions, render_timeline
 from ytempire.models import RenderedVideo, Stage, Timeline, VideoJob
@@ -54,8 +59,14 @@ def render_video(
             Stage.render,
             run_id,
             settings,
-            lambda: render_timeline(
-                timeline, output, work_dir=folder.work, options=render_options(settings)
+            metered(
+                Stage.render,
+                job.video_id,
+                run_id,
+                settings,
+                lambda: render_timeline(
+                    timeline, output, work_dir=folder.work, options=render_options(settings)
+                ),
             ),
             folder=folder,
             output_type=RenderedVideo,

@@ -2,8 +2,12 @@
 
 Each model is its own task run, retried by error kind (seed §5.1) with the SDK's own retries
 off, so a provider that fails every call sees at most 4 attempts per model. Models ruled out
-by the constraints (cost, latency, quality) are skipped before any call, and every model
-passed over is named in the stage's fallbacks.
+by the constraints (cost, latency, quality) or without a price (``unpriced``) are skipped
+before any call, and every model passed over is named in the stage's fallbacks.
+
+Every call is a row of the video's cost ledger as it completes, the drafts the script suite
+rejects and the repair calls included. A model is admitted only when its worst case fits
+the video's budget: 4 attempts × ``CALLS_PER_ATTEMPT`` calls × one call's bound.
 """
 
 from __future__ import annotations
@@ -20,17 +24,22 @@ from tasks.fallback import first_success
 from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Script, Stage, Topic, VideoJob
 from ytempire.providers import catalog, openai_chat
+from ytempire.providers.catalog import Pricing
 from ytempire.providers.openai_chat import ChatCall, make_client
 from ytempire.quality import suites
+from ytempire.resilience import budgets
 from ytempire.script import compose, llm_writer
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 OPERATION = "script_generation"
+# The writer's most calls in one attempt: the draft and each regeneration, each with its repair.
+CALLS_PER_ATTEMPT = 2 * (1 + llm_writer.REGENERATIONS)
 
 
 # Side effects (paid calls, files): never served from a cache of another run.
@@ -41,25 +50,41 @@ OPERATION = "script_generation"
     retry_condition_fn=retry_by_error_kind,
     cache_policy=NO_CACHE,
 )
-def script_from_model(job: VideoJob, topic: Topic, model: str, settings: Settings) -> Script:
+def script_from_model(
+    job: VideoJob, topic: Topic, model: str, settings: Settings, run_id: uuid.UUID
+) -> Script:
     store = AnalyticsStore(settings.analytics_url)
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = make_client(key, settings.openai_base_url, settings.script_timeout_s)
+    spec = Pricing(settings).chat(model)
 
     def record(call: ChatCall) -> None:
+        name = call.reported_model or call.model
         store.record_model_call(
-            call.reported_model or call.model,
+            name,
             OPERATION,
             latency_ms=call.latency_ms,
             tokens_used=call.input_tokens + call.output_tokens,
             cost_usd=call.cost_usd,
+        )
+        Ledger(store).record(
+            job.video_id,
+            run_id,
+            Stage.script,
+            name,
+            kind="call",
+            quantity=call.input_tokens + call.output_tokens,
+            unit="tokens",
+            cost_usd=call.cost_usd,
+            note=f"{call.input_tokens} in + {call.output_tokens} out"
+            + (" (local server)" if spec.local else ""),
         )
 
     script_suite = suites.load_suite(suites.suite_path(settings.quality_suites_dir, "script"))
     with guarded(openai_chat.PROVIDER, settings):
         written = llm_writer.write_with_model(
             client,
-            catalog.spec_for(model),
+            spec,
             job,
             topic,
             PromptParams.for_job(job),
@@ -76,11 +101,24 @@ def script_from_template(job: VideoJob, topic: Topic, settings: Settings) -> Scr
     return compose.write_template_script(job, topic, folder)
 
 
+def worst_case(
+    job: VideoJob, topic: Topic, params: PromptParams, spec: catalog.ModelSpec
+) -> budgets.WorstCase:
+    """The most ``spec`` may cost this stage: every attempt making every call, each call's
+    prompt carrying a previous draft as long as the completion cap."""
+    prompt, cap = llm_writer.token_budget(job, topic, params, spec)
+    return budgets.WorstCase(
+        per_call_usd=catalog.cost_usd(spec, prompt + cap, cap),
+        calls=CALLS_PER_ATTEMPT,
+        attempts=(script_from_model.retries or 0) + 1,
+    )
+
+
 def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.UUID) -> Script:
     """The script stage: models in fallback order, then the template writer.
 
     Each model is admitted just before it is tried: an open ``openai`` circuit or a budget its
-    token estimate would break skips it (``tasks/guards.py``).
+    worst case would break skips it (``tasks/guards.py``).
     """
     params = PromptParams.for_job(job)
     models, skipped = llm_writer.models_to_try(job, topic, params, settings)
@@ -92,8 +130,10 @@ def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.U
             return gate.candidate(
                 spec.name,
                 openai_chat.PROVIDER,
-                lambda: catalog.cost_usd(spec, *llm_writer.token_budget(job, topic, params, spec)),
-                lambda: script_from_model(job, topic, spec.name, settings, return_state=True),
+                lambda: worst_case(job, topic, params, spec),
+                lambda: script_from_model(
+                    job, topic, spec.name, settings, run_id, return_state=True
+                ),
             )
 
         candidates = [candidate(spec) for spec in models]

@@ -6,6 +6,10 @@ the key frames are picked while they are drawn. A layout whose picture fails fal
 the Pillow backgrounds (key frames, brand art), and the failure is named in the stage's
 fallbacks. The variants are then drawn, measured and ranked by the CTR heuristic
 (``ytempire/quality/ctr.py``); ``thumbnails/ranking.json`` names the one to upload.
+
+Each picture is admitted on its worst case (its price × its attempts) and is a row of the
+video's cost ledger; an images model without a price is skipped as ``unpriced``. The stage's
+CPU seconds (key frames, drawing) are its compute line.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from prefect.futures import PrefectFuture
 from prefect.states import State
 from pydantic import Field
 
+from tasks.costs import metered
 from tasks.fallback import first_success
 from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
 from ytempire.models import (
@@ -37,9 +43,11 @@ from ytempire.models import (
     VideoJob,
 )
 from ytempire.providers import dalle
+from ytempire.providers.catalog import Pricing
 from ytempire.providers.openai_chat import make_client
 from ytempire.quality import ctr
-from ytempire.resilience.errors import CircuitOpen, OverBudget
+from ytempire.resilience import budgets
+from ytempire.resilience.errors import CircuitOpen, OverBudget, Unpriced
 from ytempire.settings import Settings
 from ytempire.visuals import keyframes, thumbnails
 from ytempire.visuals.palette import Palette
@@ -66,22 +74,37 @@ class GeneratedPicture(StageOutput):
     cache_policy=NO_CACHE,
 )
 def picture_from_model(
-    job: VideoJob, title: str, layout: str, settings: Settings
+    job: VideoJob, title: str, layout: str, settings: Settings, run_id: uuid.UUID
 ) -> GeneratedPicture:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = make_client(key, settings.openai_base_url, settings.thumbnail_timeout_s)
     folder = VideoFolder(settings.workspace, job.video_id)
+    model = settings.thumbnail_image_model or dalle.MODEL
+    size, quality = settings.thumbnail_image_size, settings.thumbnail_image_quality
     with guarded(dalle.PROVIDER, settings):
         call = dalle.generate_image(
             client,
             thumbnails.image_prompt(layout, title, Palette.from_brand(job.brand_colours)),
             folder.work / f"picture_{layout}.png",
-            model=settings.thumbnail_image_model or dalle.MODEL,
-            size=settings.thumbnail_image_size,
-            quality=settings.thumbnail_image_quality,
+            model=model,
+            size=size,
+            quality=quality,
+            unit_price_usd=Pricing(settings).image_usd(model, quality, size),
         )
-    AnalyticsStore(settings.analytics_url).record_model_call(
+    store = AnalyticsStore(settings.analytics_url)
+    store.record_model_call(
         call.model, OPERATION, latency_ms=call.latency_ms, tokens_used=0, cost_usd=call.cost_usd
+    )
+    Ledger(store).record(
+        job.video_id,
+        run_id,
+        Stage.thumbnails,
+        call.model,
+        kind="call",
+        quantity=1,
+        unit="images",
+        cost_usd=call.cost_usd,
+        note=f"{layout}: {quality} {size}",
     )
     return GeneratedPicture(
         engine=call.model,
@@ -150,21 +173,25 @@ def ask_for_pictures(
     job: VideoJob, title: str, settings: Settings, gate: Gate
 ) -> Callable[[], GeneratedPictures]:
     """Ask for every generated layout's picture at once, each admitted by ``gate`` (breaker,
-    budget) first; return the function that waits for them. A layout refused or failed is a
-    line in the result's fallbacks: the Pillow templates draw it."""
+    price, worst-case budget) first; return the function that waits for them. A layout
+    refused or failed is a line in the result's fallbacks: the Pillow templates draw it."""
     model = settings.thumbnail_image_model or dalle.MODEL
     layouts = thumbnails.GENERATED_LAYOUTS if settings.images_configured else ()
-    price = dalle.price_usd(model, settings.thumbnail_image_quality, settings.thumbnail_image_size)
     skipped: list[str] = []
     futures = {}
     for layout in layouts:
         try:
-            # They run at once, so each admitted picture counts against the next one's budget.
-            gate.admit(dalle.PROVIDER, model, price, reserve=True)
-        except (CircuitOpen, OverBudget) as refused:
-            skipped.append(f"{model} ({layout}) skipped: {refused.message}")
+            price = Pricing(settings).image_usd(
+                model, settings.thumbnail_image_quality, settings.thumbnail_image_size
+            )
+            # Each attempt of the task may be billed; they run at once, so each admitted
+            # picture's worst case counts against the next one's budget.
+            worst = budgets.WorstCase(price, attempts=(picture_from_model.retries or 0) + 1)
+            gate.admit(dalle.PROVIDER, model, worst, reserve=True)
+        except (CircuitOpen, OverBudget, Unpriced) as refused:
+            skipped.append(f"{model} ({layout}) skipped: {refused.message} [{refused.kind}]")
             continue
-        futures[layout] = picture_from_model.submit(job, title, layout, settings)
+        futures[layout] = picture_from_model.submit(job, title, layout, settings, gate.run_id)
 
     def collect() -> GeneratedPictures:
         fallbacks, paths, cost = list(skipped), {}, 0.0
@@ -220,5 +247,10 @@ def make_thumbnails(
 
     folder = VideoFolder(settings.workspace, job.video_id)
     return run_stage(
-        Stage.thumbnails, run_id, settings, produce, folder=folder, output_type=ThumbnailSet
+        Stage.thumbnails,
+        run_id,
+        settings,
+        metered(Stage.thumbnails, job.video_id, run_id, settings, produce),
+        folder=folder,
+        output_type=ThumbnailSet,
     )

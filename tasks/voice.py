@@ -3,9 +3,12 @@
 Each paid engine is its own task run, retried by error kind (seed §5.1) with the SDK's own
 retries off, and is tried only when configured. An engine over its daily character quota
 (or, for ElevenLabs, its subscription's) fails at once with ``CostExceeded``: no retry, the
-next engine. Every request is an ``ai_model_performance`` row (characters, latency, cost);
-chunks already paid for are kept in the work folder, so a retry sends only the missing ones.
-Whatever engine spoke, the same mastering makes ``narration.wav`` and the subtitles.
+next engine. Every request is an ``ai_model_performance`` row (characters, latency, cost)
+and a row of the video's cost ledger; chunks already paid for are kept in the work folder,
+so a retry sends only the missing ones (the worst case an engine is admitted on is the
+script's characters once, at its price from the price table; an engine without a price is
+skipped as ``unpriced``). Whatever engine spoke, the same mastering makes ``narration.wav``
+and the subtitles; the stage's CPU seconds (Piper, FFmpeg) are its compute line.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
+from tasks.costs import metered
 from tasks.fallback import first_success
 from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Narration, Script, Stage, Synthesis, VideoJob
+from ytempire.providers.catalog import Pricing
 from ytempire.resilience import budgets
 from ytempire.settings import Settings
 from ytempire.voice import quota
@@ -31,6 +37,7 @@ from ytempire.voice.assemble import ChunkAudio
 from ytempire.voice.chunks import Chunk
 from ytempire.voice.narrate import RAW_NAME, finish
 from ytempire.voice.piper_engine import PiperEngine
+from ytempire.voice.profiles import settings_for
 from ytempire.voice.synthesis import SpeechEngine, cost_usd, synthesize
 from ytempire.workspace import VideoFolder
 
@@ -43,6 +50,7 @@ def _speak(
     job: VideoJob,
     script: Script,
     settings: Settings,
+    run_id: uuid.UUID,
 ) -> Synthesis:
     """Synthesise the script with a paid engine, recording every request it answered."""
     store = AnalyticsStore(settings.analytics_url)
@@ -50,12 +58,24 @@ def _speak(
     provider = engine.name.split(":")[0]
 
     def record(chunk: Chunk, audio: ChunkAudio) -> None:
+        cost = cost_usd(audio.characters, engine.price_per_1k_chars)
         store.record_model_call(
             engine.name,
             quota.OPERATION,
             latency_ms=audio.latency_ms,
             tokens_used=audio.characters,
-            cost_usd=cost_usd(audio.characters, engine.price_per_1k_chars),
+            cost_usd=cost,
+        )
+        Ledger(store).record(
+            job.video_id,
+            run_id,
+            Stage.voice,
+            engine.name,
+            kind="call",
+            quantity=audio.characters,
+            unit="characters",
+            cost_usd=cost,
+            note=f"${engine.price_per_1k_chars:g} per 1k characters",
         )
 
     daily_left = None
@@ -81,7 +101,9 @@ def _speak(
     retry_condition_fn=retry_by_error_kind,
     cache_policy=NO_CACHE,
 )
-def voice_from_elevenlabs(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
+def voice_from_elevenlabs(
+    job: VideoJob, script: Script, settings: Settings, run_id: uuid.UUID
+) -> Synthesis:
     from ytempire.voice import elevenlabs_tts
 
     key = settings.elevenlabs_api_key.get_secret_value() if settings.elevenlabs_api_key else None
@@ -92,8 +114,9 @@ def voice_from_elevenlabs(job: VideoJob, script: Script, settings: Settings) -> 
         model=settings.elevenlabs_model,
         output_format=settings.elevenlabs_output_format,
         api_key=key or "",
+        price_per_1k_chars=_elevenlabs_price(settings)(),
     )
-    return _speak(engine, settings.elevenlabs_daily_chars, job, script, settings)
+    return _speak(engine, settings.elevenlabs_daily_chars, job, script, settings, run_id)
 
 
 @task(
@@ -103,7 +126,9 @@ def voice_from_elevenlabs(job: VideoJob, script: Script, settings: Settings) -> 
     retry_condition_fn=retry_by_error_kind,
     cache_policy=NO_CACHE,
 )
-def voice_from_google(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
+def voice_from_google(
+    job: VideoJob, script: Script, settings: Settings, run_id: uuid.UUID
+) -> Synthesis:
     from ytempire.voice import google_tts
 
     key = settings.google_service_account_json
@@ -112,8 +137,13 @@ def voice_from_google(job: VideoJob, script: Script, settings: Settings) -> Synt
         credentials_json=key.get_secret_value() if key else None,
         endpoint=settings.google_tts_endpoint,
     )
-    engine = google_tts.GoogleEngine(client, job.voice, timeout_s=settings.voice_timeout_s)
-    return _speak(engine, settings.google_tts_daily_chars, job, script, settings)
+    engine = google_tts.GoogleEngine(
+        client,
+        job.voice,
+        timeout_s=settings.voice_timeout_s,
+        price_per_1k_chars=_google_price(job, settings)(),
+    )
+    return _speak(engine, settings.google_tts_daily_chars, job, script, settings, run_id)
 
 
 @task(name="voice-piper", cache_policy=NO_CACHE)
@@ -132,23 +162,22 @@ def master_voice(job: VideoJob, synthesis: Synthesis, settings: Settings) -> Nar
     )
 
 
-def _estimate(script: Script, price_per_1k_chars: Callable[[], float]) -> Callable[[], float]:
-    """What speaking the script costs at an engine's price (the price read when needed: it
-    lives in the engine's module, which imports its SDK)."""
+def _estimate(
+    script: Script, price_per_1k_chars: Callable[[], float]
+) -> Callable[[], budgets.WorstCase]:
+    """The worst case of an engine: the script's characters once at its price (a retry sends
+    only the chunks not yet paid for). The price is read when needed; ``Unpriced`` if none."""
     characters = sum(len(block.text) for block in script.blocks())
-    return lambda: budgets.speech_estimate_usd(characters, price_per_1k_chars())
+    return lambda: budgets.WorstCase(budgets.speech_estimate_usd(characters, price_per_1k_chars()))
 
 
-def _elevenlabs_price() -> float:
-    from ytempire.voice import elevenlabs_tts
-
-    return elevenlabs_tts.PRICE_PER_1K_CHARS
+def _elevenlabs_price(settings: Settings) -> Callable[[], float]:
+    return lambda: Pricing(settings).speech_per_1k(f"elevenlabs:{settings.elevenlabs_model}")
 
 
-def _google_price() -> float:
-    from ytempire.voice import google_tts
-
-    return google_tts.PRICE_PER_1K_CHARS
+def _google_price(job: VideoJob, settings: Settings) -> Callable[[], float]:
+    voice = settings_for(job.voice).google_voice
+    return lambda: Pricing(settings).speech_per_1k(f"google:{voice}")
 
 
 def synthesize_voice(
@@ -169,8 +198,8 @@ def synthesize_voice(
                 gate.candidate(
                     "elevenlabs",
                     "elevenlabs",
-                    _estimate(script, _elevenlabs_price),
-                    lambda: voice_from_elevenlabs(job, script, settings, return_state=True),
+                    _estimate(script, _elevenlabs_price(settings)),
+                    lambda: voice_from_elevenlabs(job, script, settings, run_id, return_state=True),
                 )
             )
         if settings.google_tts_configured:
@@ -178,12 +207,19 @@ def synthesize_voice(
                 gate.candidate(
                     "google",
                     "google",
-                    _estimate(script, _google_price),
-                    lambda: voice_from_google(job, script, settings, return_state=True),
+                    _estimate(script, _google_price(job, settings)),
+                    lambda: voice_from_google(job, script, settings, run_id, return_state=True),
                 )
             )
         synthesis = first_success(candidates, lambda: voice_from_piper(job, script, settings))
         return master_voice(job, gate.settle(synthesis), settings)
 
     folder = VideoFolder(settings.workspace, job.video_id)
-    return run_stage(Stage.voice, run_id, settings, produce, folder=folder, output_type=Narration)
+    return run_stage(
+        Stage.voice,
+        run_id,
+        settings,
+        metered(Stage.voice, job.video_id, run_id, settings, produce),
+        folder=folder,
+        output_type=Narration,
+    )

@@ -8,7 +8,8 @@ from ytempire.models import VideoResult
 
 
 def stage_rows(result: VideoResult) -> list[dict[str, Any]]:
-    """One row per stage: what ran, how long, what it cost, how good it was."""
+    """One row per stage: what ran, how long, what this run spent on it (every paid call,
+    rejected drafts and failed attempts included, and its compute), how good it was."""
     return [
         {
             "stage": r.stage.value,
@@ -31,7 +32,9 @@ def markdown(result: VideoResult) -> str:
         f"# {result.title}",
         "",
         f"- video id: `{result.job.video_id}` (channel `{result.job.channel}`)",
-        f"- total cost: ${result.total_cost_usd:.4f}, stage time {seconds:.1f} s",
+        f"- total cost: ${result.total_cost_usd:.4f} (every run of this video, compute "
+        f"included: `ytempire cost {result.job.video_id}`), this run "
+        f"${sum(r.cost_usd for r in result.stages):.4f}, stage time {seconds:.1f} s",
         f"- quality: {'passed' if result.quality_passed else 'checks failed (see quality.json)'}",
         "",
         "| stage | status | engine | seconds | cost ($) | quality | fallbacks |",

@@ -33,6 +33,7 @@ from tests.servers.elevenlabs import KEY as ELEVENLABS_KEY
 from tests.servers.elevenlabs import ElevenLabsServer
 from tests.servers.google_tts import GoogleTTSServer
 from tests.servers.openai_compatible import OpenAICompatibleServer
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import ALERT_SAMPLE, AnalyticsStore
 from ytempire.media.probe import probe
 from ytempire.models import (
@@ -41,7 +42,6 @@ from ytempire.models import (
     Script,
     Section,
     Stage,
-    StageRecord,
     ThumbnailSet,
     Topic,
     VideoJob,
@@ -147,6 +147,9 @@ def openai(
 ) -> OpenAICompatibleServer:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
+    # Room for gpt-4-turbo's worst case (4 attempts × 6 calls) and both pictures' (4 × $0.08):
+    # these tests are about breakers, not budgets.
+    monkeypatch.setenv("YTEMPIRE_VIDEO_BUDGET_USD", "5")
     return openai_server
 
 
@@ -202,8 +205,8 @@ def test_a_long_script_skips_elevenlabs_by_the_video_budget(
     assert narration.engine.startswith("google:")
     estimate = characters * 0.15 / 1000
     assert narration.fallbacks == [
-        f"elevenlabs skipped: estimated ${estimate:.4f} would take the video to "
-        f"${estimate:.4f}, over its $0.50 budget [cost_exceeded]"
+        f"elevenlabs skipped: estimated ${estimate:.4f} over the $0.5000 left of the "
+        "video's $0.50 budget [cost_exceeded]"
     ]
     assert narration.cost_usd < 0.10
     assert alerts() == [{"rule": "cost_exceeded", "subject": job.video_id, "severity": "high"}]
@@ -220,13 +223,16 @@ def test_the_actual_cost_crossing_the_alert_line_raises_an_alert(
     monkeypatch.setenv("YTEMPIRE_ELEVENLABS_BASE_URL", elevenlabs_server.url)
     monkeypatch.delenv("YTEMPIRE_GOOGLE_TTS_ENDPOINT", raising=False)
     job, run_id = VideoJob(topic="Why black holes glow"), uuid.uuid4()
-    # The run has spent $0.44 on earlier stages.
-    now = datetime.now(UTC)
-    store().record_stage(
-        run_id,
-        StageRecord(
-            stage=Stage.script, status="completed", started_at=now, completed_at=now, cost_usd=0.44
-        ),
+    # The video has spent $0.44 on earlier stages (its cost ledger, whichever run paid).
+    Ledger(store()).record(
+        job.video_id,
+        uuid.uuid4(),
+        Stage.script,
+        "gpt-4-turbo",
+        kind="call",
+        quantity=14_000,
+        unit="tokens",
+        cost_usd=0.44,
     )
     narration = voice_stage(job, short_script(env), run_id)
     assert narration.engine.startswith("elevenlabs:") and narration.fallbacks == []

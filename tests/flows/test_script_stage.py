@@ -45,6 +45,9 @@ def env(
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
     monkeypatch.setenv("YTEMPIRE_RETRY_DELAY_SCALE", "0.01")
     monkeypatch.setenv("YTEMPIRE_SCRIPT_TIMEOUT_S", "0.5")
+    # Room for gpt-4-turbo's worst case (4 attempts × 6 calls, about $1.07 for a 1-minute
+    # script): the default $0.50 skips it (tests/flows/test_costs.py).
+    monkeypatch.setenv("YTEMPIRE_VIDEO_BUDGET_USD", "5")
     openai_server.hang_s = 3
     return openai_server
 
@@ -73,7 +76,7 @@ def test_primary_model_writes_the_script_and_usage_is_the_cost(
     assert call.tokens_used == usage["total_tokens"]
     spec = catalog.spec_for("gpt-4-turbo")
     expected = catalog.cost_usd(spec, usage["prompt_tokens"], usage["completion_tokens"])
-    assert script.cost_usd == pytest.approx(expected)
+    assert script.cost_usd == pytest.approx(expected, abs=1e-6)  # the ledger keeps millionths
     assert call.cost_cents == round(expected * 100)
     (event,) = store.events(run_id)
     assert event.model_used == "gpt-4-turbo-2024-04-09"

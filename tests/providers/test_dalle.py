@@ -19,6 +19,7 @@ from ytempire.resilience.errors import (
     ProviderRejected,
     ProviderTimeout,
     ProviderUnavailable,
+    Unpriced,
 )
 
 KEY = "sk-test-IMAGEKEY0123456789abcdef"
@@ -70,9 +71,16 @@ def test_prices_follow_size_and_quality(server: OpenAICompatibleServer, tmp_path
     assert (square.cost_usd, hd.cost_usd) == (pytest.approx(0.04), pytest.approx(0.12))
     assert server.image_requests[1].body["quality"] == "hd"
     assert dalle.price_usd("dall-e-3", "standard", "1024x1792") == 0.08
-    # A local server's own model has no list price.
-    local = dalle.generate_image(client, PROMPT, tmp_path / "c.png", model="sdxl-turbo")
+    # A model without a price is never asked for a picture...
+    with pytest.raises(Unpriced, match="no price for sdxl-turbo"):
+        dalle.generate_image(client, PROMPT, tmp_path / "c.png", model="sdxl-turbo")
+    assert len(server.image_requests) == 2
+    # ...unless it runs on a local server, where it is free (the settings say which).
+    local = dalle.generate_image(
+        client, PROMPT, tmp_path / "c.png", model="sdxl-turbo", unit_price_usd=0.0
+    )
     assert local.cost_usd == 0.0
+    assert dalle.price_usd("sdxl-turbo", "standard", "1024x1024") == 0.0  # never called: $0
 
 
 def test_a_local_server_needs_no_key(server: OpenAICompatibleServer, tmp_path: Path) -> None:

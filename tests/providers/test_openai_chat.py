@@ -9,7 +9,7 @@ import pytest
 
 from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire.errors import one_line
-from ytempire.providers.catalog import PRICES, cost_usd, spec_for
+from ytempire.providers.catalog import PRICES, cost_usd, local_spec
 from ytempire.providers.openai_chat import (
     LOCAL_SERVER_KEY,
     chat_json,
@@ -68,7 +68,7 @@ def test_success_costs_what_usage_reports(server: OpenAICompatibleServer) -> Non
 
 def test_local_server_needs_no_key(server: OpenAICompatibleServer) -> None:
     client = make_client(None, server.url, timeout_s=5)
-    call = chat_json(client, spec_for("llama3"), MESSAGES)
+    call = chat_json(client, local_spec("llama3"), MESSAGES)
     assert server.requests[0].authorization == f"Bearer {LOCAL_SERVER_KEY}"
     assert "max_tokens" not in server.requests[0].body
     assert call.cost_usd == 0.0
@@ -79,7 +79,7 @@ def test_sdk_variables_configure_the_client(
 ) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", server.url)
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    chat_json(make_client(None, None, timeout_s=5), spec_for("llama3"), MESSAGES)
+    chat_json(make_client(None, None, timeout_s=5), local_spec("llama3"), MESSAGES)
     assert server.requests[0].authorization == f"Bearer {KEY}"
 
 

@@ -1,5 +1,5 @@
-"""Budgets: estimates refused before a call, actual costs reported after it, spend so far per
-video (the run's recorded stages) and per provider per UTC day (the store's model calls)."""
+"""Budgets: worst cases refused before a call, actual costs reported after it, spend so far per
+video (its cost ledger, across runs) and per provider per UTC day (the store's model calls)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Stage, StageRecord
 from ytempire.resilience import budgets
@@ -36,9 +37,22 @@ def test_an_estimate_over_the_video_budget_is_refused_first() -> None:
     assert line is not None
     assert (line.rule, line.subject, line.threshold) == ("cost_exceeded", VIDEO, 0.50)
     assert line.value == pytest.approx(0.55)
+    assert line.message == "estimated $0.2500 over the $0.2000 left of the video's $0.50 budget"
+
+
+def test_the_worst_case_is_attempts_times_calls_and_the_reason_says_so() -> None:
+    worst = budgets.WorstCase(per_call_usd=0.0446, calls=6, attempts=4)
+    assert worst.usd == pytest.approx(1.0704)
+    assert over(0.0446, video=0.10) is None  # one call would fit
+    line = over(worst, video=0.10)  # type: ignore[arg-type]
+    assert line is not None
     assert line.message == (
-        "estimated $0.2500 would take the video to $0.5500, over its $0.50 budget"
+        "worst case $1.0704 = 4 attempts × 6 calls × $0.0446 over the $0.4000 left of the "
+        "video's $0.50 budget"
     )
+    assert line.value == pytest.approx(1.1704)
+    one = budgets.WorstCase(0.08, attempts=4)
+    assert one.describe() == "worst case $0.3200 = 4 attempts × 1 call × $0.0800"
 
 
 def test_an_estimate_over_the_providers_day_is_refused() -> None:
@@ -82,24 +96,27 @@ def test_actual_costs_report_each_line_once_when_crossed() -> None:
     assert crossed(0.10, 0.20, day_before=1.1, day_after=1.2) == []
 
 
-def stage(store: AnalyticsStore, run_id: uuid.UUID, which: Stage, usd: float, status: str) -> None:
+def test_a_videos_spend_is_its_ledger_across_all_its_runs(store: AnalyticsStore) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    ledger = Ledger(store)
+    video, other = uuid.uuid4().hex, uuid.uuid4().hex
+
+    def paid(video_id: str, run: uuid.UUID, which: Stage, usd: float) -> None:
+        ledger.record(
+            video_id, run, which, "x", kind="call", quantity=1, unit="calls", cost_usd=usd
+        )
+
+    paid(video, first, Stage.script, 0.04)  # the first run paid for its script, then crashed
+    paid(video, second, Stage.voice, 0.21)  # the re-run resumed the script: no new row
+    paid(other, second, Stage.script, 0.30)
+    # The stage records of the re-run say nothing of the first run's $0.04.
     now = datetime.now(UTC)
     store.record_stage(
-        run_id,
-        StageRecord(
-            stage=which, status=status, engine="x", started_at=now, completed_at=now, cost_usd=usd
-        ),
+        second,
+        StageRecord(stage=Stage.script, status="resumed", started_at=now, completed_at=now),
     )
-
-
-def test_a_videos_spend_is_its_runs_recorded_stages(store: AnalyticsStore) -> None:
-    run, other = uuid.uuid4(), uuid.uuid4()
-    stage(store, run, Stage.script, 0.04, "completed")
-    stage(store, run, Stage.voice, 0.0, "failed")
-    stage(store, run, Stage.voice, 0.21, "completed")
-    stage(store, other, Stage.script, 0.30, "completed")
-    assert budgets.video_spent(store, run) == pytest.approx(0.25)
-    assert budgets.video_spent(store, uuid.uuid4()) == 0.0
+    assert budgets.video_spent(store, video) == pytest.approx(0.25)
+    assert budgets.video_spent(store, uuid.uuid4().hex) == 0.0
 
 
 def test_a_providers_spend_today_counts_its_calls_since_midnight_utc(

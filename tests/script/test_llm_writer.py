@@ -9,7 +9,7 @@ import pytest
 
 from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire.models import Topic, VideoJob
-from ytempire.providers.catalog import PRICES, cost_usd, spec_for
+from ytempire.providers.catalog import PRICES, cost_usd, local_spec
 from ytempire.providers.openai_chat import ChatCall, make_client
 from ytempire.quality.suites import Suite, load_suite, suite_path
 from ytempire.resilience.errors import ErrorKind, InvalidOutput, ProviderUnavailable, QualityFailure
@@ -176,4 +176,4 @@ def test_token_budget_feeds_model_selection() -> None:
     long_job = VideoJob(minutes=30)
     assert SPEC.max_output_tokens is not None
     assert max_output_tokens(long_job, SPEC) == SPEC.max_output_tokens
-    assert max_output_tokens(long_job, spec_for("llama3")) > SPEC.max_output_tokens
+    assert max_output_tokens(long_job, local_spec("llama3")) > SPEC.max_output_tokens

@@ -8,8 +8,9 @@ SDK failures are translated into ``ytempire.resilience.errors`` the same way: ra
 exhausted quota → ``CostExceeded``. Errors carry the provider name ``dalle``, the name its
 circuit breaker and budget go by. Messages are one line and never contain the key.
 
-Cost is the list price per image returned (``PRICES_USD``), since the images API reports no
-usage for DALL·E 3.
+Cost is the list price per image returned (the price table, ``ytempire/data/prices.toml``),
+since the images API reports no usage for DALL·E 3; a model without a price is never asked
+(``Unpriced``), and one on a local server is free (the caller passes its price: 0).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from openai import OpenAI
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, Field
 
+from ytempire.providers.catalog import image_usd
 from ytempire.providers.openai_chat import translate_error
-from ytempire.resilience.errors import InvalidOutput, ProviderError
+from ytempire.resilience.errors import InvalidOutput, ProviderError, Unpriced
 from ytempire.workspace import write_bytes
 
 PROVIDER = "dalle"
@@ -35,17 +37,6 @@ MODEL = "dall-e-3"
 # 16:9-ish: the closest DALL·E 3 size to a 1280x720 thumbnail (1.75:1, cropped to 1.78:1).
 DEFAULT_SIZE = "1792x1024"
 DEFAULT_QUALITY = "standard"
-# OpenAI's list prices for DALL·E 3 in USD per image, as of writing (openai.com/api/pricing):
-# standard $0.040 square, $0.080 wide or tall; HD $0.080 square, $0.120 wide or tall. The
-# seed's "$0.04" is the square standard image; a 16:9 thumbnail background is $0.08.
-PRICES_USD: dict[tuple[str, str, str], float] = {
-    (MODEL, "standard", "1024x1024"): 0.04,
-    (MODEL, "standard", "1792x1024"): 0.08,
-    (MODEL, "standard", "1024x1792"): 0.08,
-    (MODEL, "hd", "1024x1024"): 0.08,
-    (MODEL, "hd", "1792x1024"): 0.12,
-    (MODEL, "hd", "1024x1792"): 0.12,
-}
 # DALL·E 3 refuses prompts longer than this.
 MAX_PROMPT_CHARS = 4000
 
@@ -65,8 +56,12 @@ class ImageCall(BaseModel):
 
 
 def price_usd(model: str, quality: str, size: str) -> float:
-    """List price of one image; 0 for models we have no price for (local servers)."""
-    return PRICES_USD.get((model, quality, size), 0.0)
+    """List price of one image for planning: 0 for a model without a price, which is never
+    called (``generate_image`` refuses it; the thumbnails stage skips it as ``unpriced``)."""
+    try:
+        return image_usd(model, quality, size)
+    except Unpriced:
+        return 0.0
 
 
 def generate_image(
@@ -77,13 +72,19 @@ def generate_image(
     model: str = MODEL,
     size: str = DEFAULT_SIZE,
     quality: str = DEFAULT_QUALITY,
+    unit_price_usd: float | None = None,
 ) -> ImageCall:
     """Ask ``model`` for one picture of ``prompt`` and write it to ``destination`` as PNG.
+
+    ``unit_price_usd`` is one picture's price (the settings' ``Pricing``: 0 on a local
+    server); None takes the shipped table's, and a model without one raises ``Unpriced``
+    before any request.
 
     The picture comes back inline (``response_format="b64_json"``), so nothing is fetched
     from a second URL. An answer without image data, or data that is not a picture, raises
     ``InvalidOutput``; SDK errors are translated as the module says.
     """
+    price = image_usd(model, quality, size) if unit_price_usd is None else unit_price_usd
     started = time.perf_counter()
     try:
         response = client.images.generate(
@@ -120,7 +121,7 @@ def generate_image(
         height=picture.height,
         revised_prompt=data[0].revised_prompt,
         latency_ms=latency_ms,
-        cost_usd=price_usd(model, quality, size) * len(data),
+        cost_usd=price * len(data),
     )
 
 

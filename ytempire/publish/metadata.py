@@ -1,11 +1,18 @@
-"""The video's YouTube metadata: title, description with chapters, tags, engines, costs."""
+"""The video's YouTube metadata: title, description with chapters, tags, engines, costs.
+
+Costs come from the video's cost ledger when given (``ytempire.analytics.ledger``): every
+paid call and compute line of every run, by stage and in total, so ``total_cost_usd`` is
+what ``ytempire cost`` and the analytics store say the video cost (compute included: an
+offline video costs more than $0)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
+from ytempire.analytics.ledger import Line, total
 from ytempire.models import Narration, Script, StageOutput, Topic, VideoJob
 
 # YouTube shows chapters only if there are at least three, the first at 0:00, each ≥ 10 s.
@@ -52,11 +59,40 @@ def description(script: Script, found: list[Chapter], duration_s: float) -> str:
     return "\n\n".join(parts)
 
 
+def costs(lines: Sequence[Line]) -> dict[str, Any]:
+    """The cost section: every ledger line, the totals by stage and kind, and the total."""
+    by_stage: dict[str, Any] = {}
+    by_kind: dict[str, Any] = {}
+    for line in lines:
+        by_stage[line.stage.value] = by_stage.get(line.stage.value, 0) + line.cost_usd
+        by_kind[line.kind] = by_kind.get(line.kind, 0) + line.cost_usd
+    return {
+        "lines": [line.as_json() for line in lines],
+        "by_stage_usd": {stage: float(usd) for stage, usd in by_stage.items()},
+        "by_kind_usd": {kind: float(usd) for kind, usd in by_kind.items()},
+        "total_usd": float(total(lines)),
+    }
+
+
 def build(
-    job: VideoJob, script: Script, narration: Narration, outputs: dict[str, StageOutput]
+    job: VideoJob,
+    script: Script,
+    narration: Narration,
+    outputs: dict[str, StageOutput],
+    ledger: Sequence[Line] | None = None,
 ) -> dict[str, Any]:
-    """Everything an uploader (or a person) needs to publish the video, as plain JSON data."""
+    """Everything an uploader (or a person) needs to publish the video, as plain JSON data.
+
+    With the video's ``ledger`` lines, costs are the ledger's (all runs); without, the
+    stage outputs' (this run's)."""
     found = chapters(script, narration)
+    if ledger is not None:
+        cost = costs(ledger)
+        by_stage, total_usd = cost["by_stage_usd"], cost["total_usd"]
+    else:
+        cost = None
+        by_stage = {stage: out.cost_usd for stage, out in outputs.items()}
+        total_usd = round(sum(out.cost_usd for out in outputs.values()), 6)
     topic = outputs.get("topic")
     return {
         "video_id": job.video_id,
@@ -78,7 +114,8 @@ def build(
             else None
         ),
         "engines": {stage: out.engine for stage, out in outputs.items()},
-        "costs_usd": {stage: out.cost_usd for stage, out in outputs.items()},
+        "costs_usd": by_stage,
         "fallbacks": {stage: out.fallbacks for stage, out in outputs.items() if out.fallbacks},
-        "total_cost_usd": round(sum(out.cost_usd for out in outputs.values()), 6),
+        "cost": cost,
+        "total_cost_usd": total_usd,
     }

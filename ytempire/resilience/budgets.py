@@ -2,27 +2,31 @@
 
 Checked twice around every paid call:
 
-- **before**, with an estimate (a script model's token budget × its price, characters × a
-  voice's price, an image's list price): a call that would take the video over its budget,
-  or its provider over its daily budget (``over``), is refused with ``OverBudget`` (a
-  ``cost_exceeded`` error: no retry, the next engine at once);
+- **before**, with the worst case of what the engine may still spend (``WorstCase``:
+  attempts × calls per attempt × one call's bound, e.g. a script model's 4 attempts × 6 calls
+  × its token budget at its price; characters × a voice's price; a picture's list price × its
+  attempts): an engine that could take the video over its budget, or its provider over its
+  daily budget (``over``), is refused with ``OverBudget`` (a ``cost_exceeded`` error: no
+  retry, the next engine at once), the reason saying how the worst case was reached;
 - **after**, with what the call really cost (recorded from the provider's usage): crossing
   the per-video alert line ($0.45 by default), the video budget ($0.50) or a provider's daily
   budget is reported (``Crossing``) for an alert. What was spent is spent: the output is kept.
 
-Spend so far comes from the store: a video's from its run's recorded stages, a provider's
-from today's ``ai_model_performance`` rows (the ``api_cost_by_provider`` view). Providers are
-the ones who bill (``views.provider_of``): DALL·E images are OpenAI's spend.
+Spend so far comes from the store: a video's from its cost ledger across all its runs
+(``ytempire.analytics.ledger``: retries, rejected drafts, repair calls, compute and what
+earlier runs paid all count), a provider's from today's ``ai_model_performance`` rows (the
+``api_cost_by_provider`` view). Providers are the ones who bill (``views.provider_of``):
+DALL·E images are OpenAI's spend.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ytempire.analytics import views
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore, utc
 from ytempire.settings import Settings
 
@@ -60,9 +64,36 @@ class Crossing:
     message: str
 
 
-def video_spent(store: AnalyticsStore, run_id: uuid.UUID) -> float:
-    """What the run has spent so far: the costs of its recorded stages."""
-    return sum(record.cost_usd for record in store.stage_records(run_id))
+@dataclass(frozen=True)
+class WorstCase:
+    """The most an engine may still spend in a stage: ``attempts`` × ``calls`` per attempt ×
+    ``per_call_usd`` (one call's bound)."""
+
+    per_call_usd: float
+    calls: int = 1
+    attempts: int = 1
+
+    @property
+    def usd(self) -> float:
+        return self.per_call_usd * self.calls * self.attempts
+
+    def describe(self) -> str:
+        """How the figure was reached, e.g. "worst case $0.96 = 4 attempts × 6 calls × $0.04"."""
+        if self.calls == 1 and self.attempts == 1:
+            return f"estimated ${self.usd:.4f}"
+        return (
+            f"worst case ${self.usd:.4f} = {_count(self.attempts, 'attempt')} × "
+            f"{_count(self.calls, 'call')} × ${self.per_call_usd:.4f}"
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def video_spent(store: AnalyticsStore, video_id: str) -> float:
+    """What the video has cost so far: its ledger across all its runs."""
+    return float(Ledger(store).video_total(video_id))
 
 
 def spent_by_provider(store: AnalyticsStore, window: views.Window) -> dict[str, float]:
@@ -92,34 +123,36 @@ def over(
     budgets: Budgets,
     video_id: str,
     provider: str,
-    estimate_usd: float,
+    estimate: WorstCase | float,
     *,
     video_spent_usd: float,
     provider_spent_usd: float,
 ) -> Crossing | None:
-    """The budget a call estimated at ``estimate_usd`` would break (the video's first, then
-    ``provider``'s day), or None; a free call breaks none."""
-    if estimate_usd <= 0:
+    """The budget the worst case ``estimate`` (a plain float: one call) would break (the
+    video's first, then ``provider``'s day), or None; a free call breaks none."""
+    worst = estimate if isinstance(estimate, WorstCase) else WorstCase(estimate)
+    if worst.usd <= 0:
         return None
-    video_after = video_spent_usd + estimate_usd
+    video_after = video_spent_usd + worst.usd
     if video_after > budgets.video_usd:
+        left = max(budgets.video_usd - video_spent_usd, 0.0)
         return Crossing(
             "cost_exceeded",
             video_id,
             round(video_after, 4),
             budgets.video_usd,
-            f"estimated ${estimate_usd:.4f} would take the video to ${video_after:.4f}, "
-            f"over its ${budgets.video_usd:.2f} budget",
+            f"{worst.describe()} over the ${left:.4f} left of the video's "
+            f"${budgets.video_usd:.2f} budget",
         )
     daily = budgets.daily_for(provider)
-    day_after = provider_spent_usd + estimate_usd
+    day_after = provider_spent_usd + worst.usd
     if day_after > daily:
         return Crossing(
             "cost_exceeded",
             provider,
             round(day_after, 4),
             daily,
-            f"estimated ${estimate_usd:.4f} would take {provider}'s spend today to "
+            f"{worst.describe()} would take {provider}'s spend today to "
             f"${day_after:.4f}, over its ${daily:.2f} daily budget",
         )
     return None

@@ -22,7 +22,7 @@ from openai import OpenAI
 from pydantic import BaseModel
 
 from ytempire.models import QualityCheck, Script, Topic, VideoJob
-from ytempire.providers.catalog import Constraints, ModelSpec, estimate_tokens, route
+from ytempire.providers.catalog import Constraints, ModelSpec, Pricing, estimate_tokens, route
 from ytempire.providers.openai_chat import ChatCall, chat_json
 from ytempire.quality.report import failures, run_suite, score, script_row
 from ytempire.quality.suites import Suite
@@ -84,7 +84,8 @@ def models_to_try(
     job: VideoJob, topic: Topic, params: PromptParams, settings: Settings
 ) -> tuple[list[ModelSpec], list[str]]:
     """The models the script stage tries for ``job``, in order (none when no provider is set
-    up), and one line for each configured model the settings' constraints rule out."""
+    up), and one line for each configured model the settings' constraints rule out or the
+    price table cannot price (``unpriced``; a local server's models are free)."""
     if not settings.llm_configured:
         return [], []
     names = [settings.script_primary_model]
@@ -95,7 +96,12 @@ def models_to_try(
         max_latency_ms=settings.script_max_latency_ms,
         min_quality=settings.script_min_quality,
     )
-    return route(names, constraints, lambda spec: token_budget(job, topic, params, spec))
+    return route(
+        names,
+        constraints,
+        lambda spec: token_budget(job, topic, params, spec),
+        Pricing(settings).chat,
+    )
 
 
 def write_with_model(

@@ -25,8 +25,8 @@ from google.cloud import texttospeech_v1beta1 as tts
 from google.oauth2 import service_account
 
 from ytempire.models import VoiceProfile
-from ytempire.resilience import retry_after
 from ytempire.providers.catalog import speech_per_1k
+from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
     CostExceeded,
     InvalidOutput,

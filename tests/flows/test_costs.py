@@ -1,0 +1,235 @@
+"""Money that adds up: unpriced engines are skipped, local models are free, every paid call
+(rejected drafts included) is in the video's ledger, admission reasons say the worst case,
+and a video's cost across a crash and a re-run is the sum of everything it paid.
+
+The real ``openai`` SDK talks to the local OpenAI-compatible server, which answers any model
+name: with an API key set it stands for a paid cloud endpoint, without one for a local
+server (``ytempire.providers.catalog.Pricing``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from prefect import flow
+
+from flows.video import make_video
+from tasks.script import worst_case, write_script
+from tests.servers.openai_compatible import OpenAICompatibleServer
+from ytempire import cli
+from ytempire.analytics.ledger import Ledger
+from ytempire.analytics.store import AnalyticsStore
+from ytempire.errors import StageFailed
+from ytempire.models import Script, Stage, Topic, VideoJob
+from ytempire.providers import catalog
+from ytempire.script.prompts import PromptParams
+from ytempire.settings import Settings
+from ytempire.workspace import VideoFolder
+
+KEY = "sk-test-THISKEYMUSTNEVERLEAK0123456789"
+TOPIC = Topic(
+    engine="requested",
+    title="How black holes evaporate",
+    keywords=["hawking radiation", "event horizon", "black holes evaporate"],
+    reason="test",
+)
+
+
+@flow
+def script_only(job: VideoJob, run_id: uuid.UUID) -> Script:
+    settings = Settings()
+    VideoFolder(settings.workspace, job.video_id).create()
+    return write_script(job, TOPIC, settings, run_id)
+
+
+@pytest.fixture
+def env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, openai_server: OpenAICompatibleServer
+) -> OpenAICompatibleServer:
+    for name in ("OPENAI_API_KEY", "ELEVENLABS_API_KEY", "YTEMPIRE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("YTEMPIRE_WORKSPACE", str(tmp_path / "runs"))
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
+    monkeypatch.setenv("YTEMPIRE_RETRY_DELAY_SCALE", "0.01")
+    return openai_server
+
+
+def paid_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server stands for a paid cloud endpoint: it is called with an API key."""
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+
+
+def models_called(server: OpenAICompatibleServer) -> list[str | None]:
+    return [r.model for r in server.requests if r.path.endswith("/chat/completions")]
+
+
+def run(job: VideoJob | None = None) -> tuple[Script, VideoJob, uuid.UUID, Ledger]:
+    job, run_id = job or VideoJob(topic=TOPIC.title), uuid.uuid4()
+    script = script_only(job, run_id)
+    return script, job, run_id, Ledger(AnalyticsStore(Settings().analytics_url))
+
+
+def test_an_unpriced_model_is_skipped_and_the_next_engine_writes(
+    env: OpenAICompatibleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paid_endpoint(monkeypatch)
+    monkeypatch.setenv("YTEMPIRE_SCRIPT_PRIMARY_MODEL", "gpt-5-ultra")
+    monkeypatch.setenv("YTEMPIRE_SCRIPT_FALLBACK_MODEL", "gpt-4o-mini")
+    script, job, run_id, ledger = run()
+    assert models_called(env) == ["gpt-4o-mini"]  # never a call without a price
+    assert script.engine == "gpt-4o-mini"
+    assert script.fallbacks == [
+        "gpt-5-ultra skipped: no price for gpt-5-ultra in the price table "
+        "(add it with YTEMPIRE_PRICES_FILE) [unpriced]"
+    ]
+    (line,) = ledger.lines(job.video_id)
+    usage = env.usages[0]
+    expected = catalog.cost_usd(
+        catalog.PRICES["gpt-4o-mini"], usage["prompt_tokens"], usage["completion_tokens"]
+    )
+    assert (line.engine, line.kind, line.unit, line.run_id) == (
+        "gpt-4o-mini",
+        "call",
+        "tokens",
+        run_id,
+    )
+    assert line.quantity == usage["total_tokens"]
+    assert float(line.cost_usd) == pytest.approx(expected, abs=1e-6) and line.cost_usd > 0
+    assert script.cost_usd == float(line.cost_usd)
+    (event,) = AnalyticsStore(Settings().analytics_url).events(run_id)
+    assert "[unpriced]" in (event.error_message or "")
+
+
+@pytest.mark.parametrize("with_key", [False, True], ids=["no-key", "listed-local"])
+def test_a_local_model_is_free_not_unpriced(
+    env: OpenAICompatibleServer, monkeypatch: pytest.MonkeyPatch, with_key: bool
+) -> None:
+    if with_key:  # a paid endpoint, but the operator says llama3 runs locally
+        paid_endpoint(monkeypatch)
+        monkeypatch.setenv("YTEMPIRE_LOCAL_MODELS", '["llama3"]')
+    monkeypatch.setenv("YTEMPIRE_SCRIPT_PRIMARY_MODEL", "llama3")
+    monkeypatch.delenv("YTEMPIRE_SCRIPT_FALLBACK_MODEL", raising=False)
+    script, job, _, ledger = run()
+    assert models_called(env) == ["llama3"]
+    assert script.engine == "llama3" and script.fallbacks == []
+    (line,) = ledger.lines(job.video_id)
+    assert (line.engine, line.cost_usd) == ("llama3", Decimal(0))
+    assert line.quantity > 0 and "local server" in (line.note or "")
+    assert script.cost_usd == 0
+
+
+def test_drafts_the_suite_rejected_are_in_the_stage_cost(
+    env: OpenAICompatibleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paid_endpoint(monkeypatch)
+    monkeypatch.setenv("YTEMPIRE_SCRIPT_PRIMARY_MODEL", "gpt-4o-mini")
+    env.queue("low_quality", "low_quality", "low_quality")
+    script, job, run_id, ledger = run()
+    # The draft and two regenerations were paid for, then the template wrote the script.
+    assert models_called(env) == ["gpt-4o-mini"] * 3
+    assert script.engine == "template"
+    lines = ledger.lines(job.video_id)
+    assert len(lines) == 3 and all(line.cost_usd > 0 for line in lines)
+    paid = sum(line.cost_usd for line in lines)
+    assert Decimal(str(script.cost_usd)) == paid == ledger.run_stage_total(run_id, Stage.script)
+
+
+def test_admission_skips_on_the_worst_case_and_says_how_it_was_reached(
+    env: OpenAICompatibleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paid_endpoint(monkeypatch)  # the default $0.50 video budget, gpt-4-turbo then gpt-3.5
+    job = VideoJob(topic=TOPIC.title)
+    worst = worst_case(job, TOPIC, PromptParams.for_job(job), catalog.PRICES["gpt-4-turbo"])
+    # One call would fit; every call of every attempt would not.
+    assert worst.per_call_usd < 0.5 < worst.usd
+    script, _, _, _ = run(job)
+    assert models_called(env) == ["gpt-3.5-turbo"]
+    assert script.fallbacks == [
+        f"gpt-4-turbo skipped: worst case ${worst.usd:.4f} = 4 attempts × 6 calls × "
+        f"${worst.per_call_usd:.4f} over the $0.5000 left of the video's $0.50 budget "
+        "[cost_exceeded]"
+    ]
+
+
+@pytest.mark.slow
+def test_a_video_that_crashed_after_paying_costs_the_sum_of_all_it_paid(
+    env: OpenAICompatibleServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    paid_endpoint(monkeypatch)
+    monkeypatch.setenv("YTEMPIRE_SCRIPT_PRIMARY_MODEL", "gpt-4o-mini")
+    monkeypatch.setenv("YTEMPIRE_VIDEO_BUDGET_USD", "2")
+    job = VideoJob(topic=TOPIC.title, minutes=0.1)
+    workspace = str(tmp_path / "runs")
+
+    # The first run pays for its script (and speaks it), then its render fails.
+    monkeypatch.setenv("YTEMPIRE_RENDER_PRESET", "no-such-preset")
+    with pytest.raises(StageFailed, match="render"):
+        make_video(job, workspace=workspace)
+    monkeypatch.delenv("YTEMPIRE_RENDER_PRESET")
+    store = AnalyticsStore(Settings().analytics_url)
+    ledger = Ledger(store)
+    first_run = ledger.lines(job.video_id)
+    script_calls = [line for line in first_run if line.stage is Stage.script]
+    # (A 6-second script is more than the server's drafts can fit: they are rejected and the
+    # template writes it, so the paid calls are rejected drafts, all in the video's cost.)
+    assert script_calls and all(line.cost_usd > 0 for line in script_calls)
+    chat_requests = len(env.requests)
+
+    # The re-run resumes the script from its checkpoint (no new call) and finishes.
+    result = make_video(job, workspace=workspace)
+    assert len(env.requests) == chat_requests
+    lines = ledger.lines(job.video_id)
+    runs = {line.run_id for line in lines}
+    assert len(runs) == 2 and result.run_id in runs
+    assert next(r for r in result.stages if r.stage is Stage.script).status == "resumed"
+
+    # Every paid call: the script's usage at its price, each picture at its list price.
+    mini = catalog.PRICES["gpt-4o-mini"]
+    chat = [catalog.cost_usd(mini, u["prompt_tokens"], u["completion_tokens"]) for u in env.usages]
+    pictures = 0.08 * len(env.image_requests)
+    calls = [line for line in lines if line.kind == "call"]
+    assert sum(float(line.cost_usd) for line in calls) == pytest.approx(
+        sum(chat) + pictures, abs=1e-5
+    )
+    # Compute is a cost line of every stage that burns our CPU, the failed render's too.
+    compute = {(line.stage, line.run_id) for line in lines if line.kind == "compute"}
+    assert {Stage.voice, Stage.render, Stage.thumbnails} <= {stage for stage, _ in compute}
+    assert len([1 for stage, _ in compute if stage is Stage.render]) == 2
+    assert all(line.cost_usd > 0 for line in lines if line.kind == "compute")
+
+    # One figure everywhere: the ledger, metadata.json, ai_cost_breakdown, the CLI, the run.
+    total = ledger.video_total(job.video_id)
+    meta = json.loads((tmp_path / "runs" / job.video_id / "metadata.json").read_text())
+    assert Decimal(str(meta["total_cost_usd"])) == total
+    assert Decimal(str(meta["cost"]["total_usd"])) == total
+    assert len(meta["cost"]["lines"]) == len(lines)
+    breakdown = store.cost_breakdown(job.video_id)
+    assert breakdown is not None
+    assert breakdown.total_cost == total.quantize(Decimal("0.0001"))
+    assert result.total_cost_usd == float(total)
+
+    assert cli.main(["cost", job.video_id]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"video {job.video_id}: {len(lines)} lines over 2 runs"
+    assert printed[-1].startswith(f"total ${total:.6f} ")
+    assert sum(1 for row in printed if " call " in row) == len(calls)
+
+
+def test_cost_of_an_unknown_video_is_one_line_and_exit_2(
+    env: OpenAICompatibleServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    AnalyticsStore(Settings().analytics_url)  # the store exists, the video does not
+    unknown = uuid.uuid4().hex
+    assert cli.main(["cost", unknown]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"ytempire: error: no costs recorded for video {unknown}\n"
+    assert cli.main(["cost", "not-a-video"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -48,7 +48,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
@@ -79,6 +79,7 @@ QUOTA_UNITS = {
 # What one video costs when every step runs: what a day's plan must leave room for.
 UNITS_PER_VIDEO = sum(QUOTA_UNITS.values())
 WATCH_URL = "https://www.youtube.com/watch?v={}"
+_Kept = TypeVar("_Kept", bound=BaseModel)
 
 # The API's limits on metadata (videos.insert answers 400 otherwise).
 TITLE_MAX_CHARS = 100
@@ -201,28 +202,22 @@ class UploadSession(BaseModel):
 
 def read_session(folder: VideoFolder) -> UploadSession | None:
     """The video's recorded upload session, if one was started and not finished."""
-    path = folder / SESSION_FILE
-    try:
-        return UploadSession.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except ValidationError as exc:
-        raise UploadConflict(
-            f"{path} is not a valid upload session ({exc.error_count()} errors); "
-            "check YouTube before removing it, or the video may be uploaded twice"
-        ) from None
+    return _read(folder / SESSION_FILE, UploadSession, "upload session")
 
 
 def read_record(folder: VideoFolder) -> UploadRecord | None:
     """The video's ``upload.json``, if it went to YouTube (a broken file is an error)."""
-    path = folder / RECORD_FILE
+    return _read(folder / RECORD_FILE, UploadRecord, "upload record")
+
+
+def _read(path: Path, model: type[_Kept], what: str) -> _Kept | None:
     try:
-        return UploadRecord.model_validate_json(path.read_bytes())
+        return model.model_validate_json(path.read_bytes())
     except FileNotFoundError:
         return None
     except ValidationError as exc:
         raise UploadConflict(
-            f"{path} is not a valid upload record ({exc.error_count()} errors); "
+            f"{path} is not a valid {what} ({exc.error_count()} errors); "
             "check YouTube before removing it, or the video may be uploaded twice"
         ) from None
 

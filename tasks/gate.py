@@ -16,9 +16,12 @@ import uuid
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
+from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
+from prefect.states import Running
 from pydantic import Field
 
 from tasks.alerts import raise_alert
@@ -98,8 +101,17 @@ def ask_operator(job: VideoJob, verdict: gate.Verdict, settings: Settings) -> ga
             poll_interval=settings.gate_poll_s,
             key=f"gate-{job.video_id}",
         )
-    except Exception as exc:  # timed out, or the server refused the pause
-        logger.warning("video %s stays held: no decision (%s)", job.video_id, one_line(exc))
+    except FlowPauseTimeout:
+        logger.warning(
+            "video %s stays held: no decision in %d s; release it with `ytempire release %s`",
+            job.video_id,
+            settings.gate_pause_timeout_s,
+            job.video_id,
+        )
+        _run_again()
+        return verdict
+    except RuntimeError as exc:  # the server refused the pause
+        logger.warning("video %s stays held: %s", job.video_id, one_line(exc))
         return verdict
     folder = VideoFolder(settings.workspace, job.video_id)
     decision = gate.Decision(approve=answered.approve, note=answered.note, by=UI)
@@ -127,6 +139,18 @@ def hold_video(
 
     # No checkpoint: the run after a release must upload.
     return run_stage(Stage.upload, run_id, settings, keep)
+
+
+def _run_again() -> None:
+    """Back to Running after an unanswered pause: the server runs no task of a paused run,
+    and the held video's outbox stage is still to come."""
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return
+    with get_client(sync_client=True) as client:
+        current = client.read_flow_run(context.flow_run.id)
+        if current.state is not None and current.state.is_paused():
+            client.set_flow_run_state(current.id, Running(), force=True)
 
 
 def _pauses(settings: Settings) -> bool:

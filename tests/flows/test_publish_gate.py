@@ -7,15 +7,19 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+from prefect import flow, task
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.flow_runs import resume_flow_run
+from prefect.runtime import flow_run
 from sqlalchemy import select
 
 from flows.video import make_video
+from tasks.gate import ask_operator
 from tests.flows.test_upload_stage import workspace, youtube  # noqa: F401  (fixtures)
 from tests.servers.youtube_upload import INSERT_PATH, YouTubeUploadServer
 from ytempire import cli
@@ -167,7 +171,7 @@ def test_a_paused_run_is_approved_in_its_form_and_a_second_run_is_refused(
     with pytest.raises(leases.LeaseHeld, match=f"already being made by flow run .*{run_id}"):
         make_video(job)
 
-    resume_flow_run(run_id, run_input={"approve": True, "note": "looks fine"})
+    resume_flow_run(uuid.UUID(run_id), run_input={"approve": True, "note": "looks fine"})
     first.join(timeout=300)
     result = outcome["result"]
     assert result.upload.destination == "youtube"  # type: ignore[attr-defined]
@@ -176,3 +180,31 @@ def test_a_paused_run_is_approved_in_its_form_and_a_second_run_is_refused(
     assert decided is not None and decided.decision is not None
     assert (decided.status, decided.decision.note) == ("approved", "looks fine")
     assert leases.holder(store, job.video_id) is None
+
+
+@task
+def afterwards() -> str:
+    return "ran"
+
+
+@flow
+def held_and_unanswered(job: VideoJob) -> tuple[gate.Verdict, str, str]:
+    verdict = gate.Verdict(publish=False, status="held", reasons=["a reason"])
+    answered = ask_operator(job, verdict, Settings())
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(uuid.UUID(flow_run.id)).state
+    return answered, state.type.value if state else "", afterwards()
+
+
+def test_an_unanswered_pause_ends_held_and_the_run_goes_on(
+    workspace: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("YTEMPIRE_GATE_PAUSE", "always")
+    monkeypatch.setenv("YTEMPIRE_GATE_PAUSE_TIMEOUT_S", "2")
+    monkeypatch.setenv("YTEMPIRE_GATE_POLL_S", "1")
+    started = time.monotonic()
+    verdict, state, after = held_and_unanswered(VideoJob(topic=TOPIC))
+    # Held, and the run shows as running again (not paused) while it finishes.
+    assert (verdict.status, verdict.publish, state, after) == ("held", False, "RUNNING", "ran")
+    assert 2 <= time.monotonic() - started < 60

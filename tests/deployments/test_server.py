@@ -2,21 +2,22 @@
 one worker per pool: make-video runs on the cpu worker and its render on the gpu worker.
 
 Everything is a subprocess started the way docs/operations.md tells an operator to: the
-server, `python -m deployments.setup`, `prefect deploy --all`, `prefect worker start`.
+server (with an auth string: tests/deployments/prefect_server.py), `python -m
+deployments.setup`, `prefect deploy --all`, `prefect worker start`, each client with
+``PREFECT_API_AUTH_STRING``. The run's OpenAI credential block holds a canary key, used
+against the local OpenAI-compatible server; afterwards it is found nowhere else
+(docs/security.md).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,123 +33,32 @@ from prefect.client.schemas.filters import (
     FlowRunFilterParentFlowRunId,
     FlowRunFilterState,
     FlowRunFilterStateType,
+    LogFilter,
+    LogFilterFlowRunId,
 )
 from prefect.client.schemas.objects import Artifact, FlowRun, StateType
 from prefect.deployments import run_deployment
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
 
+from blocks.credentials import OpenAICredentials
 from deployments import setup
-from tests.conftest import POSTGRES_URL
+from tests.deployments.prefect_server import (
+    PREFECT,
+    REPO,
+    PrefectServer,
+    Processes,
+    processes_for,
+    run_command,
+)
+from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire.models import VideoJob
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
-REPO = Path(__file__).resolve().parents[2]
-PREFECT = [sys.executable, "-m", "prefect"]
-# Generous: ~15 s on an idle 2-core machine, several times that under load.
-SERVER_START_S = 90
 RUN_TIMEOUT_S = 360
-
-
-@dataclass
-class Processes:
-    """Subprocesses of this test, each in its own session, with their output in log files.
-
-    Stopping sends SIGTERM to each process group (workers before the server), then SIGKILL;
-    flow runs that workers started in sessions of their own are found by this test's
-    ``PREFECT_HOME`` in their environment and killed too.
-    """
-
-    logs: Path
-    marker: str
-    started: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
-
-    def start(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        log = (self.logs / f"{name}.log").open("wb")
-        process = subprocess.Popen(
-            args, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.started.append((name, process))
-
-    def tails(self, lines: int = 25) -> str:
-        parts = []
-        for name, _ in self.started:
-            text_lines = (self.logs / f"{name}.log").read_text(errors="replace").splitlines()
-            parts.append(f"--- {name} ---\n" + "\n".join(text_lines[-lines:]))
-        return "\n".join(parts)
-
-    def stop(self) -> None:
-        for _, process in reversed(self.started):
-            _stop_group(process)
-        for pid in _pids_with_env(self.marker):
-            _signal(pid, signal.SIGKILL, group=False)
-
-
-def _stop_group(process: subprocess.Popen[bytes], grace_s: float = 10) -> None:
-    if process.poll() is not None:
-        return
-    _signal(process.pid, signal.SIGTERM, group=True)
-    try:
-        process.wait(grace_s)
-    except subprocess.TimeoutExpired:
-        _signal(process.pid, signal.SIGKILL, group=True)
-        process.wait(grace_s)
-
-
-def _signal(pid: int, sig: signal.Signals, *, group: bool) -> None:
-    try:
-        if group:
-            os.killpg(pid, sig)
-        else:
-            os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _pids_with_env(marker: str) -> list[int]:
-    """Processes whose environment holds ``marker`` (a ``NAME=value\\0`` entry)."""
-    found = []
-    needle = marker.encode() + b"\0"
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if needle in (proc / "environ").read_bytes() and int(proc.name) != os.getpid():
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def prefect_database() -> Iterator[str]:
-    """A fresh database on the local PostgreSQL server for Prefect, dropped afterwards.
-
-    Where the server is unreachable the tests skip, except in CI, where that is a failure.
-    """
-    name = f"prefect_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable in CI: {exc}")
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is unreachable")
-    url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+# A provider key that must reach the provider and nothing else (docs/security.md).
+CANARY = f"sk-canary-{uuid.uuid4().hex}"
 
 
 @dataclass
@@ -159,6 +69,8 @@ class Fleet:
     workspace: Path
     processes: Processes
     timings: dict[str, float]
+    server: PrefectServer
+    root: Path
 
     def client(self) -> SyncPrefectClient:
         return get_client(sync_client=True)
@@ -174,59 +86,17 @@ class Fleet:
         return {a.key: a for a in found if a.key}
 
 
-def _base_env(home: Path) -> dict[str, str]:
-    """This machine's environment without any Prefect or ytempire setting of the developer's."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "YTEMPIRE_"))}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    return env
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path, timeout: float) -> float:
-    """Run a command to completion; return its seconds; fail with its output if it fails."""
-    started = time.monotonic()
-    done = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, f"{' '.join(args[2:])} failed:\n{done.stdout}\n{done.stderr}"
-    return time.monotonic() - started
-
-
-def _wait_healthy(api_url: str, processes: Processes) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        assert processes.started[0][1].poll() is None, f"server exited\n{processes.tails()}"
-        try:
-            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"server not healthy after {SERVER_START_S} s\n{processes.tails()}")
-
-
 @pytest.fixture(scope="module")
-def fleet(prefect_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+def fleet(
+    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Fleet]:
     root = tmp_path_factory.mktemp("fleet")
-    home, workspace = root / "prefect-home", root / "runs"
-    port = _free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    processes = Processes(logs=root, marker=f"PREFECT_HOME={home}")
-    timings: dict[str, float] = {}
-    env = _base_env(home)
+    workspace = root / "runs"
+    api_url = prefect_server.api_url
+    processes = processes_for(root)
+    timings: dict[str, float] = {"server_start_s": prefect_server.start_s}
+    client_env = prefect_server.client_env
     try:
-        started = time.monotonic()
-        processes.start(
-            "server",
-            [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            {
-                **env,
-                "PREFECT_API_DATABASE_CONNECTION_URL": prefect_database,
-                "PREFECT_UI_ENABLED": "false",
-            },
-            root,
-        )
-        _wait_healthy(api_url, processes)
-        timings["server_start_s"] = time.monotonic() - started
-
-        client_env = {**env, "PREFECT_API_URL": api_url}
         setup_command = [
             sys.executable,
             "-m",
@@ -235,12 +105,13 @@ def fleet(prefect_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
             "--render-slots",
             "2",
         ]
-        timings["setup_s"] = _run(setup_command, client_env, REPO, 120)
+        timings["setup_s"] = run_command(setup_command, client_env, REPO, 120)
 
+        # No YTEMPIRE_HOME, as README's production section allows: each worker's flow runs
+        # start in the checkout its own Python runs ytempire from (deployments/checkout.py).
         worker_env = {
             **client_env,
             "PREFECT_WORKER_QUERY_SECONDS": "2",
-            "YTEMPIRE_HOME": str(REPO),
             "YTEMPIRE_WORKSPACE": str(workspace),
             "YTEMPIRE_DATABASE_URL": f"sqlite:///{root / 'analytics.db'}",
         }
@@ -252,12 +123,11 @@ def fleet(prefect_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
                 worker_env,
                 root,  # not the checkout: the deployments' pull step must take them there
             )
-        # YTEMPIRE_HOME is unset here, so each worker resolves its own checkout's path.
-        timings["deploy_s"] = _run(
+        timings["deploy_s"] = run_command(
             [*PREFECT, "--no-prompt", "deploy", "--all"], client_env, REPO, 300
         )
         with temporary_settings({PREFECT_API_URL: api_url}):
-            yield Fleet(api_url, workspace, processes, timings)
+            yield Fleet(api_url, workspace, processes, timings, prefect_server, root)
     finally:
         processes.stop()
 
@@ -268,6 +138,21 @@ class Made:
     job: VideoJob
     parent: FlowRun
     children: list[FlowRun]
+    openai: OpenAICompatibleServer
+
+
+@pytest.fixture(scope="module")
+def openai_stand_in() -> Iterator[OpenAICompatibleServer]:
+    with OpenAICompatibleServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def canary_block(fleet: Fleet, openai_stand_in: OpenAICompatibleServer) -> uuid.UUID:
+    """The OpenAI credential block the runs load (``default``), holding the canary key and
+    pointing the script writer and thumbnails at the local OpenAI-compatible server."""
+    block = OpenAICredentials(api_key=CANARY, base_url=openai_stand_in.url)  # type: ignore[arg-type]
+    return block.save("default", overwrite=True)
 
 
 def _wait_final(client: SyncPrefectClient, run_id: uuid.UUID, fleet: Fleet) -> FlowRun:
@@ -281,8 +166,10 @@ def _wait_final(client: SyncPrefectClient, run_id: uuid.UUID, fleet: Fleet) -> F
 
 
 @pytest.fixture(scope="module")
-def made(fleet: Fleet) -> Made:
-    job = VideoJob(topic="How black holes evaporate", minutes=0.1)
+def made(fleet: Fleet, openai_stand_in: OpenAICompatibleServer, canary_block: uuid.UUID) -> Made:
+    # Published without an operator's release: a 0.1-minute script is the template writer's
+    # (the local OpenAI server's script cannot be that short), which the gate holds by default.
+    job = VideoJob(topic="How black holes evaporate", minutes=0.1, publish_template_scripts=True)
     started = time.monotonic()
     created = run_deployment(
         "make-video/make-video",
@@ -301,7 +188,7 @@ def made(fleet: Fleet) -> Made:
     assert parent.state is not None and parent.state.is_completed(), (
         f"make-video ended {parent.state}\n{fleet.processes.tails()}"
     )
-    return Made(fleet, job, parent, children)
+    return Made(fleet, job, parent, children, openai_stand_in)
 
 
 def test_make_video_completes_on_the_cpu_pool(made: Made) -> None:
@@ -406,6 +293,35 @@ def test_setup_reruns_update_without_duplicating(made: Made) -> None:
     assert "ytempire-channel-profile" in block_types
 
 
+def test_a_wrong_ytempire_home_fails_the_run_in_one_line(fleet: Fleet) -> None:
+    """The worker runs its flow runs in YTEMPIRE_HOME where it is set: one that is no
+    checkout fails the run, with one line naming the variable in the run's logs."""
+    wrong = fleet.workspace
+    created = run_deployment(
+        "make-video/make-video",
+        parameters={"job": VideoJob(topic="Nowhere to run", minutes=0.1).model_dump(mode="json")},
+        timeout=0,
+        as_subflow=False,
+        job_variables={"env": {"YTEMPIRE_HOME": str(wrong)}},
+    )
+    line = f"YTEMPIRE_HOME={wrong} is not a ytempire checkout"
+    with fleet.client() as client:
+        run = _wait_final(client, created.id, fleet)
+        assert run.state is not None and run.state.is_failed(), run.state
+        assert run.state.message is not None and run.state.message.startswith(line)
+        assert "\n" not in run.state.message
+        # The run's logs are shipped a moment after its state.
+        deadline = time.monotonic() + 30
+        while True:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id]))
+            )
+            if any(log.message.startswith(line) for log in logs):
+                break
+            assert time.monotonic() < deadline, [log.message for log in logs]
+            time.sleep(1)
+
+
 def _pool_env(client: SyncPrefectClient, name: str) -> dict[str, str]:
     template = client.read_work_pool(name).base_job_template
     return dict(template["variables"]["properties"]["env"]["default"])
@@ -420,6 +336,7 @@ def _events(api_url: str, name: str) -> list[dict[str, Any]]:
         f"{api_url}/events/filter",
         json={"filter": {"event": {"name": [name]}}, "limit": 50},
         timeout=10,
+        auth=_auth(),
     )
     response.raise_for_status()
     return list(response.json()["events"])
@@ -437,3 +354,157 @@ def _report_timings(made: Made, render: FlowRun) -> None:
         "render_stage_s": render_s,
     }
     print("fleet timings: " + ", ".join(f"{k}={v:.1f}" for k, v in timings.items()))
+
+
+def _auth() -> httpx.BasicAuth:
+    """The session's client credentials (PREFECT_API_AUTH_STRING), for raw API requests."""
+    auth_string = PREFECT_API_AUTH_STRING.value()  # the legacy accessor unwraps the secret
+    assert auth_string, "the session server's auth string is not in the settings"
+    user, _, password = str(auth_string).partition(":")
+    return httpx.BasicAuth(user, password)
+
+
+# -- who gets in (docs/security.md) ------------------------------------------------------------
+
+
+def test_an_unauthenticated_request_for_secrets_is_refused(
+    fleet: Fleet, canary_block: uuid.UUID
+) -> None:
+    """The request issue 19 opened with, against the server as the docs now start it."""
+    url = f"{fleet.api_url}/block_documents/{canary_block}"
+    secrets = {"include_secrets": "true"}
+    for auth in (None, httpx.BasicAuth("ytempire", "not-the-password")):
+        refused = httpx.get(url, params=secrets, auth=auth, timeout=10)
+        assert refused.status_code == 401 and CANARY not in refused.text
+    # The same request with the auth string answers the key: the refusal is the auth's doing.
+    allowed = httpx.get(url, params=secrets, auth=fleet.server.auth(), timeout=10)
+    assert allowed.status_code == 200 and allowed.json()["data"]["api_key"] == CANARY
+    assert httpx.get(f"{fleet.api_url}/health", timeout=10).status_code == 200  # probes stay open
+
+
+def test_setup_without_the_auth_string_fails_in_one_line(
+    fleet: Fleet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {k: v for k, v in fleet.server.client_env.items() if k != "PREFECT_API_AUTH_STRING"}
+    done = subprocess.run(
+        [sys.executable, "-m", "deployments.setup"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.count("\n") == 1 and done.stdout == "", done.stderr
+    assert "requires credentials: set PREFECT_API_AUTH_STRING" in done.stderr
+    with temporary_settings({PREFECT_API_AUTH_STRING: "ytempire:not-the-password"}):
+        assert setup.main([]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "refused the credentials in PREFECT_API_AUTH_STRING" in err
+    assert "not-the-password" not in err
+
+
+def test_the_canary_key_was_used_and_is_found_nowhere_else(made: Made) -> None:
+    """The run called the provider with the block's key; after it, no database row, API
+    answer or file holds the key (the block document's data is encrypted at rest)."""
+    used = [r for r in made.openai.requests if r.authorization == f"Bearer {CANARY}"]
+    assert used, "the run never called the OpenAI-compatible server with the block's key"
+    assert _places_holding(made, CANARY) == []
+    # The search finds what is there: the video id is in each kind of place it searched.
+    found = _places_holding(made, made.job.video_id)
+    kinds = {place.split(" ")[0] for place in found}
+    assert {"database", "api", "file"} <= kinds, found
+    tables = {place.split(" ")[1] for place in found if place.startswith("database")}
+    assert {"flow_run", "log", "artifact", "events"} <= tables, tables
+    engine = _database(made.fleet)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT data FROM block_document WHERE name = 'default' AND data IS NOT NULL")
+        ).all()
+        # The server's key comes from PREFECT_SERVER_ENCRYPTION_KEY, not from its database.
+        keys = conn.execute(text("SELECT key FROM configuration")).scalars().all()
+    engine.dispose()
+    assert stored and "ENCRYPTION_KEY" not in keys
+
+
+def test_a_key_is_rotated_with_one_command(made: Made) -> None:
+    rotated = f"sk-rotated-{uuid.uuid4().hex}"
+    done = subprocess.run(
+        [sys.executable, "-m", "blocks.rotate", "openai", "api_key"],
+        input=rotated,
+        env=made.fleet.server.client_env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert rotated not in done.stdout + done.stderr
+    assert done.stdout == "ytempire-openai/default: api_key replaced; the next flow run uses it\n"
+    block = OpenAICredentials.load("default")
+    assert isinstance(block, OpenAICredentials) and block.api_key is not None
+    assert block.api_key.get_secret_value() == rotated
+    assert block.base_url == made.openai.url  # the other fields are kept
+
+
+def _database(fleet: Fleet) -> Any:
+    url = make_url(fleet.server.database_url).set(drivername="postgresql+psycopg")
+    return create_engine(url)
+
+
+def _places_holding(made: Made, needle: str) -> list[str]:
+    """Every place the server, the workers and the run wrote to that holds ``needle``:
+    rows of each table of Prefect's database (as text, bytea included), logs, artifacts,
+    events and flow runs read through the API, and every file of the fleet's and the
+    server's folders (analytics store, workspace, result storage, process output)."""
+    places = []
+    engine = _database(made.fleet)
+    with engine.connect() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+        for table in list(tables):
+            hits = conn.execute(
+                text(
+                    f'SELECT count(*) FROM "{table}" AS r '
+                    "WHERE strpos(r::text, :plain) > 0 OR strpos(r::text, :hex) > 0"
+                ),
+                {"plain": needle, "hex": needle.encode().hex()},
+            ).scalar_one()
+            if hits:
+                places.append(f"database {table} ({hits} rows)")
+    engine.dispose()
+    for what, answers in _api_answers(made.fleet.api_url):
+        if any(needle in answer for answer in answers):
+            places.append(f"api {what}")
+    raw = needle.encode()
+    for folder in (made.fleet.root, made.fleet.server.root):
+        for path in folder.rglob("*"):
+            if path.is_file() and raw in path.read_bytes():
+                places.append(f"file {path}")
+    return places
+
+
+def _api_answers(api_url: str) -> Iterator[tuple[str, list[str]]]:
+    """Every page of the logs, artifacts, flow runs (parameters included) and events."""
+    with httpx.Client(base_url=api_url, auth=_auth(), timeout=30) as http:
+        for what in ("logs", "artifacts", "flow_runs"):
+            pages, offset = [], 0
+            while True:
+                page = http.post(f"/{what}/filter", json={"offset": offset, "limit": 200})
+                page.raise_for_status()
+                pages.append(page.text)
+                if len(page.json()) < 200:
+                    break
+                offset += 200
+            yield what, pages
+        pages = []
+        page = http.post("/events/filter", json={"limit": 50})
+        while True:
+            page.raise_for_status()
+            pages.append(page.text)
+            next_page = page.json().get("next_page")
+            if not next_page:
+                break
+            page = http.get(next_page)
+        yield "events", pages

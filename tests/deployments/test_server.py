@@ -397,6 +397,17 @@ def test_setup_without_the_auth_string_fails_in_one_line(
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stderr.count("\n") == 1 and done.stdout == "", done.stderr
     assert "requires credentials: set PREFECT_API_AUTH_STRING" in done.stderr
+    # ytempire too, whenever it would talk to the server.
+    batch = subprocess.run(
+        [str(Path(sys.executable).with_name("ytempire")), "batch", "--videos-per-channel", "0"],
+        env=env,
+        cwd=fleet.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert batch.returncode == 1 and batch.stderr.count("\n") == 1, batch.stdout + batch.stderr
+    assert batch.stderr.startswith("ytempire: error: the Prefect server at ")
     with temporary_settings({PREFECT_API_AUTH_STRING: "ytempire:not-the-password"}):
         assert setup.main([]) == 1
     err = capsys.readouterr().err

@@ -578,7 +578,7 @@ def run_metrics(args: argparse.Namespace) -> int:
         server, thread = metrics.serve(collector, args.port, args.addr, users)
     except (SQLAlchemyError, OSError) as exc:
         return _fail(f"metrics: {one_line(exc)}")
-    host, port = server.server_address[:2]
+    host, port = (str(part) for part in server.server_address[:2])
     guard = f"basic auth, {len(users.hashes)} user(s); " if users else ""
     print(f"serving metrics on http://{host}:{port}/metrics ({guard}Ctrl-C stops)", flush=True)
     if users is None and not _is_loopback(str(host)):

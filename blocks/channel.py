@@ -21,7 +21,8 @@ SOURCE = "ChannelProfile blocks"
 
 class ChannelProfile(Block, Channel):
     """A faceless channel: niche, style, tone, audience, voice profile, language, brand
-    colours, privacy and videos per day."""
+    colours, privacy and videos per day, and its YouTube identity: the name of its
+    ``YouTubeCredentials`` block and the YouTube channel id it expects."""
 
     _block_type_name = "ytempire Channel Profile"
     _block_type_slug = "ytempire-channel-profile"

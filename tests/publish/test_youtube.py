@@ -418,6 +418,7 @@ def test_a_crash_after_the_last_byte_adopts_the_finished_video(
     # The server keeps the last chunk and makes the video, but never answers: the client is
     # killed waiting, before it can write upload.json.
     server.script("chunk", "ok", "ok", "hold")
+    server.hang_s = 120  # longer than the test can take: only the kill ends the client
     arguments = [str(folder.path.parent), JOB, server.url, str(server.ca_certs)]
     arguments += [server.token_uri, server.client_id, CLIENT_SECRET, REFRESH_TOKEN, CHANNEL_ID]
     process = subprocess.Popen(

@@ -124,14 +124,16 @@ def check_server(
 
 def check_configured(*, allow_open: bool = False, timeout_s: float = 10) -> ServerCheck | None:
     """Check the server Prefect's settings point at (environment or profile); None when
-    there is none (runs use a temporary in-process API, which nothing else can reach).
+    there is none (runs use a temporary in-process API, which nothing else can reach) or it
+    is Prefect Cloud (always behind API keys, and without the self-hosted API's paths).
 
     ``allow_open`` is also turned on by ``YTEMPIRE_ALLOW_OPEN_SERVER=1``.
     """
     from prefect.settings import get_current_settings
 
-    api = get_current_settings().api
-    if not api.url:
+    settings = get_current_settings()
+    api = settings.api
+    if not api.url or api.url.startswith(settings.cloud.api_url.rstrip("/")):
         return None
     credentials = Credentials(
         auth_string=api.auth_string.get_secret_value() if api.auth_string else None,

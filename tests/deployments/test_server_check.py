@@ -203,3 +203,9 @@ def test_the_environment_can_allow_an_open_server(monkeypatch: pytest.MonkeyPatc
     ):
         found = server_check.check_configured()
     assert found is not None and found.notes[0].startswith("warning:")
+
+
+def test_prefect_cloud_is_not_probed() -> None:
+    cloud = "https://api.prefect.cloud/api/accounts/a/workspaces/w"
+    with temporary_settings({PREFECT_API_URL: cloud}):
+        assert server_check.check_configured() is None

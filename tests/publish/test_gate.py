@@ -110,7 +110,7 @@ def test_hold_then_answer_and_the_decision_stands(tmp_path: Path) -> None:
     gate.answer(folder, gate.Decision(approve=True, by="ytempire release"))
     approved = gate.decide(job, "template", REPORT, gate.read_hold(folder))
     assert (approved.publish, approved.status) == (True, "approved")
-    # Held again (a later run re-checks): the operator's decision is kept.
+    # Held again: it has waited since it was first held.
     assert gate.hold(folder, job, verdict).held_at == held.held_at
 
 

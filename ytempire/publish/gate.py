@@ -160,7 +160,8 @@ def read_hold(folder: VideoFolder) -> Hold | None:
 
 
 def hold(folder: VideoFolder, job: VideoJob, verdict: Verdict) -> Hold:
-    """Write (atomically) that the video is held, and why; an earlier decision is kept."""
+    """Write (atomically) that the video is held, and why; held again (a later run with no
+    decision yet), it keeps the time it was first held."""
     earlier = read_hold(folder)
     held = Hold(
         video_id=job.video_id,

@@ -9,7 +9,7 @@ one is when it ends. The audio is ``fake_speech`` of the SSML's text.
 
 ``server.queue("429", "ok")`` scripts the next answers; ``server.default`` answers otherwise.
 Behaviours: ``ok``, ``401`` (UNAUTHENTICATED), ``403`` (PERMISSION_DENIED), ``429``
-(RESOURCE_EXHAUSTED, per minute), ``quota`` (RESOURCE_EXHAUSTED, per day), ``500``, ``503``,
+(RESOURCE_EXHAUSTED, per minute, with ``Retry-After: 7``), ``quota`` (RESOURCE_EXHAUSTED, per day), ``500``, ``503``,
 ``timeout`` (no answer for ``server.hang_s``), ``no_marks`` (timepoints left out).
 """
 
@@ -128,9 +128,12 @@ class GoogleTTSServer(ProviderServer):
 
 def _handler_for(server: GoogleTTSServer) -> type[QuietHandler]:
     class Handler(QuietHandler):
-        def _json(self, status: int, body: Any) -> None:
+        def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
             self.send_body(
-                status, json.dumps(body).encode(), content_type="application/json; charset=UTF-8"
+                status,
+                json.dumps(body).encode(),
+                headers,
+                content_type="application/json; charset=UTF-8",
             )
 
         def do_POST(self) -> None:
@@ -154,7 +157,9 @@ def _handler_for(server: GoogleTTSServer) -> type[QuietHandler]:
                     self._json(200, server._synthesize(request, behaviour))
                     return
                 status, code, message = ERRORS[behaviour]
-                self._json(status, _error(status, code, message))
+                # A per-minute limit says when to come back; a spent day does not.
+                waits = {"Retry-After": "7"} if behaviour == "429" else None
+                self._json(status, _error(status, code, message), waits)
 
     return Handler
 

@@ -138,6 +138,15 @@ def test_errors_are_translated_and_not_retried_by_the_client(
     assert "\n" not in str(caught.value) and str(caught.value).startswith("google: ")
 
 
+def test_a_rate_limit_passes_on_the_servers_retry_after(
+    google_tts_server: GoogleTTSServer,
+) -> None:
+    google_tts_server.queue("429")
+    with pytest.raises(ProviderUnavailable) as caught:
+        engine_for(google_tts_server).synthesize_chunk(CHUNK)
+    assert caught.value.retry_after_s == 7.0
+
+
 def test_a_slow_server_is_a_timeout(google_tts_server: GoogleTTSServer) -> None:
     google_tts_server.queue("timeout")
     google_tts_server.hang_s = 3

@@ -9,8 +9,9 @@ one is when it ends. The audio is ``fake_speech`` of the SSML's text.
 
 ``server.queue("429", "ok")`` scripts the next answers; ``server.default`` answers otherwise.
 Behaviours: ``ok``, ``401`` (UNAUTHENTICATED), ``403`` (PERMISSION_DENIED), ``429``
-(RESOURCE_EXHAUSTED, per minute, with ``Retry-After: 7``), ``quota`` (RESOURCE_EXHAUSTED, per day), ``500``, ``503``,
-``timeout`` (no answer for ``server.hang_s``), ``no_marks`` (timepoints left out).
+(RESOURCE_EXHAUSTED, per minute, with ``Retry-After: 7``), ``quota`` (RESOURCE_EXHAUSTED,
+per day), ``500``, ``503``, ``timeout`` (no answer for ``server.hang_s``), ``no_marks``
+(timepoints left out).
 """
 
 from __future__ import annotations

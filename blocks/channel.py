@@ -22,7 +22,8 @@ SOURCE = "ChannelProfile blocks"
 class ChannelProfile(Block, Channel):
     """A faceless channel: niche, style, tone, audience, voice profile, language, brand
     colours, privacy and videos per day, and its YouTube identity: the name of its
-    ``YouTubeCredentials`` block and the YouTube channel id it expects."""
+    ``YouTubeCredentials`` block and the YouTube channel id it expects; and its look: style
+    preset, heading and body fonts, logo and its opacity, intro card, end screen length."""
 
     _block_type_name = "ytempire Channel Profile"
     _block_type_slug = "ytempire-channel-profile"

@@ -1,10 +1,12 @@
 """Visuals: a card per spoken block, footage and charts from the script's visual cues, all laid
 on the narration's timings.
 
-Footage comes from Pexels when ``PEXELS_API_KEY`` is set, else (or when Pexels fails after
-its retries) from the local asset library, else the cards alone carry the video; the stage
-records which engine was passed over and why. Searching is one task per engine for the
-whole script, never one per cue.
+Everything is drawn in the channel's brand (``visuals.brand``: palette, faces, logo) and
+paced by its style preset (``visuals.presets``); the intro card and end screen are added by
+``visuals.marks``. Footage comes from Pexels when ``PEXELS_API_KEY`` is set, else (or when
+Pexels fails after its retries) from the local asset library, else the cards alone carry
+the video; the stage records which engine was passed over and why. Searching is one task
+per engine for the whole script, never one per cue.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from ytempire.errors import one_line
 from ytempire.models import FootageSet, Narration, Script, Stage, Timeline, VideoJob, VisualCue
 from ytempire.providers.pexels import PexelsClient
 from ytempire.settings import Settings
-from ytempire.visuals import charts, footage, overlays, slides, timeline
+from ytempire.visuals import charts, footage, marks, overlays, slides, timeline
+from ytempire.visuals.brand import brand_of, caption_style
+from ytempire.visuals.presets import preset_named
 from ytempire.workspace import VideoFolder
 
 
@@ -88,8 +92,11 @@ def build_visuals(
     size = job.aspect.size
 
     def build() -> Timeline:
+        brand = brand_of(job, settings.fonts_dir)
+        preset = preset_named(job.style_preset) if job.style_preset else None
+        faces = brand.fonts(settings.fonts_dir)
         paths = slides.render_slides(
-            script.blocks(), size, folder.work / "slides", fonts_dir=settings.fonts_dir
+            script.blocks(), size, folder.work / "slides", palette=brand.palette, faces=faces
         )
         found = find_footage(job, script, settings) if stock_cues(script) else None
         notes = list(found.fallbacks + found.notes) if found else []
@@ -107,7 +114,8 @@ def build_visuals(
                 size,
                 media / f"third_{block:02d}_{len(shots.get(block, []))}.png",
                 label=heading if cue.text else "",
-                fonts_dir=settings.fonts_dir,
+                palette=brand.palette,
+                faces=faces,
             )
             shots.setdefault(block, []).append(timeline.Shot(item.kind, item.path, third))
         for i, section in enumerate(script.sections):
@@ -117,7 +125,8 @@ def build_visuals(
                         cue,
                         size,
                         media / f"chart_{i + 1:02d}_{k}.png",
-                        fonts_dir=settings.fonts_dir,
+                        palette=brand.palette,
+                        faces=faces,
                     )
                 except charts.ChartError as exc:
                     notes.append(f"chart in section {i + 1} left out: {one_line(exc)}")
@@ -132,11 +141,25 @@ def build_visuals(
             transition=settings.transition,
             transition_s=settings.transition_s,
             pan_pictures=settings.pan_pictures,
-            notes=notes,
+            notes=[*brand.notes, *notes],
+            preset=preset,
+        )
+        tl = marks.add(
+            tl,
+            brand,
+            folder.work / "brand",
+            intro_s=settings.intro_s if job.intro else 0.0,
+            end_s=job.end_screen_s,
+            fonts_dir=settings.fonts_dir,
         )
         engine = f"pillow+{found.engine}" if found and found.engine != "none" else "pillow"
         return tl.model_copy(
-            update={"engine": engine, "fallbacks": found.fallbacks if found else []}
+            update={
+                "engine": engine,
+                # A corrected brand colour or a logo left out is a fallback: never silent.
+                "fallbacks": [*(found.fallbacks if found else []), *brand.notes],
+                "subtitle_style": caption_style(brand, preset),
+            }
         )
 
     return run_stage(Stage.visuals, run_id, settings, build, folder=folder, output_type=Timeline)

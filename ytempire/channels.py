@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
 
 from ytempire.models import (
+    END_SCREEN_S,
     HEX_COLOUR,
     MAX_BRAND_COLOURS,
     MAX_PROFILE_CHARS,
@@ -23,8 +24,10 @@ from ytempire.models import (
     YOUTUBE_CHANNEL_ID,
     Aspect,
     ContentType,
+    StylePresetName,
     VideoJob,
     VoiceProfile,
+    end_screen_length,
 )
 
 
@@ -79,6 +82,34 @@ class Channel(BaseModel):
         description="publish videos whose script the offline template writer wrote "
         "(held for an operator by default)",
     )
+    # How its videos look (docs/branding.md).
+    style_preset: StylePresetName | None = Field(
+        default=None,
+        description="calm-explainer, fast-cuts or data-story: pacing and caption style; "
+        "unset: the house look",
+    )
+    heading_font: str | None = Field(
+        default=None, min_length=1, max_length=100, description="font file for headings"
+    )
+    body_font: str | None = Field(
+        default=None, min_length=1, max_length=100, description="font file for body text"
+    )
+    logo: Path | None = Field(
+        default=None, description="PNG with transparency, shown as a corner watermark"
+    )
+    logo_opacity: float = Field(default=0.6, gt=0, le=1, description="the watermark's opacity")
+    intro: bool = Field(default=False, description="open on a card with the name and logo")
+    end_screen_s: float = Field(
+        default=0.0,
+        ge=0,
+        le=END_SCREEN_S[1],
+        description="an end screen for YouTube's end-screen elements, 5-20 s; 0: none",
+    )
+
+    @field_validator("end_screen_s")
+    @classmethod
+    def _end_screen(cls, value: float) -> float:
+        return end_screen_length(value)
 
     def job(self, video_id: str, topic: str) -> VideoJob:
         """The video job for one of this channel's videos on ``topic``; style, tone,
@@ -103,6 +134,13 @@ class Channel(BaseModel):
             youtube_channel_id=self.youtube_channel_id,
             critical_checks=None if self.critical_checks is None else tuple(self.critical_checks),
             publish_template_scripts=self.publish_template_scripts,
+            style_preset=self.style_preset,
+            heading_font=self.heading_font,
+            body_font=self.body_font,
+            logo=self.logo,
+            logo_opacity=self.logo_opacity,
+            intro=self.intro,
+            end_screen_s=self.end_screen_s,
             **{field: value for field, value in given.items() if value},
         )
 

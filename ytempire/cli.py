@@ -46,6 +46,7 @@ from ytempire.models import (
     MAX_BRAND_COLOURS,
     MAX_PROFILE_CHARS,
     SLUG_PATTERN,
+    STYLE_PRESETS,
     Aspect,
     ContentType,
     Stage,
@@ -54,6 +55,7 @@ from ytempire.models import (
     VoiceProfile,
     clean_line,
     clean_topic,
+    end_screen_length,
 )
 from ytempire.workspace import WorkspaceError
 
@@ -77,7 +79,17 @@ OPTION_OF_FIELD = {
     "tone": "--tone",
     "audience": "--audience",
     "brand_colours": "--brand-colour",
+    "style_preset": "--style-preset",
+    "heading_font": "--heading-font",
+    "body_font": "--body-font",
+    "logo": "--logo",
+    "logo_opacity": "--logo-opacity",
+    "intro": "--intro",
+    "end_screen_s": "--end-screen",
 }
+# The job's look (docs/branding.md), passed on only when given.
+LOOK_FIELDS = ("style_preset", "heading_font", "body_font", "logo", "logo_opacity", "intro",
+               "end_screen_s")  # fmt: skip
 
 
 class UsageError(Exception):
@@ -108,6 +120,38 @@ def _colour(value: str) -> str:
     if not re.fullmatch(HEX_COLOUR, value):
         raise argparse.ArgumentTypeError(f"must be a colour #rrggbb; got {value!r}")
     return value
+
+
+def _font(value: str) -> str:
+    try:
+        return clean_line(value, 100)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _logo(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {value!r}")
+    return path
+
+
+def _opacity(value: str) -> float:
+    try:
+        opacity = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {value!r}") from None
+    if not 0 < opacity <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {value}")
+    return opacity
+
+
+def _end_screen(value: str) -> float:
+    try:
+        return end_screen_length(float(value))
+    except ValueError as exc:
+        reason = str(exc) if "end screen" in str(exc) else f"must be a number, got {value!r}"
+        raise argparse.ArgumentTypeError(reason) from None
 
 
 def _minutes(value: str) -> float:
@@ -165,6 +209,24 @@ def build_parser() -> argparse.ArgumentParser:
         dest="brand_colours",
         help=f"#rrggbb, repeatable (at most {MAX_BRAND_COLOURS}): background, accent, text, "
         "second background, muted text",
+    )
+    video.add_argument(
+        "--style-preset",
+        type=_choice(list(STYLE_PRESETS)),
+        help="pacing and caption style (docs/branding.md); default: the house look",
+    )
+    video.add_argument("--heading-font", type=_font, help="font file name for headings")
+    video.add_argument("--body-font", type=_font, help="font file name for body text")
+    video.add_argument("--logo", type=_logo, help="PNG with transparency: a corner watermark")
+    video.add_argument("--logo-opacity", type=_opacity, help="the watermark's opacity, 0-1")
+    video.add_argument(
+        "--intro", action="store_true", default=None, help="open on the channel's name and logo"
+    )
+    video.add_argument(
+        "--end-screen",
+        type=_end_screen,
+        dest="end_screen_s",
+        help="seconds (5-20) of end screen for YouTube's end-screen elements",
     )
 
     report = commands.add_parser("report", help="the optimization report and alerts")
@@ -260,8 +322,8 @@ def job_from_args(args: argparse.Namespace) -> VideoJob:
     # Options left out keep the job's defaults.
     profile = {
         field: getattr(args, field)
-        for field in ("style", "tone", "audience", "brand_colours")
-        if getattr(args, field) is not None
+        for field in ("style", "tone", "audience", "brand_colours", *LOOK_FIELDS)
+        if getattr(args, field, None) is not None
     }
     try:
         return VideoJob(

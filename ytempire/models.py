@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -33,6 +33,11 @@ DEFAULT_AUDIENCE = "curious adults who are new to the subject"
 # The default palette's colours (``visuals.palette.DEFAULT_PALETTE``), in brand-list order:
 # background, accent, text, second background, muted text.
 DEFAULT_BRAND_COLOURS = ("#0b132b", "#ffb703", "#f8fafc", "#1c315e", "#becbde")
+# Style presets a channel may pick (``visuals.presets`` defines each); None: the house look.
+StylePresetName = Literal["calm-explainer", "fast-cuts", "data-story"]
+STYLE_PRESETS: tuple[str, ...] = get_args(StylePresetName)
+# An end screen lasts 5-20 s (YouTube's end-screen elements need at least 5 s); 0: none.
+END_SCREEN_S = (5.0, 20.0)
 
 
 class ContentType(StrEnum):
@@ -83,6 +88,14 @@ def clean_line(value: str, max_chars: int) -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         raise ValueError("must not contain control characters")
     return text
+
+
+def end_screen_length(value: float) -> float:
+    """``value`` if it is an end screen's length (5-20 s) or 0, else ValueError."""
+    low, high = END_SCREEN_S
+    if value and not low <= value <= high:
+        raise ValueError(f"an end screen lasts {low:g}-{high:g} s, or 0 for none")
+    return value
 
 
 def clean_topic(value: str) -> str:
@@ -138,6 +151,27 @@ class VideoJob(BaseModel):
         description="whether a script the offline template writer wrote may be published "
         "without an operator's release (the channel's); held by default",
     )
+    # How the channel looks on screen (docs/branding.md).
+    style_preset: StylePresetName | None = Field(
+        default=None, description="pacing and caption style; None: the house look"
+    )
+    heading_font: str | None = Field(
+        default=None, min_length=1, max_length=100, description="font file name for headings"
+    )
+    body_font: str | None = Field(
+        default=None, min_length=1, max_length=100, description="font file name for body text"
+    )
+    logo: Path | None = Field(default=None, description="PNG with transparency: a watermark")
+    logo_opacity: float = Field(default=0.6, gt=0, le=1, description="the watermark's opacity")
+    intro: bool = Field(default=False, description="open on a card with the name and logo")
+    end_screen_s: float = Field(
+        default=0.0, ge=0, le=END_SCREEN_S[1], description="end screen length, 5-20 s; 0: none"
+    )
+
+    @field_validator("end_screen_s")
+    @classmethod
+    def _end_screen(cls, value: float) -> float:
+        return end_screen_length(value)
 
     @field_validator("topic")
     @classmethod
@@ -359,7 +393,7 @@ class Overlay(BaseModel):
     """A transparent full-frame picture (text overlay, lower third) laid over a segment from
     ``start`` to ``end`` seconds of the video."""
 
-    kind: str = Field(pattern=r"^(text|lower_third|chart_label)$")
+    kind: str = Field(pattern=r"^(text|lower_third|chart_label|logo)$")
     image_path: Path
     start: float = Field(ge=0)
     end: float = Field(gt=0)
@@ -409,6 +443,9 @@ class Timeline(StageOutput):
     subtitles_path: Path | None = None
     segments: list[Segment] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    subtitle_style: str = Field(
+        default="", description="ASS style fields of the burned captions (the brand's)"
+    )
 
     def shown(self) -> list[Segment]:
         """The segments to render: ``segments``, or the slides as still segments."""

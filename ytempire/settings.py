@@ -180,8 +180,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description='models on a local OpenAI-compatible server (free), JSON: ["llama3"]',
     )
+    # Seed §1.2 prices processing at about $0.10 a video: a typical (1-minute) video here uses
+    # about 20 CPU-seconds (voice 10, render 6, thumbnails 5), so $18 per CPU-hour; its GPU
+    # figure ($0.10 for 180-300 s of GPU assembly) is $1.50 per GPU-hour. docs/resilience.md.
     compute_usd_per_cpu_hour: float = Field(
-        default=1.50, ge=0, description="what an hour of CPU time costs (render, voice, thumbnails)"
+        default=18.0, ge=0, description="what an hour of CPU time costs (render, voice, thumbnails)"
     )
     compute_usd_per_gpu_hour: float = Field(
         default=1.50, ge=0, description="what an hour of a GPU encoder costs (NVENC renders)"
@@ -218,6 +221,9 @@ class Settings(BaseSettings):
     transition: str = Field(default="fade", description="transition between script blocks")
     transition_s: float = Field(default=0.5, ge=0, le=3)
     pan_pictures: bool = Field(default=True, description="pan slowly across photos")
+    intro_s: float = Field(
+        default=2.5, ge=0.5, le=3, description="how long a channel's intro card shows"
+    )
     render_encoder: str = Field(default="auto", description="auto, libx264 or h264_nvenc")
     render_workers: int = Field(default=2, ge=1, le=64, description="parts encoded at once")
     render_crf: int = Field(default=20, ge=0, le=51)

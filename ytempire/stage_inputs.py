@@ -36,7 +36,7 @@ PUBLISHING_FIELDS = frozenset(
 )
 
 _OPENAI = ("openai_api_key", "openai_base_url")
-_LOOK = ("transition", "transition_s", "pan_pictures", "fonts_dir")
+_LOOK = ("transition", "transition_s", "pan_pictures", "fonts_dir", "intro_s")
 
 # The settings each stage's output depends on (names missing from Settings are ignored).
 STAGE_SETTINGS: dict[Stage, tuple[str, ...]] = {

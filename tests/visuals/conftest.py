@@ -1,16 +1,24 @@
-"""A real script to draw: hook, three sections (one with an over-long heading), summary, CTA."""
+"""A real script to draw: hook, three sections (one with an over-long heading), summary, CTA;
+a narration for it, and frames decoded from a rendered video."""
 
 from __future__ import annotations
 
+import wave
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from ytempire.models import Script, Section
+from ytempire.models import Narration, Script, Section, TimedText
 
 
 @pytest.fixture
 def script(tmp_path: Path) -> Script:
+    return make_script(tmp_path)
+
+
+def make_script(folder: Path) -> Script:
     return Script(
         engine="test",
         title="How Black Holes Evaporate",
@@ -48,5 +56,72 @@ def script(tmp_path: Path) -> Script:
         ],
         summary="Black holes are not forever. They radiate, shrink and finally vanish.",
         cta="If you enjoyed this, subscribe and turn on notifications for more space science.",
-        markdown_path=tmp_path / "script.md",
+        markdown_path=folder / "script.md",
     )
+
+
+Narrate = Callable[[Script, float], Narration]
+
+
+@pytest.fixture
+def narrate(tmp_path: Path) -> Narrate:
+    """A narration of ``seconds`` for a script (see ``narration_for``)."""
+    return lambda script, seconds: narration_for(script, seconds, tmp_path)
+
+
+def narration_for(script: Script, seconds: float, folder: Path) -> Narration:
+    """A narration of ``seconds`` for ``script``: a quiet tone (22.05 kHz mono WAV, as Piper
+    writes), each block spoken in an equal share of the time, one subtitle cue per block."""
+    rate = 22_050
+    t = np.arange(round(seconds * rate)) / rate
+    samples = (0.2 * 32767 * np.sin(2 * np.pi * 220 * t)).astype("<i2")
+    audio = folder / "narration.wav"
+    with wave.open(str(audio), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    blocks = script.blocks()
+    step = seconds / len(blocks)
+    sentences = [
+        TimedText(text=f"Block {i}.", start=i * step + 0.1, end=(i + 1) * step - 0.1, block=i)
+        for i in range(len(blocks))
+    ]
+    srt = folder / "narration.srt"
+    srt.write_text(
+        "".join(
+            f"{i + 1}\n{_srt(s.start)} --> {_srt(s.end)}\n{s.text}\n\n"
+            for i, s in enumerate(sentences)
+        ),
+        encoding="utf-8",
+    )
+    return Narration(
+        engine="test",
+        audio_path=audio,
+        subtitles_path=srt,
+        duration_s=seconds,
+        sample_rate=rate,
+        sentences=sentences,
+    )
+
+
+def _srt(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"00:{ms // 60_000:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+
+def decoded_frames(video: Path, times: list[float]) -> list[np.ndarray]:
+    """The RGB frames (uint8 arrays) shown at each of ``times`` seconds of ``video``."""
+    import av
+
+    wanted = sorted(times)
+    found: dict[float, np.ndarray] = {}
+    with av.open(str(video)) as container:
+        for frame in container.decode(video=0):
+            at = float(frame.pts * frame.time_base)
+            for t in wanted:
+                if t not in found and at >= t:
+                    found[t] = frame.to_ndarray(format="rgb24")
+            if len(found) == len(wanted):
+                break
+    return [found[t] for t in times]

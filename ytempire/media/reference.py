@@ -56,7 +56,8 @@ def vmaf(
         if cues:
             events = part_subtitles(laid, laid.pieces)
             size = (laid.width, laid.height)
-            ass = write_text(folder / "ref.ass", ass_script(events, size, options.subtitle_style))
+            style = ",".join(filter(None, (timeline.subtitle_style, options.subtitle_style)))
+            ass = write_text(folder / "ref.ass", ass_script(events, size, style))
         ref_sources = _Sources(sources.names, sources.overlays, [])
         graph, label = part_graph(laid, laid.pieces, ref_sources, ass.name if ass else None)
         distorted = len(ref_sources.inputs)

@@ -345,6 +345,8 @@ def render_timeline(
                 parse_srt(text), timeline.fps, max(1, round(timeline.duration_s * timeline.fps))
             )
         laid = plan(timeline, cues, collapse=spec.spliceable)
+        # The channel's caption style (the timeline's), then the operator's overrides.
+        caption_style = ",".join(filter(None, (timeline.subtitle_style, options.subtitle_style)))
         parts = laid.chunks(max(1, options.workers))
         duration = laid.total_frames / laid.fps
         threads = 1 if len(parts) > 1 else 0
@@ -356,7 +358,7 @@ def render_timeline(
                 events = part_subtitles(laid, parts[k])
                 ass = write_text(
                     folder / f"part{k}.ass",
-                    ass_script(events, (laid.width, laid.height), options.subtitle_style),
+                    ass_script(events, (laid.width, laid.height), caption_style),
                 ).name
             text, label = part_graph(laid, parts[k], part_sources, ass)
             write_text(folder / f"part{k}.graph", text + "\n")

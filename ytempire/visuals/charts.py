@@ -39,10 +39,12 @@ def render_chart(
     *,
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
+    faces: tuple[Path, Path] | None = None,
 ) -> Path:
     """Draw ``cue.data`` as a ``cue.chart_type`` chart titled ``cue.text``; a PNG of ``size``.
 
-    At most 8 items (the first ones). Raises ChartError for no data, a non-finite value, or
+    Set in ``faces`` (heading, body font files) or the fonts folder's. At most 8 items (the
+    first ones). Raises ChartError for no data, a non-finite value, or
     an unknown chart type.
     """
     kind = cue.chart_type or "bar"
@@ -61,7 +63,7 @@ def render_chart(
     draw = ImageDraw.Draw(image)
     text_colour = palette.text_on()
     margin = round(unit * 0.08)
-    display, body = find_font("display", fonts_dir), find_font("body", fonts_dir)
+    display, body = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
     title_bottom = margin
     if cue.text:
         title = fit_text(

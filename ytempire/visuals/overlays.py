@@ -12,12 +12,21 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ytempire.fonts import find_font
-from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
+from ytempire.visuals.palette import DEFAULT_PALETTE, RGB, Palette, readable_on
 from ytempire.visuals.text import draw_set_text, fit_text
 from ytempire.workspace import atomic_path
 
-# Panels under overlay text: dark enough that white text passes WCAG AA on any footage.
-_PANEL = (8, 12, 24, 200)
+# Panels under overlay text: opaque enough that their text passes WCAG AA on any footage.
+_PANEL_ALPHA = 200
+
+
+def _panel(palette: Palette) -> tuple[RGB, RGB]:
+    """The brand's panel colour and the text colour that reads on it over any footage: the
+    panel is 78% opaque, so its colour over black and over white must both carry the text."""
+    panel = palette.panel_for(palette.text)
+    share = _PANEL_ALPHA / 255
+    over = [tuple(round(c * share + under * (1 - share)) for c in panel) for under in (0, 255)]
+    return panel, readable_on(over, palette.text)  # type: ignore[arg-type]
 
 
 def _save(image: Image.Image, destination: Path) -> Path:
@@ -34,9 +43,12 @@ def lower_third(
     label: str = "",
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
+    faces: tuple[Path, Path] | None = None,
 ) -> Path:
-    """A lower third: an accent stripe and a dark panel holding ``text`` (and a small
-    ``label`` above it), at the left, above the subtitle area. Returns ``destination``."""
+    """A lower third: an accent stripe and a panel in the brand's dark holding ``text`` (and a
+    small ``label`` above it), at the left, above the subtitle area. Returns ``destination``."""
+    heading, body = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
+    panel, ink = _panel(palette)
     width, height = size
     unit = min(size)
     image = Image.new("RGBA", size, (0, 0, 0, 0))
@@ -45,7 +57,7 @@ def lower_third(
     box_w = round(width * (0.62 if width > height else 0.84))
     main = fit_text(
         text,
-        find_font("display", fonts_dir),
+        heading,
         (box_w - 2 * margin, round(unit * 0.11)),
         max_size=round(unit * 0.05),
         min_size=round(unit * 0.03),
@@ -54,7 +66,7 @@ def lower_third(
     small = (
         fit_text(
             label.upper(),
-            find_font("body", fonts_dir),
+            body,
             (box_w - 2 * margin, round(unit * 0.04)),
             max_size=round(unit * 0.026),
             min_size=round(unit * 0.018),
@@ -70,14 +82,14 @@ def lower_third(
     bottom = round(height * (0.80 if width > height else 0.72))
     top = bottom - panel_h
     stripe = max(4, round(unit * 0.008))
-    draw.rectangle((margin, top, margin + box_w, bottom), fill=_PANEL)
+    draw.rectangle((margin, top, margin + box_w, bottom), fill=(*panel, _PANEL_ALPHA))
     draw.rectangle((margin, top, margin + stripe, bottom), fill=(*palette.accent, 255))
     x, y = margin + stripe + pad, top + pad
     if small:
         draw_set_text(draw, small, (x, y), (*palette.accent, 255))
         y += small.height + gap
     if main:
-        draw_set_text(draw, main, (x, y), (255, 255, 255, 255))
+        draw_set_text(draw, main, (x, y), (*ink, 255))
     return _save(image, destination)
 
 
@@ -86,9 +98,14 @@ def text_overlay(
     size: tuple[int, int],
     destination: Path,
     *,
+    palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
+    faces: tuple[Path, Path] | None = None,
 ) -> Path:
-    """A short phrase in large type on a dark panel, centred in the upper part of the frame."""
+    """A short phrase in large type on the brand's panel, centred in the upper part of the
+    frame."""
+    heading = faces[0] if faces else find_font("display", fonts_dir)
+    panel, ink = _panel(palette)
     width, height = size
     unit = min(size)
     image = Image.new("RGBA", size, (0, 0, 0, 0))
@@ -96,7 +113,7 @@ def text_overlay(
     box_w = round(width * 0.8)
     set_text = fit_text(
         text,
-        find_font("display", fonts_dir),
+        heading,
         (box_w, round(unit * 0.2)),
         max_size=round(unit * 0.08),
         min_size=round(unit * 0.04),
@@ -110,7 +127,9 @@ def text_overlay(
     left = (width - panel_w) // 2
     top = round(height * 0.12)
     draw.rounded_rectangle(
-        (left, top, left + panel_w, top + panel_h), radius=round(unit * 0.015), fill=_PANEL
+        (left, top, left + panel_w, top + panel_h),
+        radius=round(unit * 0.015),
+        fill=(*panel, _PANEL_ALPHA),
     )
-    draw_set_text(draw, set_text, (left + pad, top + pad), (255, 255, 255, 255))
+    draw_set_text(draw, set_text, (left + pad, top + pad), (*ink, 255))
     return _save(image, destination)

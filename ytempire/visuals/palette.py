@@ -146,6 +146,13 @@ class Palette(BaseModel):
         graded = pixels * (1 - strength) + target * strength
         return np.clip(np.rint(graded), 0, 255).astype(np.uint8)
 
+    def panel_for(self, text: RGB) -> RGB:
+        """A panel colour for ``text`` laid over pictures: light text on the brand's darkest
+        colour darkened, dark text on near-white."""
+        if relative_luminance(text) > 0.18:
+            return tuple(round(c * 0.55) for c in self.background_top)  # type: ignore[return-value]
+        return (248, 248, 248)
+
     def text_on(self, *backgrounds: tuple[float, float, float], muted: bool = False) -> RGB:
         """The palette's text (or muted text) colour, or black/white where it would be
         unreadable on any of ``backgrounds`` (the palette's gradient when none are given)."""

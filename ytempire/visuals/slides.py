@@ -452,16 +452,13 @@ def render_slide(
     video_title: str = "",
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
+    faces: tuple[Path, Path] | None = None,
 ) -> Image.Image:
-    """Draw one card for ``block`` as an RGB image of exactly ``size`` (width, height)."""
+    """Draw one card for ``block`` as an RGB image of exactly ``size`` (width, height), set in
+    ``faces`` (heading, body font files) or else the fonts folder's display and body faces."""
     frame = _Frame(*size)
-    card = _Card(
-        background(size, palette),
-        frame,
-        palette,
-        find_font("display", fonts_dir),
-        find_font("body", fonts_dir),
-    )
+    heading, body = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
+    card = _Card(background(size, palette), frame, palette, heading, body)
     content_top = frame.content[1]
     footer_top = _footer(card, index, total, video_title if block.kind != "hook" else "")
     area = (content_top, footer_top)
@@ -494,6 +491,7 @@ def render_slides(
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
     workers: int = DEFAULT_WORKERS,
+    faces: tuple[Path, Path] | None = None,
 ) -> list[Path]:
     """Write one PNG card per block (``slide_00.png`` ...) into ``out_dir``; return the paths
     in block order.
@@ -507,8 +505,7 @@ def render_slides(
     if width < 64 or height < 64:
         raise ValueError(f"slide size {width}x{height} is too small")
     # Resolve fonts once, up front: a missing font fails before any file is written.
-    find_font("display", fonts_dir)
-    find_font("body", fonts_dir)
+    faces = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
     title = next((b.heading for b in blocks if b.kind == "hook"), "")
     numbers: list[int] = []
     count = 0
@@ -527,6 +524,7 @@ def render_slides(
             video_title=title,
             palette=palette,
             fonts_dir=fonts_dir,
+            faces=faces,
         )
         return _save_png(image, paths[i], blocks[i].kind)
 

@@ -499,13 +499,7 @@ def _draw_overlay(image: Image.Image, overlay: _Overlay, colours: list[RGB]) -> 
 
 
 def _dark_panel(palette: Palette) -> Callable[[RGB], RGB]:
-    def choose(text: RGB) -> RGB:
-        # Light text sits on the brand's darkest colour, dark text on near-white.
-        if relative_luminance(text) > 0.18:
-            return tuple(round(c * 0.55) for c in palette.background_top)  # type: ignore[return-value]
-        return (248, 248, 248)
-
-    return choose
+    return palette.panel_for
 
 
 # --- the three templates --------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Every block gets its card; a section with footage or a chart shows its card first, then its
 shots, each with a lower third. Cuts between blocks sit in the pauses of the narration and
-get the configured transition; photos pan slowly.
+get the configured transition; photos pan slowly. A style preset (``visuals.presets``) sets
+how long cards and shots hold, the transitions and the pan; without one, the transition
+settings adjust the standard look.
 """
 
 from __future__ import annotations
@@ -21,20 +23,16 @@ from ytempire.models import (
     Timeline,
     Transition,
 )
+from ytempire.visuals.presets import StylePreset, standard
 
 ENGINE = "pillow"
 FPS = 30
-# A section's card stays up this long before its shots (or the whole block when shorter).
-CARD_S = 4.0
-MIN_SHOT_S = 2.0
 # Pans alternate direction so consecutive photos do not all drift the same way.
 PANS = (
     Pan(start=(0.0, 0.5), end=(1.0, 0.5)),
     Pan(start=(1.0, 0.3), end=(0.0, 0.7)),
     Pan(start=(0.5, 0.0), end=(0.5, 1.0)),
 )
-INNER_TRANSITION = "slideleft"
-BETWEEN_SHOTS = "dissolve"
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,14 @@ class Shot:
     kind: str  # "clip", "photo" or "chart"
     path: Path
     lower_third: Path | None = None
+
+
+def _shot_transition(pace: StylePreset, *, first: bool) -> Transition | None:
+    """Into a block's first shot (from its card) or from one shot to the next; None: a cut."""
+    kind = pace.into_shots if first else pace.between_shots
+    if not pace.shot_transition_s or kind == "cut":
+        return None
+    return Transition(kind=kind, duration_s=pace.shot_transition_s)
 
 
 def slide_boundaries(spans: list[tuple[float, float]], duration_s: float) -> list[float]:
@@ -79,15 +85,19 @@ def from_script(
     transition_s: float = 0.5,
     pan_pictures: bool = True,
     notes: list[str] | None = None,
+    preset: StylePreset | None = None,
 ) -> Timeline:
     """A Timeline with slide i on screen while block i of ``script`` is narrated, and the
     segments to render: each block's card, then its ``shots`` (keyed by block index).
 
     The slides tile the whole narration with no gaps: the first starts at 0, each ends where
     the next starts, the last ends at ``narration.duration_s``. A block too short for its
-    shots keeps as many as fit ``MIN_SHOT_S`` each. Raises ValueError (one line) when the
-    number of slides, script blocks and narrated blocks disagree.
+    shots keeps as many as fit the preset's ``shot_s`` each. ``preset`` sets the holds,
+    transitions and pan; without one, ``transition``, ``transition_s`` and ``pan_pictures``
+    adjust the standard look. Raises ValueError (one line) when the number of slides, script
+    blocks and narrated blocks disagree.
     """
+    pace = preset or standard(transition, transition_s, pan_pictures)
     blocks = script.blocks()
     if len(slide_paths) != len(blocks):
         raise ValueError(
@@ -105,13 +115,20 @@ def from_script(
             slide_paths, blocks, itertools.pairwise(cuts), strict=True
         )
     ]
-    between = Transition(kind=transition, duration_s=transition_s) if transition_s else None
+    between = (
+        Transition(kind=pace.transition, duration_s=pace.transition_s)
+        if pace.transition_s and pace.transition != "cut"
+        else None
+    )
+    shot_s = pace.shot_transition_s
     segments: list[Segment] = []
-    pans = itertools.cycle(PANS)
+    pans = itertools.cycle(
+        [p.model_copy(update={"zoom": pace.pan_zoom}) for p in PANS] if pace.pan_zoom else [None]
+    )
     for index, slide in enumerate(slides):
         block_shots = (shots or {}).get(index, [])
-        room = slide.duration - min(CARD_S, slide.duration / 3)
-        keep = min(len(block_shots), int(room // MIN_SHOT_S))
+        room = slide.duration - min(pace.card_s, slide.duration / 3)
+        keep = min(len(block_shots), int(room // pace.shot_s))
         card_end = slide.end if keep == 0 else slide.end - room
         segments.append(
             Segment(
@@ -135,7 +152,7 @@ def from_script(
             overlays = []
             if shot.lower_third is not None:
                 # On screen once the transition has settled, gone before the next one.
-                a, b = start + transition_s, end - transition_s / 2
+                a, b = start + shot_s, end - shot_s / 2
                 if b - a >= 1.0:
                     overlays.append(
                         Overlay(kind="lower_third", image_path=shot.lower_third, start=a, end=b)
@@ -149,13 +166,8 @@ def from_script(
                     start=start,
                     end=end,
                     label=shot.kind,
-                    pan=next(pans) if shot.kind == "photo" and pan_pictures else None,
-                    transition=Transition(
-                        kind=INNER_TRANSITION if k == 0 else BETWEEN_SHOTS,
-                        duration_s=transition_s,
-                    )
-                    if transition_s
-                    else None,
+                    pan=next(pans) if shot.kind == "photo" else None,
+                    transition=_shot_transition(pace, first=k == 0),
                     overlays=overlays,
                     fit="contain" if shot.kind == "chart" else "cover",
                 )

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.batch_plan import BatchPlan, PlannedVideo
 from ytempire.checkpoints import STAGE_OUTPUTS, read_checkpoint
@@ -36,7 +37,7 @@ class BatchVideo(BaseModel):
     channel: str
     topic: str
     status: Literal["completed", "failed"]
-    cost_usd: float = Field(description="what its finished stages cost, over all its runs")
+    cost_usd: float = Field(description="what it cost, over all its runs (its cost ledger)")
     quality_score: float | None = None
     quality_passed: bool | None = None
     engines: str = ""
@@ -88,7 +89,7 @@ def describe(
         channel=planned.job.channel,
         topic=planned.job.topic or "",
         status="completed" if done else "failed",
-        cost_usd=round(sum(o.cost_usd for o in outputs.values()), 6),
+        cost_usd=float(Ledger(store).video_total(planned.job.video_id)),
         quality_score=quality.quality_score if isinstance(quality, QualityReport) else None,
         quality_passed=quality.passed if isinstance(quality, QualityReport) else None,
         engines=_engines(outputs),

@@ -55,7 +55,7 @@ def test_sums_are_exact_per_video_across_runs_and_per_run_stage(store: Analytics
             kind=kind,  # type: ignore[arg-type]
             quantity=quantity,
             unit=unit,
-            cost_usd=usd,
+            cost_usd=usd,  # type: ignore[arg-type]
             note=f"row {i}",
             created_at=start + timedelta(seconds=i),
         )

@@ -109,7 +109,11 @@ def test_metadata_names_engines_costs_and_model(made: Made) -> None:
         "thumbnails",
         "quality",
     }
-    assert meta["total_cost_usd"] == 0
+    # Offline nothing is paid for, but compute is a cost: the CPU of voice, render, thumbnails.
+    assert meta["total_cost_usd"] > 0
+    assert {line["stage"] for line in meta["cost"]["lines"]} == {"voice", "render", "thumbnails"}
+    assert {line["kind"] for line in meta["cost"]["lines"]} == {"compute"}
+    assert meta["total_cost_usd"] == meta["cost"]["total_usd"]
     assert meta["tags"] and meta["description"] and len(meta["chapters"]) >= 5
     quality = json.loads((workspace / job.video_id / "quality.json").read_text())
     assert {c["item"] for c in quality["checks"]} >= {"script", "voice", "video"}
@@ -161,7 +165,8 @@ def test_cli_makes_a_portrait_video_and_prints_summary(
     assert (info.width, info.height) == (1080, 1920)
     for stage in Stage:
         assert stage.value in out
-    assert "video.mp4" in out and "total cost $0.0000" in out
+    assert "video.mp4" in out and "total cost $0." in out
+    assert "total cost $0.0000" not in out  # offline, but compute is a cost
     # Template-written: the default channel holds it for an operator, and says so.
     assert "held:" in out and f"ytempire release {folder.name}" in out
 

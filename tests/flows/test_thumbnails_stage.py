@@ -67,6 +67,10 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("YTEMPIRE_WORKSPACE", str(tmp_path / "runs"))
     monkeypatch.setenv("YTEMPIRE_RETRY_DELAY_SCALE", "0.01")
+    # These tests are about pictures' prices: compute (tests/flows/test_costs.py) costs 0 here.
+    monkeypatch.setenv("YTEMPIRE_COMPUTE_USD_PER_CPU_HOUR", "0")
+    # Room for both pictures' worst case (4 attempts × $0.08 each).
+    monkeypatch.setenv("YTEMPIRE_VIDEO_BUDGET_USD", "5")
     return tmp_path / "runs"
 
 

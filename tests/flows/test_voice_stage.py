@@ -77,6 +77,8 @@ def env(
     monkeypatch.setenv("YTEMPIRE_ELEVENLABS_BASE_URL", elevenlabs_server.url)
     monkeypatch.setenv("YTEMPIRE_GOOGLE_TTS_ENDPOINT", google_tts_server.url)
     monkeypatch.setenv("YTEMPIRE_VOICE_TIMEOUT_S", "5")
+    # These tests are about voices' prices: compute (tests/flows/test_costs.py) costs 0 here.
+    monkeypatch.setenv("YTEMPIRE_COMPUTE_USD_PER_CPU_HOUR", "0")
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     monkeypatch.delenv("YTEMPIRE_MUSIC_DIR", raising=False)
     elevenlabs_server.hang_s = 1.5

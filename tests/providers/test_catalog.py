@@ -12,6 +12,7 @@ from ytempire.providers.catalog import (
     SHIPPED_PRICES,
     Constraints,
     ModelSpec,
+    Price,
     PricesError,
     Pricing,
     cost_usd,
@@ -67,8 +68,12 @@ def test_every_priced_thing_has_a_date_and_a_source() -> None:
     for tier in ("Standard", "WaveNet", "Neural2", "Studio"):
         assert f"google:{tier}" in table.speech
     assert table.footage["pexels"].usd[""] == 0.0
-    entries = [*table.chat.values(), *table.image.values(), *table.speech.values()]
-    for entry in entries:
+    dated: list[ModelSpec | Price] = [
+        *table.chat.values(),
+        *table.image.values(),
+        *table.speech.values(),
+    ]
+    for entry in dated:
         assert isinstance(entry.priced_on, date) and entry.source, entry.name
 
 

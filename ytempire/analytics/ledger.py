@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from ytempire.analytics.store import AnalyticsStore, utc
 from ytempire.analytics.tables import CostLedgerLine
@@ -161,7 +161,7 @@ class Ledger:
             )
             return {Stage(stage): usd_of(int(total or 0)) for stage, total in rows}
 
-    def _sum(self, *where: object) -> Decimal:
+    def _sum(self, *where: ColumnElement[bool]) -> Decimal:
         with self.store.session() as s:
             total = s.scalar(select(func.sum(CostLedgerLine.cost_micro_usd)).where(*where))
             return usd_of(int(total or 0))

@@ -225,8 +225,8 @@ def _corners(
     left, top, right, bottom = (
         box[0] - clear - line,
         box[1] - clear - line,
-        box[2] + clear,
-        box[3] + clear,
+        box[2] + clear + line,
+        box[3] + clear + line,
     )
     for x, y, dx, dy in (
         (left, top, 1, 1),

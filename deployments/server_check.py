@@ -24,6 +24,7 @@ import contextlib
 import ipaddress
 import os
 import socket
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
@@ -245,8 +246,6 @@ def _own_addresses() -> list[str]:
 def gate(prog: str, *, allow_open: bool = False) -> bool:
     """Check the configured server for the command ``prog``: print its notes, or why it
     must not be used, on stderr (one line each); True when the command may go on."""
-    import sys
-
     try:
         found = check_configured(allow_open=allow_open)
     except ServerRefused as exc:

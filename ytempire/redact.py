@@ -47,7 +47,7 @@ _SHAPES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S
-        ),  # noqa: E501
+        ),
         MASK,
     ),
     # user:password@ in a URL: the user stays, the password goes.

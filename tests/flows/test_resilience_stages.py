@@ -138,6 +138,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("YTEMPIRE_WORKSPACE", str(tmp_path / "runs"))
     monkeypatch.setenv("YTEMPIRE_RETRY_DELAY_SCALE", "0.01")
+    # Providers' money only: compute (tests/flows/test_costs.py) costs 0 here.
+    monkeypatch.setenv("YTEMPIRE_COMPUTE_USD_PER_CPU_HOUR", "0")
     return tmp_path
 
 

@@ -2,10 +2,15 @@
 
     .venv/bin/python benchmarks/render.py [--minutes 5] [--workdir /tmp/ytempire-bench-render]
                                           [--no-vmaf] [--vmaf-subsample 1] [--encoder auto]
+                                          [--preset calm-explainer|fast-cuts|data-story]
 
 The timeline is the issue's: a slide every 10 s (30 in 5 minutes), half of them photo-like
 pictures that pan, half text cards; a crossfade at every cut; a subtitle cue every ~3 s with
-short gaps (as the voice stage writes them), burned in; a narration WAV. Prints one line:
+short gaps (as the voice stage writes them), burned in; a narration WAV. With ``--preset``
+the timeline is paced by that style preset instead, as if every block had footage: cards
+hold the preset's ``card_s`` and pictures its ``shot_s``, alternating; a picture comes in
+with the preset's transition into shots, a card with its transition between blocks; pictures
+pan with its zoom (or not at all); the captions take its style. Prints one line:
 
     render: <x> x realtime, peak_rss_mb=<n>, size_mb=<m>, vmaf=<v>
 
@@ -35,6 +40,7 @@ from PIL import Image
 from ytempire.media.reference import vmaf
 from ytempire.media.render import RenderOptions, render_timeline
 from ytempire.models import Pan, ScriptBlock, Segment, Slide, Timeline, Transition
+from ytempire.visuals.presets import StylePreset, preset_named
 from ytempire.visuals.slides import render_slide
 
 SLIDE_S = 10.0
@@ -96,19 +102,47 @@ def _srt(seconds: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
-def bench_timeline(minutes: float, folder: Path) -> Timeline:
-    """The fixed benchmark timeline of ``minutes`` minutes, its media made in ``folder``."""
+def _holds(seconds: float, preset: StylePreset | None) -> list[tuple[float, float]]:
+    """(start, end) of each segment: every 10 s, or the preset's card and shot holds."""
+    if preset is None:
+        count = max(2, math.ceil(seconds / SLIDE_S))
+        return [(i * SLIDE_S, min(seconds, (i + 1) * SLIDE_S)) for i in range(count)]
+    spans, t, i = [], 0.0, 0
+    while t < seconds:
+        hold = preset.shot_s if i % 2 else preset.card_s
+        spans.append((t, min(seconds, t + hold)))
+        t, i = t + hold, i + 1
+    return spans
+
+
+def _transition(preset: StylePreset | None, index: int) -> Transition | None:
+    if index == 0:
+        return None
+    if preset is None:
+        return Transition(kind="fade", duration_s=0.5)
+    kind, length = (
+        (preset.into_shots, preset.shot_transition_s)
+        if index % 2
+        else (preset.transition, preset.transition_s)
+    )
+    return Transition(kind=kind, duration_s=length) if kind != "cut" and length else None
+
+
+def bench_timeline(minutes: float, folder: Path, preset: StylePreset | None = None) -> Timeline:
+    """The fixed benchmark timeline of ``minutes`` minutes, its media made in ``folder``,
+    paced by ``preset`` when one is given (see the module)."""
     folder.mkdir(parents=True, exist_ok=True)
     seconds = minutes * 60
-    count = max(2, math.ceil(seconds / SLIDE_S))
+    holds = _holds(seconds, preset)
+    count = len(holds)
+    zoom = 1.1 if preset is None else preset.pan_zoom
     segments, slides = [], []
-    for i in range(count):
-        start, end = i * SLIDE_S, min(seconds, (i + 1) * SLIDE_S)
+    for i, (start, end) in enumerate(holds):
         if i % 2:
             path = photo(folder / f"photo_{i % 12:02d}.png", seed=i % 12)
             directions = [((0, 0.5), (1, 0.5)), ((1, 0.2), (0, 0.8)), ((0.5, 0), (0.5, 1))]
             a, b = directions[i % 3]
-            pan: Pan | None = Pan(start=a, end=b, zoom=1.1)
+            pan: Pan | None = Pan(start=a, end=b, zoom=zoom) if zoom else None
         else:
             path = folder / f"card_{i:02d}.png"
             if not path.exists():
@@ -122,7 +156,7 @@ def bench_timeline(minutes: float, folder: Path) -> Timeline:
                     path, compress_level=1
                 )
             pan = None
-        transition = Transition(kind="fade", duration_s=0.5) if i else None
+        transition = _transition(preset, i)
         segments.append(
             Segment(kind="still", path=path, start=start, end=end, pan=pan, transition=transition)
         )
@@ -136,6 +170,7 @@ def bench_timeline(minutes: float, folder: Path) -> Timeline:
         segments=segments,
         audio_path=narration(folder / f"narration_{minutes:g}.wav", seconds),
         subtitles_path=subtitles(folder / f"subtitles_{minutes:g}.srt", seconds),
+        subtitle_style=preset.caption if preset else "",
     )
 
 
@@ -202,9 +237,13 @@ def main() -> None:
     parser.add_argument(
         "--vmaf-subsample", type=int, default=1, help="score every n-th frame (faster)"
     )
+    parser.add_argument(
+        "--preset", default=None, help="pace the timeline by this style preset (docs/branding.md)"
+    )
     args = parser.parse_args()
 
-    timeline = bench_timeline(args.minutes, args.workdir / "media")
+    preset = preset_named(args.preset) if args.preset else None
+    timeline = bench_timeline(args.minutes, args.workdir / "media", preset)
     output = args.workdir / f"render_{args.minutes:g}.mp4"
     options = RenderOptions(encoder=args.encoder, workers=args.workers)
     with PeakRss() as rss:
@@ -222,7 +261,8 @@ def main() -> None:
         f"size_mb={video.info.size_bytes / 1e6:.1f}, vmaf={score}"
     )
     print(
-        f"  ({args.minutes:g} min video in {seconds:.1f} s with {video.encoder}: "
+        f"  ({args.minutes:g} min video, preset {args.preset or 'none'}, in {seconds:.1f} s "
+        f"with {video.encoder}: "
         f"{video.encoded_frames} pictures encoded for "
         f"{round(timeline.duration_s * timeline.fps)} frames)",
         file=sys.stderr,

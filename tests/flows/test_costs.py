@@ -15,35 +15,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from prefect import flow
 
 from flows.video import make_video
-from tasks.script import worst_case, write_script
+from tasks.script import worst_case
+from tests.flows.test_script_stage import KEY, TOPIC, models_called, script_only
 from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire import cli
 from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import StageFailed
-from ytempire.models import Script, Stage, Topic, VideoJob
+from ytempire.models import Script, Stage, VideoJob
 from ytempire.providers import catalog
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
-from ytempire.workspace import VideoFolder
-
-KEY = "sk-test-THISKEYMUSTNEVERLEAK0123456789"
-TOPIC = Topic(
-    engine="requested",
-    title="How black holes evaporate",
-    keywords=["hawking radiation", "event horizon", "black holes evaporate"],
-    reason="test",
-)
-
-
-@flow
-def script_only(job: VideoJob, run_id: uuid.UUID) -> Script:
-    settings = Settings()
-    VideoFolder(settings.workspace, job.video_id).create()
-    return write_script(job, TOPIC, settings, run_id)
 
 
 @pytest.fixture
@@ -61,10 +45,6 @@ def env(
 def paid_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     """The server stands for a paid cloud endpoint: it is called with an API key."""
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-
-
-def models_called(server: OpenAICompatibleServer) -> list[str | None]:
-    return [r.model for r in server.requests if r.path.endswith("/chat/completions")]
 
 
 def run(job: VideoJob | None = None) -> tuple[Script, VideoJob, uuid.UUID, Ledger]:

@@ -16,7 +16,7 @@ SIZE = (1920, 1080)
 # (kind, seconds), into shots, between shots (kind, seconds; cut = none), pan zoom.
 DOCUMENTED = {
     None: (4.0, 2.0, ("fade", 0.5), "slideleft", ("dissolve", 0.5), 1.08),
-    "calm-explainer": (8.0, 8.0, ("fade", 0.6), "dissolve", ("dissolve", 0.6), 1.04),
+    "calm-explainer": (8.0, 8.0, ("fade", 0.6), "fade", ("fade", 0.6), 1.04),
     "fast-cuts": (2.0, 2.5, ("slideleft", 0.3), "cut", ("cut", 0.0), None),
     "data-story": (4.0, 6.0, ("wipeleft", 0.5), "slideup", ("fade", 0.5), None),
 }

@@ -118,7 +118,7 @@ def decoded_frames(video: Path, times: list[float]) -> list[np.ndarray]:
     found: dict[float, np.ndarray] = {}
     with av.open(str(video)) as container:
         for frame in container.decode(video=0):
-            at = float(frame.pts * frame.time_base)
+            at = frame.time or 0.0
             for t in wanted:
                 if t not in found and at >= t:
                     found[t] = frame.to_ndarray(format="rgb24")

@@ -74,8 +74,8 @@ def find_face(name: str, fonts_dir: Path | None = None) -> Path:
 def face_name(path: Path) -> str:
     """The name libass knows a font file by: its family, plus its style unless Regular."""
     family, style = ImageFont.truetype(str(path), 12).getname()
-    style = style or "Regular"
-    return family if style.lower() == "regular" else f"{family} {style}"
+    family = family or path.stem
+    return family if (style or "regular").lower() == "regular" else f"{family} {style}"
 
 
 @dataclass(frozen=True)

@@ -79,14 +79,15 @@ def record_compute(
 ) -> None:
     """The compute rows of one stage: CPU seconds always, GPU seconds when it used one."""
     ledger = ledger_for(settings)
-    cpu_s = clock.used.total_s
+    # Milliseconds, and the cost of exactly what the row says: quantity × rate.
+    cpu_s, gpu_s = round(clock.used.total_s, 3), round(clock.wall_s, 3)
     ledger.record(
         video_id,
         run_id,
         stage,
         "cpu",
         kind="compute",
-        quantity=round(cpu_s, 3),
+        quantity=cpu_s,
         unit="cpu_seconds",
         cost_usd=compute_usd(cpu_s, settings.compute_usd_per_cpu_hour),
         note=(
@@ -102,9 +103,9 @@ def record_compute(
             stage,
             "gpu",
             kind="compute",
-            quantity=round(clock.wall_s, 3),
+            quantity=gpu_s,
             unit="gpu_seconds",
-            cost_usd=compute_usd(clock.wall_s, settings.compute_usd_per_gpu_hour),
+            cost_usd=compute_usd(gpu_s, settings.compute_usd_per_gpu_hour),
             note=f"NVENC encode over {clock.wall_s:.2f} s at "
             f"${settings.compute_usd_per_gpu_hour:g}/GPU-hour",
         )

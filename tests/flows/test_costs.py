@@ -10,6 +10,7 @@ server (``ytempire.providers.catalog.Pricing``).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -17,14 +18,15 @@ from pathlib import Path
 import pytest
 
 from flows.video import make_video
+from tasks.costs import metered
 from tasks.script import worst_case
 from tests.flows.test_script_stage import KEY, TOPIC, models_called, script_only
 from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire import cli
-from ytempire.analytics.ledger import Ledger
+from ytempire.analytics.ledger import Ledger, compute_usd
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import StageFailed
-from ytempire.models import Script, Stage, VideoJob
+from ytempire.models import RenderedVideo, Script, Stage, StageOutput, VideoJob
 from ytempire.providers import catalog
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
@@ -213,3 +215,43 @@ def test_cost_of_an_unknown_video_is_one_line_and_exit_2(
     assert captured.err == f"ytempire: error: no costs recorded for video {unknown}\n"
     assert cli.main(["cost", "not-a-video"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_metered_stages_cost_their_cpu_and_an_nvenc_render_its_gpu_time(tmp_path: Path) -> None:
+    settings = Settings(
+        workspace=tmp_path,
+        compute_usd_per_cpu_hour=36.0,
+        compute_usd_per_gpu_hour=1.5,
+    )
+    video_id, run_id = uuid.uuid4().hex, uuid.uuid4()
+
+    def burn(seconds: float) -> None:
+        started = time.process_time()
+        while time.process_time() - started < seconds:
+            pass
+
+    def render() -> RenderedVideo:
+        burn(0.2)
+        return RenderedVideo.model_construct(engine="ffmpeg-h264_nvenc", encoder="h264_nvenc")
+
+    def failing() -> StageOutput:
+        burn(0.1)
+        raise RuntimeError("the stage failed")
+
+    metered(Stage.render, video_id, run_id, settings, render)()
+    with pytest.raises(RuntimeError):
+        metered(Stage.thumbnails, video_id, run_id, settings, failing)()
+
+    cpu, gpu, failed = Ledger(AnalyticsStore(settings.analytics_url)).lines(video_id)
+    assert (cpu.engine, cpu.kind, cpu.unit, cpu.stage) == (
+        "cpu",
+        "compute",
+        "cpu_seconds",
+        Stage.render,
+    )
+    assert cpu.quantity >= 0.2 and cpu.cost_usd == compute_usd(cpu.quantity, 36.0)
+    assert cpu.cost_usd >= Decimal("0.002")  # 0.2 s at $36/h
+    assert (gpu.engine, gpu.unit) == ("gpu", "gpu_seconds") and gpu.cost_usd > 0
+    # A failed stage's seconds were spent all the same.
+    assert (failed.stage, failed.unit) == (Stage.thumbnails, "cpu_seconds")
+    assert failed.quantity >= 0.1

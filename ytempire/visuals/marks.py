@@ -105,14 +105,15 @@ def intro_card(
 
 def end_screen_slots(size: tuple[int, int]) -> dict[str, Box]:
     """Where YouTube's end-screen elements go: ``subscribe`` (a circle's bounding square)
-    and ``video_1``/``video_2`` (16:9 boxes), clear of the burned captions at the bottom."""
+    and ``video_1``/``video_2`` (16:9 boxes), clear of the burned captions at the bottom
+    (the largest preset's two lines take the bottom 250 px at 1080p)."""
     width, height = size
     if width >= height:
         video_w = round(width * 0.32)
         video_h = round(video_w * 9 / 16)
         left = round(width * 0.60)
-        top1 = round(height * 0.13)
-        top2 = top1 + video_h + round(height * 0.04)
+        top1 = round(height * 0.10)
+        top2 = top1 + video_h + round(height * 0.03)
         circle = round(height * 0.30)
         cx, cy = round(width * 0.26), round(height * 0.47)
     else:

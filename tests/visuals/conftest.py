@@ -3,13 +3,13 @@ a narration for it, and frames decoded from a rendered video."""
 
 from __future__ import annotations
 
-import wave
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.quality.outputs import write_wav
 from ytempire.models import Narration, Script, Section, TimedText
 
 
@@ -74,13 +74,7 @@ def narration_for(script: Script, seconds: float, folder: Path) -> Narration:
     writes), each block spoken in an equal share of the time, one subtitle cue per block."""
     rate = 22_050
     t = np.arange(round(seconds * rate)) / rate
-    samples = (0.2 * 32767 * np.sin(2 * np.pi * 220 * t)).astype("<i2")
-    audio = folder / "narration.wav"
-    with wave.open(str(audio), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
+    audio = write_wav(folder / "narration.wav", 0.2 * np.sin(2 * np.pi * 220 * t), rate)
     blocks = script.blocks()
     step = seconds / len(blocks)
     sentences = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from PIL import Image, ImageFont, UnidentifiedImageError
+from PIL import ImageFont
 
 from ytempire.fonts import (
     FONT_SUFFIXES,
@@ -24,6 +24,7 @@ from ytempire.fonts import (
     find_font,
 )
 from ytempire.models import VideoJob
+from ytempire.visuals.footage import picture_problem
 from ytempire.visuals.palette import (
     BLACK,
     DEFAULT_PALETTE,
@@ -162,18 +163,6 @@ def channel_title(slug: str) -> str:
     return " ".join(part.capitalize() for part in slug.split("-"))
 
 
-def logo_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be a logo (missing, not a picture); None when it can."""
-    if not path.is_file():
-        return "file missing"
-    try:
-        with Image.open(path) as image:
-            image.verify()
-    except (OSError, SyntaxError, UnidentifiedImageError, ValueError) as exc:
-        return f"not a picture ({type(exc).__name__})"
-    return None
-
-
 def brand_of(job: VideoJob, fonts_dir: Path | None = None) -> Brand:
     """The brand of ``job``: its palette corrected for contrast, its faces (named ones looked
     up in ``fonts_dir`` then the bundled wheel), its logo when it can be read. Raises
@@ -190,7 +179,7 @@ def brand_of(job: VideoJob, fonts_dir: Path | None = None) -> Brand:
         )
     logo = job.logo
     if logo is not None:
-        problem = logo_problem(logo)
+        problem = picture_problem(logo)
         if problem:
             notes.append(f"logo {logo} left out: {problem}")
             logo = None

@@ -109,6 +109,9 @@ def servers(
         "YTEMPIRE_THUMBNAIL_IMAGE_SIZE": "1024x1024",
         # WAV: the fake server need not encode MP3 for every chunk, nor we decode it.
         "YTEMPIRE_ELEVENLABS_OUTPUT_FORMAT": "wav_24000",
+        # Room for every engine's worst case (gpt-4-turbo: 4 attempts × 6 calls; both
+        # pictures: 4 attempts each), so the faults, not the budget, decide the fallbacks.
+        "YTEMPIRE_VIDEO_BUDGET_USD": "5",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

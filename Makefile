@@ -32,6 +32,7 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/render.py --minutes 5 --vmaf-subsample 3
 
-# Stage timings and peak memory of a one-minute demo run.
+# Stage timings and peak memory of a demo run (`make bench-pipeline MINUTES=60`).
+MINUTES ?= 1
 bench-pipeline: $(STAMP)
-	$(BIN)/python benchmarks/pipeline.py --minutes 1
+	$(BIN)/python benchmarks/pipeline.py --minutes $(MINUTES)

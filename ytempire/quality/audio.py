@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import tempfile
 import wave
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,9 @@ DBFS_FLOOR = -120.0
 CLIP_LEVEL = 32767 / 32768
 # What ebur128 reports for silence: its absolute gate.
 LUFS_FLOOR = -70.0
+# Long files are read this many frames (or windows) at a time, never whole.
+STREAM_BLOCK_FRAMES = 1 << 19
+STREAM_BLOCK_WINDOWS = 200
 
 
 class SpeechMetrics(BaseModel):
@@ -74,34 +79,121 @@ def read_wav(wav_path: Path) -> tuple[np.ndarray, int]:
 
     Reads uncompressed PCM of 8, 16, 24 or 32 bits. Raises ``ValueError``, one line naming
     the file, for anything else: not a WAV, or a WAV whose data stops before its header says
-    (a half-written file must not be measured or mastered as if it were whole).
+    (a half-written file must not be measured or mastered as if it were whole). The whole
+    file is held in memory (8 bytes a sample): long files are read with :func:`wav_blocks`.
     """
+    blocks = list(wav_blocks(wav_path, block_frames=None))
+    return np.concatenate([b for b, _ in blocks]), blocks[0][1]
+
+
+def open_wav(wav_path: Path) -> wave.Wave_read:
+    """``wav_path`` opened for reading; ``ValueError``, one line naming it, if it is no WAV."""
     try:
-        with wave.open(str(wav_path), "rb") as wav:
-            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            frames = wav.getnframes()
-            raw = wav.readframes(frames)
+        return wave.open(str(wav_path), "rb")
     except (wave.Error, EOFError) as exc:
         why = str(exc) or "no header"
         raise ValueError(f"{wav_path.name}: not a readable WAV file ({why})") from None
-    if len(raw) < frames * channels * width:
-        raise ValueError(
-            f"{wav_path.name}: truncated WAV file: {len(raw) // (channels * width)} of "
-            f"{frames} frames"
-        )
+
+
+def wav_blocks(
+    wav_path: Path, *, block_frames: int | None = STREAM_BLOCK_FRAMES
+) -> Iterator[tuple[np.ndarray, int]]:
+    """The WAV's samples, as :func:`read_wav` reads them, ``block_frames`` frames at a time
+    (the last block shorter; ``None``: one block), each with the rate in Hz. Memory stays
+    that of one block whatever the file's length. At least one block comes (empty for an
+    empty file); the errors are :func:`read_wav`'s, raised when the damage is reached.
+    """
+    with open_wav(wav_path) as wav:
+        channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+        if width not in (1, 2, 3, 4):
+            raise ValueError(f"{wav_path}: unsupported sample width of {width} bytes")
+        frames = wav.getnframes()
+        step = max(1, frames if block_frames is None else block_frames)
+        done = 0
+        while True:
+            want = min(step, frames - done)
+            try:
+                raw = wav.readframes(want) if want else b""
+            except EOFError:
+                raw = b""
+            got = len(raw) // (channels * width)
+            if got < want:
+                raise ValueError(
+                    f"{wav_path.name}: truncated WAV file: {done + got} of {frames} frames"
+                )
+            done += got
+            yield _to_float(raw, width).reshape(-1, channels), rate
+            if done >= frames:
+                return
+
+
+def _to_float(raw: bytes, width: int) -> np.ndarray:
+    """Little-endian PCM of ``width`` bytes a sample as floats in [-1, 1]."""
     if width == 1:
-        samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128) / 128
-    elif width == 2:
-        samples = np.frombuffer(raw, dtype="<i2") / 32768.0
-    elif width == 3:
+        return (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128) / 128
+    if width == 2:
+        return np.frombuffer(raw, dtype="<i2") / 32768.0
+    if width == 3:
         triples = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
         values = triples[:, 0] | (triples[:, 1] << 8) | (triples[:, 2] << 16)
-        samples = np.where(values >= 1 << 23, values - (1 << 24), values) / float(1 << 23)
-    elif width == 4:
-        samples = np.frombuffer(raw, dtype="<i4") / float(1 << 31)
-    else:
-        raise ValueError(f"{wav_path}: unsupported sample width of {width} bytes")
-    return samples.reshape(-1, channels), rate
+        return np.where(values >= 1 << 23, values - (1 << 24), values) / float(1 << 23)
+    return np.frombuffer(raw, dtype="<i4") / float(1 << 31)
+
+
+@dataclass(frozen=True)
+class LevelScan:
+    """One streaming pass over a WAV: its window levels and whole-file sums."""
+
+    rate: int
+    frames: int
+    levels: np.ndarray = field(repr=False)  # dBFS of each window, as window_levels gives
+    peak: float  # largest sample magnitude, 0..1
+    mean_square: float  # over all samples of all channels
+    clipped: int  # samples at or beyond CLIP_LEVEL
+    samples: int  # frames x channels
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.rate if self.rate else 0.0
+
+
+def scan_levels(
+    wav_path: Path, *, window_s: float = WINDOW_S, block_windows: int = STREAM_BLOCK_WINDOWS
+) -> LevelScan:
+    """Window levels, peak, mean square and clipped samples of ``wav_path``, read
+    ``block_windows`` windows at a time: what :func:`window_levels` and whole-array numpy
+    give, in the memory of one block plus 8 bytes a window. Blocks are whole windows, so
+    each window's level comes from the same samples as in memory; the mean square is summed
+    block by block (equal to the in-memory one to float rounding). Raises ``ValueError`` as
+    :func:`read_wav`.
+    """
+    with open_wav(wav_path) as wav:
+        rate = wav.getframerate()
+    size = max(1, round(window_s * rate))
+    levels: list[np.ndarray] = []
+    peak, squares, clipped, samples, frames = 0.0, 0.0, 0, 0, 0
+    for block, _ in wav_blocks(wav_path, block_frames=size * max(1, block_windows)):
+        if not block.size:
+            continue
+        squared = _squares(block)
+        levels.append(_power_levels(squared.mean(axis=1), rate, window_s))
+        peak = max(peak, float(block.max()), -float(block.min()))
+        squares += float(squared.sum())
+        del squared
+        clipped += int(
+            np.count_nonzero(block >= CLIP_LEVEL) + np.count_nonzero(block <= -CLIP_LEVEL)
+        )
+        samples += block.size
+        frames += len(block)
+    return LevelScan(
+        rate=rate,
+        frames=frames,
+        levels=np.concatenate(levels) if levels else np.zeros(0),
+        peak=peak,
+        mean_square=squares / samples if samples else 0.0,
+        clipped=clipped,
+        samples=samples,
+    )
 
 
 def to_dbfs(level: np.ndarray | float) -> np.ndarray:
@@ -114,8 +206,16 @@ def window_levels(samples: np.ndarray, rate: int, window_s: float = WINDOW_S) ->
     """RMS level in dBFS of each consecutive ``window_s`` window of ``samples`` (shaped
     (frames,) or (frames, channels); all channels together). A final partial window counts
     as a window of its own."""
+    return _power_levels(_squares(samples).mean(axis=1), rate, window_s)
+
+
+def _squares(samples: np.ndarray) -> np.ndarray:
+    return (samples[:, None] if samples.ndim == 1 else samples) ** 2
+
+
+def _power_levels(power: np.ndarray, rate: int, window_s: float) -> np.ndarray:
+    """dBFS of each window of per-frame ``power`` (mean square over the channels)."""
     size = max(1, round(window_s * rate))
-    power = ((samples[:, None] if samples.ndim == 1 else samples) ** 2).mean(axis=1)
     whole = len(power) // size
     means = list(power[: whole * size].reshape(whole, size).mean(axis=1))
     if len(power) > whole * size:
@@ -141,11 +241,12 @@ def measure_speech(
     RMS are over all samples of all channels; clipping is the share of samples at full scale.
     Integrated loudness and true peak are measured on ``delivered_path`` (the final mix, when
     music was mixed under the voice in ``wav_path``), else on ``wav_path`` itself.
-    An empty file measures as zero length, silent at ``DBFS_FLOOR``.
+    An empty file measures as zero length, silent at ``DBFS_FLOOR``. The WAV is read in
+    blocks (:func:`scan_levels`) and loudness by FFmpeg, so memory does not grow with length.
     """
-    samples, rate = read_wav(wav_path)
-    duration = len(samples) / rate
-    if samples.size == 0:
+    scan = scan_levels(wav_path)
+    duration = scan.duration_s
+    if scan.samples == 0:
         return SpeechMetrics(
             duration_s=0.0,
             words_per_minute=0.0,
@@ -157,18 +258,16 @@ def measure_speech(
             clipping_ratio=0.0,
         )
     loudness = measure_loudness(delivered_path or wav_path)
-    levels = window_levels(samples, rate)
-    silent = levels < SILENCE_DBFS
-    magnitude = np.abs(samples)
+    silent = scan.levels < SILENCE_DBFS
     return SpeechMetrics(
         duration_s=duration,
         words_per_minute=word_count / duration * 60,
         silence_ratio=float(np.mean(silent)),
         longest_silence_s=round(min(duration, _longest_run(silent) * WINDOW_S), 3),
-        peak_dbfs=float(to_dbfs(magnitude.max())),
-        rms_dbfs=float(to_dbfs(np.sqrt(np.mean(samples**2)))),
-        noise_floor_dbfs=float(np.percentile(levels, NOISE_PERCENTILE)),
-        clipping_ratio=float(np.mean(magnitude >= CLIP_LEVEL)),
+        peak_dbfs=float(to_dbfs(scan.peak)),
+        rms_dbfs=float(to_dbfs(np.sqrt(scan.mean_square))),
+        noise_floor_dbfs=float(np.percentile(scan.levels, NOISE_PERCENTILE)),
+        clipping_ratio=scan.clipped / scan.samples,
         integrated_loudness_lufs=loudness.integrated_lufs,
         true_peak_dbtp=loudness.true_peak_dbtp,
     )

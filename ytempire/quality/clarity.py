@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ytempire.quality.audio import NOISE_PERCENTILE, SILENCE_DBFS, read_wav, window_levels
+from ytempire.quality.audio import NOISE_PERCENTILE, SILENCE_DBFS, scan_levels
 
 # 20 dB over the noise is where speech is heard without effort (a tenth of its amplitude).
 CLARITY_MARGIN_DB = 20.0
@@ -22,12 +22,11 @@ CLARITY_MARGIN_DB = 20.0
 def speech_clarity(wav_path: Path) -> float:
     """The share, 0..1, of the speech windows in ``wav_path`` that stand clear of the noise.
 
-    A file without speech (empty or silent) scores 0.
+    A file without speech (empty or silent) scores 0. The WAV is read in blocks.
     """
-    samples, rate = read_wav(wav_path)
-    if samples.size == 0:
+    levels = scan_levels(wav_path).levels
+    if levels.size == 0:
         return 0.0
-    levels = window_levels(samples, rate)
     speech = levels[levels >= SILENCE_DBFS]
     if speech.size == 0:
         return 0.0

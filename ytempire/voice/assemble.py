@@ -60,21 +60,35 @@ class ChunkAudio:
 def sound_bounds(samples: np.ndarray, rate: int) -> tuple[int, int] | None:
     """(first, last + 1) sample of the sound in int16 ``samples``, with ``KEEP_BEFORE_S`` and
     ``KEEP_AFTER_S`` of the surrounding silence; None when it is all silence."""
+    if not len(samples):
+        return None
+    peak = float(np.abs(samples).max())
+    return bounds_from_frames(frame_rms(samples, rate), peak, len(samples), rate)
+
+
+def frame_rms(samples: np.ndarray, rate: int) -> np.ndarray:
+    """RMS of each ``FRAME_S`` frame of ``samples`` (a short last frame padded with zeros).
+    Blocks of a long track cut at whole frames give, concatenated, the track's."""
     frame = max(1, round(FRAME_S * rate))
     count = -(-len(samples) // frame)
-    if count == 0:
-        return None
     padded = np.zeros(count * frame, dtype=np.float64)
     padded[: len(samples)] = samples
-    rms = np.sqrt(np.mean(padded.reshape(count, frame) ** 2, axis=1))
-    peak = float(np.abs(samples).max())
+    return np.sqrt(np.mean(padded.reshape(count, frame) ** 2, axis=1))
+
+
+def bounds_from_frames(
+    rms: np.ndarray, peak: float, length: int, rate: int
+) -> tuple[int, int] | None:
+    """:func:`sound_bounds` of a track of ``length`` samples from its :func:`frame_rms` and
+    its peak (int16 scale): what a streaming reader keeps of it."""
+    frame = max(1, round(FRAME_S * rate))
     threshold = max(32768 * 10 ** (SILENCE_DBFS / 20), peak * 10 ** (-SILENCE_BELOW_PEAK_DB / 20))
     loud = np.flatnonzero(rms > threshold)
     if loud.size == 0:
         return None
     start = max(0, loud[0] * frame - round(KEEP_BEFORE_S * rate))
-    end = min(len(samples), (loud[-1] + 1) * frame + round(KEEP_AFTER_S * rate))
-    return start, end
+    end = min(length, (loud[-1] + 1) * frame + round(KEEP_AFTER_S * rate))
+    return int(start), int(end)
 
 
 def trim(audio: ChunkAudio) -> ChunkAudio:

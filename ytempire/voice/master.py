@@ -20,6 +20,7 @@ gain and the 16-bit WAV are written here with numpy, atomically.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 import wave
 from pathlib import Path
@@ -30,8 +31,16 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ytempire.media.ffmpeg import FFmpegError, ffmpeg_exe, run
-from ytempire.quality.audio import LUFS_FLOOR, Loudness, loudness_meter, read_loudness_log, read_wav
-from ytempire.voice.assemble import sound_bounds
+from ytempire.quality.audio import (
+    LUFS_FLOOR,
+    STREAM_BLOCK_FRAMES,
+    Loudness,
+    loudness_meter,
+    open_wav,
+    read_loudness_log,
+    wav_blocks,
+)
+from ytempire.voice.assemble import FRAME_S, bounds_from_frames, frame_rms
 from ytempire.voice.errors import MasteringError
 from ytempire.workspace import atomic_path
 
@@ -119,9 +128,7 @@ def master(
     ``MasteringError`` for audio without sound or a level that cannot be reached, and
     ``FFmpegError`` when FFmpeg fails on the voice.
     """
-    samples, rate = read_wav(raw_path)
-    mono = samples.mean(axis=1) if samples.ndim == 2 else samples
-    bounds = sound_bounds(mono * 32768, rate)
+    bounds, rate, raw_channels = wav_sound_bounds(raw_path)
     if bounds is None:
         raise MasteringError(f"{raw_path.name} has no sound to master")
     start, end = bounds
@@ -141,7 +148,7 @@ def master(
         scratch, meters = Path(big), Path(logs)
         # A mono voice stays mono (half the work) until the final write, and is metered as
         # the dual-mono stereo it becomes.
-        channels = 1 if samples.ndim == 1 or samples.shape[1] == 1 else CHANNELS
+        channels = 1 if raw_channels == 1 else CHANNELS
         resampled = scratch / "voice-48k.f32"
         stream = (
             ffmpeg.input(str(raw_path))
@@ -184,6 +191,28 @@ def master(
                 "true_peak_dbtp": mixed.true_peak_dbtp,
             }
         )
+
+
+def wav_sound_bounds(
+    raw_path: Path, *, block_frames: int = STREAM_BLOCK_FRAMES
+) -> tuple[tuple[int, int] | None, int, int]:
+    """(``assemble.sound_bounds`` of the WAV's channel mean at int16 scale, its rate, its
+    channels), read about ``block_frames`` at a time (whole ``FRAME_S`` frames), so memory
+    does not grow with the narration. Raises ``ValueError`` for a file that is no WAV."""
+    with open_wav(raw_path) as wav:
+        rate, channels = wav.getframerate(), wav.getnchannels()
+    frame = max(1, round(FRAME_S * rate))
+    levels: list[np.ndarray] = []
+    peak, length = 0.0, 0
+    for block, _ in wav_blocks(raw_path, block_frames=frame * max(1, block_frames // frame)):
+        mono = block.mean(axis=1) * 32768
+        if mono.size:
+            levels.append(frame_rms(mono, rate))
+            peak = max(peak, float(np.abs(mono).max()))
+        length += len(mono)
+    if not length:
+        return None, rate, channels
+    return bounds_from_frames(np.concatenate(levels), peak, length, rate), rate, channels
 
 
 class _Limited(BaseModel):
@@ -277,15 +306,21 @@ def _write_gained(
     """``source`` (raw float with ``channels``, metered as ``measured``) times ``gain_db``,
     as a 16-bit stereo WAV at ``destination`` (mono in both channels). A linear gain moves
     loudness and true peak by exactly the gain, so the returned figures are the file's."""
-    scaled = np.fromfile(source, dtype="<f4") * np.float32(10 ** (gain_db / 20))
-    pcm = np.clip(np.round(scaled * 32767), -32768, 32767).astype("<i2")
-    if channels == 1:
-        pcm = np.repeat(pcm, CHANNELS)
-    with atomic_path(destination) as tmp, wave.open(str(tmp), "wb") as wav:
+    factor = np.float32(10 ** (gain_db / 20))
+    with (
+        source.open("rb") as raw,
+        atomic_path(destination) as tmp,
+        wave.open(str(tmp), "wb") as wav,
+    ):
         wav.setnchannels(CHANNELS)
         wav.setsampwidth(2)
         wav.setframerate(SAMPLE_RATE)
-        wav.writeframes(pcm.tobytes())
+        # Block by block (whole frames of ``channels``): memory does not grow with length.
+        while (block := np.fromfile(raw, dtype="<f4", count=STREAM_BLOCK_FRAMES * channels)).size:
+            pcm = np.clip(np.round(block * factor * 32767), -32768, 32767).astype("<i2")
+            if channels == 1:
+                pcm = np.repeat(pcm, CHANNELS)
+            wav.writeframes(pcm.tobytes())
     return Loudness(
         integrated_lufs=measured.integrated_lufs + gain_db,
         true_peak_dbtp=measured.true_peak_dbtp + gain_db,
@@ -346,4 +381,4 @@ def _mix_music(
 
 def _copy(source: Path, destination: Path) -> None:
     with atomic_path(destination) as tmp:
-        tmp.write_bytes(source.read_bytes())
+        shutil.copyfile(source, tmp)

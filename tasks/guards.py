@@ -101,7 +101,8 @@ class Gate:
             self.video_id,
             payer,
             estimate,
-            video_spent_usd=self.spent_before + self.reserved,
+            # Read again: an engine tried before this one in the stage may have paid since.
+            video_spent_usd=budgets.video_spent(self.store, self.video_id) + self.reserved,
             provider_spent_usd=budgets.provider_spent_today(self.store, payer),
         )
         if line is not None:

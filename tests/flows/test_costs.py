@@ -16,9 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from prefect import flow
 
 from flows.video import make_video
 from tasks.costs import metered
+from tasks.guards import Gate
 from tasks.script import worst_case
 from tests.flows.test_script_stage import KEY, TOPIC, models_called, script_only
 from tests.servers.openai_compatible import OpenAICompatibleServer
@@ -28,6 +30,8 @@ from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import StageFailed
 from ytempire.models import RenderedVideo, Script, Stage, StageOutput, VideoJob
 from ytempire.providers import catalog
+from ytempire.resilience import budgets
+from ytempire.resilience.errors import OverBudget
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
 
@@ -255,3 +259,30 @@ def test_metered_stages_cost_their_cpu_and_an_nvenc_render_its_gpu_time(tmp_path
     # A failed stage's seconds were spent all the same.
     assert (failed.stage, failed.unit) == (Stage.thumbnails, "cpu_seconds")
     assert failed.quantity >= 0.1
+
+
+@flow
+def admit_twice(video_id: str, run_id: uuid.UUID) -> str:
+    """Admit one engine, pay $0.25 as it would, then admit the next one (its refusal line)."""
+    gate = Gate(Settings(), run_id, video_id, Stage.script)
+    worst = budgets.WorstCase(0.05, calls=6)  # $0.30 of the $0.50
+    gate.admit("openai", "gpt-4o", worst)
+    Ledger(gate.store).record(
+        video_id, run_id, Stage.script, "gpt-4o", kind="call", quantity=1, unit="x", cost_usd=0.25
+    )
+    try:
+        gate.admit("openai", "gpt-4o-mini", worst)
+    except OverBudget as refused:
+        return refused.message
+    return "admitted"
+
+
+def test_admission_reads_what_the_stage_has_paid_since_it_began(
+    env: OpenAICompatibleServer,
+) -> None:
+    # The first engine paid $0.25 and failed; the next one's worst case no longer fits.
+    refused = admit_twice(uuid.uuid4().hex, uuid.uuid4())
+    assert refused == (
+        "worst case $0.3000 = 1 attempt × 6 calls × $0.0500 over the $0.2500 left of the "
+        "video's $0.50 budget"
+    )

@@ -8,6 +8,7 @@ blocks. Timings move with the audio, so every sentence's span stays true.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -131,7 +132,7 @@ def fade(samples: np.ndarray, rate: int, seconds: float = FADE_S) -> np.ndarray:
 
 
 def join(
-    chunks: list[Chunk], audios: list[ChunkAudio], pause_scale: float = 1.0
+    chunks: list[Chunk], audios: Sequence[ChunkAudio], pause_scale: float = 1.0
 ) -> tuple[np.ndarray, list[TimedText], list[TimedText]]:
     """One int16 track from every chunk's audio, in order, and its sentence and word timings.
 
@@ -139,14 +140,38 @@ def join(
     between blocks, and the track ends ``END_PAUSE_S`` after the last sound, every pause
     times ``pause_scale``. Sentences with no sound get no timing. All audios share one rate.
     """
+    pieces: list[np.ndarray] = []
+    joined = join_into(chunks, audios, pieces.append, pause_scale)
+    track = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+    return track, joined.sentences, joined.words
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What :func:`join_into` wrote: how many samples at what rate, and the timings."""
+
+    samples: int
+    rate: int
+    sentences: list[TimedText]
+    words: list[TimedText]
+
+
+def join_into(
+    chunks: list[Chunk],
+    audios: Sequence[ChunkAudio],
+    write: Callable[[np.ndarray], None],
+    pause_scale: float = 1.0,
+) -> Joined:
+    """:func:`join`, with the track handed to ``write`` piece by piece (int16 arrays, in
+    order) instead of held whole: a long narration is joined into a file in the memory of
+    one chunk, each of ``audios`` read once, in order (it may load them lazily)."""
     if not audios:
-        return np.zeros(0, dtype=np.int16), [], []
+        return Joined(0, 0, [], [])
     rate = audios[0].rate
 
     def silence(seconds: float) -> np.ndarray:
         return np.zeros(round(seconds * pause_scale * rate), dtype=np.int16)
 
-    pieces: list[np.ndarray] = []
     sentences: list[TimedText] = []
     words: list[TimedText] = []
     position = 0
@@ -159,7 +184,7 @@ def join(
             continue
         if previous_block is not None:
             pause = silence(BLOCK_PAUSE_S if chunk.block != previous_block else SENTENCE_PAUSE_S)
-            pieces.append(pause)
+            write(pause)
             position += pause.size
         at = position / rate
         for i, (text, span) in enumerate(zip(chunk.sentences, audio.sentences, strict=True)):
@@ -173,10 +198,11 @@ def join(
                     words.append(
                         TimedText(text=word, start=at + start, end=at + end, block=chunk.block)
                     )
-        pieces.append(fade(audio.samples, rate))
+        write(fade(audio.samples, rate))
         position += audio.samples.size
         previous_block = chunk.block
-    if pieces:
-        pieces.append(silence(END_PAUSE_S))
-    track = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
-    return track, sentences, words
+    if previous_block is not None:
+        end = silence(END_PAUSE_S)
+        write(end)
+        position += end.size
+    return Joined(position, rate, sentences, words)

@@ -3,25 +3,27 @@
 Every engine (ElevenLabs, Google, Piper) is a small object behind :class:`SpeechEngine`; this
 module does what they share. Chunks go out concurrently (bounded) when the engine allows it,
 and each finished chunk is kept in the work folder, so a retry after one chunk failed pays
-only for the chunks that are missing. The joined track is written atomically as a 16-bit
-mono WAV at the engine's rate.
+only for the chunks that are missing. Every chunk goes to disk as it arrives (the cache
+folder, else a scratch folder beside the WAV) and the join streams them into the WAV, written
+atomically as 16-bit mono at the engine's rate: memory holds one chunk, never the narration.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import wave
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, overload
 
 import numpy as np
 
 from ytempire.models import ScriptBlock, Synthesis
 from ytempire.resilience.errors import CostExceeded
-from ytempire.voice.assemble import ChunkAudio, join
+from ytempire.voice.assemble import ChunkAudio, join_into
 from ytempire.voice.chunks import Chunk, plan_chunks
 from ytempire.voice.errors import NarrationError
 from ytempire.workspace import atomic_path
@@ -97,57 +99,88 @@ def synthesize(
     """
     chunks = plan_chunks(blocks, engine.fits)
     key = engine.cache_key()
-    results: dict[int, ChunkAudio] = {}
-    missing: list[Chunk] = []
-    for chunk in chunks:
-        cached = _load(cache_dir, key, chunk) if cache_dir else None
-        if cached is None:
-            missing.append(chunk)
+    with tempfile.TemporaryDirectory(prefix=".chunks-", dir=_parent(wav_path)) as spill_dir:
+        # Every chunk goes to disk as it comes (the cache, else a scratch folder) and is read
+        # back once, in order, by the join: memory holds a chunk, not the narration.
+        store = cache_dir or Path(spill_dir)
+        missing = [c for c in chunks if not (cache_dir and _load(cache_dir, key, c))]
+        if missing:
+            needed = sum(engine.billed_characters(c) for c in missing)
+            if daily_left is not None and needed > daily_left:
+                provider = engine.name.split(":")[0]
+                raise CostExceeded(
+                    provider,
+                    f"daily quota: {needed:,} characters needed, {max(daily_left, 0):,} left today",
+                )
+            engine.check_quota(needed)
+
+        def finished(chunk: Chunk, audio: ChunkAudio) -> None:
+            _save(store, key, chunk, audio)
+            if on_chunk:
+                on_chunk(chunk, audio)
+
+        if engine.concurrent and len(missing) > 1 and concurrency > 1:
+            _run_concurrently(engine, missing, concurrency, finished)
         else:
-            results[chunk.index] = cached
-    if missing:
-        needed = sum(engine.billed_characters(c) for c in missing)
-        if daily_left is not None and needed > daily_left:
-            provider = engine.name.split(":")[0]
-            raise CostExceeded(
-                provider,
-                f"daily quota: {needed:,} characters needed, {max(daily_left, 0):,} left today",
+            for chunk in missing:
+                finished(chunk, engine.synthesize_chunk(chunk))
+
+        audios = _Stored(store, key, chunks)
+        with atomic_path(wav_path) as tmp, wave.open(str(tmp), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(audios[0].rate)
+            joined = join_into(
+                chunks,
+                audios,
+                lambda piece: wav.writeframes(piece.astype("<i2").tobytes()),
+                engine.pause_scale,
             )
-        engine.check_quota(needed)
-
-    def finished(chunk: Chunk, audio: ChunkAudio) -> None:
-        results[chunk.index] = audio
-        if cache_dir:
-            _save(cache_dir, key, chunk, audio)
-        if on_chunk:
-            on_chunk(chunk, audio)
-
-    if engine.concurrent and len(missing) > 1 and concurrency > 1:
-        _run_concurrently(engine, missing, concurrency, finished)
-    else:
-        for chunk in missing:
-            finished(chunk, engine.synthesize_chunk(chunk))
-
-    audios = [results[c.index] for c in chunks]
-    samples, sentences, words = join(chunks, audios, engine.pause_scale)
-    spoken = {s.block for s in sentences}
-    for number, block in enumerate(blocks):
-        if number not in spoken:
-            raise NarrationError(f"block {number} ({block.kind}) came back without speech")
-    rate = audios[0].rate
-    _write_wav(wav_path, samples, rate)
+            spoken = {s.block for s in joined.sentences}
+            for number, block in enumerate(blocks):
+                if number not in spoken:
+                    raise NarrationError(f"block {number} ({block.kind}) came back without speech")
     characters = sum(engine.billed_characters(c) for c in chunks)
     return Synthesis(
         engine=engine.name,
         cost_usd=cost_usd(characters, engine.price_per_1k_chars),
         audio_path=wav_path,
-        sample_rate=rate,
-        duration_s=samples.size / rate,
-        sentences=sentences,
-        words=words,
+        sample_rate=joined.rate,
+        duration_s=joined.samples / joined.rate,
+        sentences=joined.sentences,
+        words=joined.words,
         characters=characters,
         requests=len(missing),
     )
+
+
+def _parent(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.parent
+
+
+class _Stored(Sequence[ChunkAudio]):
+    """The chunks' audio as kept on disk, each read when asked for."""
+
+    def __init__(self, store: Path, key: str, chunks: list[Chunk]) -> None:
+        self.store, self.key, self.chunks = store, key, chunks
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @overload
+    def __getitem__(self, index: int) -> ChunkAudio: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ChunkAudio]: ...
+
+    def __getitem__(self, index: int | slice) -> ChunkAudio | Sequence[ChunkAudio]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        audio = _load(self.store, self.key, self.chunks[index])
+        if audio is None:
+            raise NarrationError(f"chunk {self.chunks[index].index}'s audio is missing from disk")
+        return audio
 
 
 def _run_concurrently(
@@ -176,14 +209,6 @@ def _run_concurrently(
                         other.cancel()
     if failure is not None:
         raise failure
-
-
-def _write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
-    with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(samples.astype("<i2").tobytes())
 
 
 def _cache_path(cache_dir: Path, key: str, chunk: Chunk) -> Path:

@@ -47,6 +47,7 @@ def test_look_options_reach_the_job(tmp_path: Path) -> None:
         (["--logo", "/no/such/logo.png"], "--logo", "no such file"),
         (["--logo-opacity", "0"], "--logo-opacity", "above 0 and at most 1"),
         (["--heading-font", ""], "--heading-font", "must not be empty"),
+        (["--body-font", "Comic-Sans"], "--body-font", "font 'Comic-Sans' not found in"),
     ],
 )
 def test_bad_look_options_exit_2_with_one_line(

@@ -61,6 +61,7 @@ from ytempire.workspace import WorkspaceError
 
 if TYPE_CHECKING:
     from ytempire.analytics.store import AnalyticsStore
+    from ytempire.progress import StepEvent
     from ytempire.settings import Settings
 
 EXIT_FAILED = 1
@@ -123,10 +124,17 @@ def _colour(value: str) -> str:
 
 
 def _font(value: str) -> str:
+    """A font file name that exists in the fonts folder or the bundled faces."""
+    from ytempire.fonts import FontNotFoundError
+    from ytempire.settings import Settings
+    from ytempire.visuals.brand import find_face
+
     try:
-        return clean_line(value, 100)
-    except ValueError as exc:
+        name = clean_line(value, 100)
+        find_face(name, Settings().fonts_dir)
+    except (ValueError, FontNotFoundError) as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    return name
 
 
 def _logo(value: str) -> Path:
@@ -351,6 +359,16 @@ class StageDisplay:
     def stage_started(self, stage: Stage) -> None:
         self.rows[stage] = self.progress.add_task(f"{stage.value}…", total=1)
 
+    def stage_progress(self, event: StepEvent) -> None:
+        """Steps of a long stage (voice chunks, render parts): a bar with done/total, ETA."""
+        if event.stage in self.rows:
+            self.progress.update(
+                self.rows[event.stage],
+                total=max(1, event.total),
+                completed=event.done,
+                description=f"{event.stage.value}… [dim]{event.describe()}[/]",
+            )
+
     def stage_finished(self, record: StageRecord) -> None:
         mark = {"completed": "[green]✓[/]", "resumed": "[cyan]↺[/]"}.get(record.status, "[red]✗[/]")
         detail = record.engine or record.error or ""
@@ -358,6 +376,7 @@ class StageDisplay:
             detail += " (resumed)"
         self.progress.update(
             self.rows[record.stage],
+            total=1,
             completed=1,
             description=f"{mark} {record.stage.value} [dim]{detail}[/]",
         )

@@ -117,13 +117,13 @@ def end_screen_slots(size: tuple[int, int]) -> dict[str, Box]:
         circle = round(height * 0.30)
         cx, cy = round(width * 0.26), round(height * 0.47)
     else:
-        video_w = round(width * 0.70)
+        video_w = round(width * 0.64)
         video_h = round(video_w * 9 / 16)
         left = (width - video_w) // 2
-        top1 = round(height * 0.37)
+        top1 = round(height * 0.42)
         top2 = top1 + video_h + round(height * 0.02)
-        circle = round(width * 0.28)
-        cx, cy = width // 2, round(height * 0.25)
+        circle = round(width * 0.24)
+        cx, cy = width // 2, round(height * 0.22)
     return {
         "subscribe": (cx - circle // 2, cy - circle // 2, cx + circle // 2, cy + circle // 2),
         "video_1": (left, top1, left + video_w, top1 + video_h),

@@ -29,6 +29,7 @@ from prefect import get_run_logger
 from prefect.runtime import flow_run
 
 from tasks.fallback import noted_kind
+from tasks.progress_artifact import ProgressArtifact
 from ytempire import progress, redact
 from ytempire.analytics import metrics, queue
 from ytempire.analytics.ledger import Ledger
@@ -73,7 +74,8 @@ def run_stage(
             return _resumed(stage, run_id, settings, store, started_at, kept)
         _say_why_not_resumed(folder, stage, inputs)
     try:
-        output = produce()
+        with progress.reporting(ProgressArtifact(stage)):
+            output = produce()
         # What this run's stage cost: its ledger rows (every call, rejected drafts and failed
         # attempts too, and compute), not only what the engine that won reported.
         output = output.model_copy(update={"cost_usd": _spent(store, run_id, stage)})

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +46,8 @@ from ytempire.media.plan import (
 )
 from ytempire.media.probe import ProbeError, probe
 from ytempire.media.subtitles import ass_script
-from ytempire.models import MediaInfo, RenderedVideo, Segment, Timeline
+from ytempire.models import MediaInfo, RenderedVideo, Segment, Stage, Timeline
+from ytempire.progress import Steps
 from ytempire.workspace import atomic_path, write_text
 
 VIDEO_CODEC = "h264"
@@ -401,6 +402,10 @@ def render_timeline(
         ):
             audio_job = beside.submit(encode_audio)
             part_jobs = {k: pool.submit(encode_part, k) for k in order}
+            steps = Steps(Stage.render, len(parts), "parts")
+            for job in as_completed(part_jobs.values()):
+                if job.exception() is None:
+                    steps.advance()
             part_files = [part_jobs[k].result() for k in range(len(parts))]
             audio = audio_job.result()
         stream = folder / "video.h264"

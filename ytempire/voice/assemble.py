@@ -202,7 +202,7 @@ def join_into(
         position += audio.samples.size
         previous_block = chunk.block
     if previous_block is not None:
-        end = silence(END_PAUSE_S)
-        write(end)
-        position += end.size
+        tail = silence(END_PAUSE_S)
+        write(tail)
+        position += tail.size
     return Joined(position, rate, sentences, words)

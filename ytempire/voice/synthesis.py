@@ -21,7 +21,8 @@ from typing import Protocol, overload
 
 import numpy as np
 
-from ytempire.models import ScriptBlock, Synthesis
+from ytempire.models import ScriptBlock, Stage, Synthesis
+from ytempire.progress import Steps
 from ytempire.resilience.errors import CostExceeded
 from ytempire.voice.assemble import ChunkAudio, join_into
 from ytempire.voice.chunks import Chunk, plan_chunks
@@ -88,7 +89,8 @@ def synthesize(
     Before any request, the characters still to be sent (chunks kept in ``cache_dir`` from an
     earlier attempt are not sent again) are checked against ``daily_left`` (what today's
     quota for this provider still allows) and then against the engine's own quota; either
-    shortfall raises ``CostExceeded`` before anything is spent. At most
+    shortfall raises ``CostExceeded`` before anything is spent. Each chunk done is reported
+    as a voice step (``ytempire.progress.Steps``), in this thread. At most
     ``concurrency`` chunks are in flight; ``on_chunk`` is called, in this thread, for every
     chunk the provider answered. The first failure cancels the chunks not yet started and
     is raised once the running ones finish (those that succeeded are kept in the cache).
@@ -114,10 +116,13 @@ def synthesize(
                 )
             engine.check_quota(needed)
 
+        steps = Steps(Stage.voice, len(chunks), "chunks", done=len(chunks) - len(missing))
+
         def finished(chunk: Chunk, audio: ChunkAudio) -> None:
             _save(store, key, chunk, audio)
             if on_chunk:
                 on_chunk(chunk, audio)
+            steps.advance()
 
         if engine.concurrent and len(missing) > 1 and concurrency > 1:
             _run_concurrently(engine, missing, concurrency, finished)

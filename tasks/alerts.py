@@ -3,8 +3,9 @@
 Every alert is the event ``ytempire.alert.<rule>`` with the rule, subject, value, threshold,
 severity ("high" is the seed's high priority) and message in its payload, and rule and
 severity as resource labels, so one Prefect automation on ``ytempire.alert.*`` routes them
-all (``python -m deployments.setup --notify``, deployments/automations.py). Stages raise theirs as they happen (a circuit opened, a budget exceeded) and keep them
-in the analytics store too; the report flow's alerts are derived from the store already.
+all (``python -m deployments.setup --notify``, deployments/automations.py). Stages raise
+theirs as they happen (a circuit opened, a budget exceeded) and keep them in the analytics
+store too; the report flow's alerts are derived from the store already.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from ytempire.models import (
     ThumbnailSet,
     Upload,
 )
+from ytempire.publish import gate
 from ytempire.workspace import VideoFolder
 
 
@@ -36,7 +37,9 @@ class BatchVideo(BaseModel):
     video_id: str
     channel: str
     topic: str
-    status: Literal["completed", "failed"]
+    status: Literal["completed", "held", "rejected", "failed"] = Field(
+        description="held or rejected: made, but waiting in the outbox (ytempire.publish.gate)"
+    )
     cost_usd: float = Field(description="what it cost, over all its runs (its cost ledger)")
     quality_score: float | None = None
     quality_passed: bool | None = None
@@ -44,6 +47,7 @@ class BatchVideo(BaseModel):
     location: str = Field(description="where it was published, else its folder")
     resumed_stages: int = Field(default=0, description="stages served from checkpoints")
     error: str | None = None
+    held: str | None = Field(default=None, description="why the gate keeps it in the outbox")
 
 
 class BatchResult(BaseModel):
@@ -55,6 +59,11 @@ class BatchResult(BaseModel):
     @property
     def completed(self) -> int:
         return sum(v.status == "completed" for v in self.videos)
+
+    @property
+    def held(self) -> int:
+        """Videos made but kept in the outbox by the gate (waiting for, or refused, release)."""
+        return sum(v.status in ("held", "rejected") for v in self.videos)
 
     @property
     def failed(self) -> int:
@@ -74,7 +83,8 @@ def describe(
 ) -> BatchVideo:
     """The row of ``planned``, from its folder's checkpoints and its last run's events.
 
-    It is completed when its run raised nothing and its tracking stage has a checkpoint."""
+    It is completed when its run raised nothing and its tracking stage has a checkpoint; held
+    (or rejected) instead when the gate keeps it in the outbox (``hold.json``)."""
     outputs: dict[Stage, StageOutput] = {}
     for stage, model in STAGE_OUTPUTS.items():
         output = read_checkpoint(folder, stage, model)
@@ -84,11 +94,15 @@ def describe(
     quality = outputs.get(Stage.quality)
     upload = outputs.get(Stage.upload)
     records = store.stage_records(run_id) if run_id else []
+    hold = gate.read_hold(folder) if done else None
+    status: Literal["completed", "held", "rejected", "failed"] = "completed" if done else "failed"
+    if hold is not None and hold.status != "approved":
+        status = hold.status
     return BatchVideo(
         video_id=planned.job.video_id,
         channel=planned.job.channel,
         topic=planned.job.topic or "",
-        status="completed" if done else "failed",
+        status=status,
         cost_usd=float(Ledger(store).video_total(planned.job.video_id)),
         quality_score=quality.quality_score if isinstance(quality, QualityReport) else None,
         quality_passed=quality.passed if isinstance(quality, QualityReport) else None,
@@ -96,6 +110,7 @@ def describe(
         location=upload.location if isinstance(upload, Upload) else str(folder.path),
         resumed_stages=sum(r.status == "resumed" for r in records),
         error=error or (None if done else "unfinished: its tracking stage never completed"),
+        held=hold.reason if status in ("held", "rejected") and hold is not None else None,
     )
 
 
@@ -160,7 +175,7 @@ def markdown(result: BatchResult) -> str:
         f"# Daily batch {result.day.isoformat()}",
         "",
         f"- channels from: {result.channels_source}",
-        f"- videos: {result.completed} completed, {result.failed} failed, "
+        f"- videos: {result.completed} completed, {result.held} held, {result.failed} failed, "
         f"{len(plan.dropped)} left out of the plan",
         f"- cost: ${result.total_cost_usd:.4f} (planned at most "
         f"${sum(v.estimate_total_usd for v in plan.videos):.4f})",
@@ -175,6 +190,18 @@ def markdown(result: BatchResult) -> str:
             for v in result.videos
         ),
     ]
+    held = [v for v in result.videos if v.held]
+    if held:
+        lines += [
+            "",
+            "## Held in the outbox",
+            "",
+            *(
+                f"- `{v.video_id}` ({v.channel}, {v.status}): {v.held} — "
+                f"`ytempire release {v.video_id}`"
+                for v in held
+            ),
+        ]
     failed = [v for v in result.videos if v.error]
     if failed:
         lines += [

@@ -522,7 +522,8 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
             column, justify="right" if column in ("cost ($)", "quality", "resumed") else "left"
         )
     for v in result.videos:
-        status = "[green]completed[/]" if v.status == "completed" else "[red]failed[/]"
+        colour = {"completed": "green", "held": "yellow", "rejected": "yellow"}.get(v.status, "red")
+        status = f"[{colour}]{v.status}[/]"
         quality = "" if v.quality_score is None else f"{v.quality_score:.2f}"
         table.add_row(
             v.channel,
@@ -537,12 +538,18 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
     for v in result.videos:
         if v.error:
             console.print(f"[red]{v.channel} {v.video_id}:[/] {v.error}", soft_wrap=True)
+        if v.held:
+            console.print(
+                f"[yellow]{v.channel} {v.video_id} {v.status}:[/] {escape(v.held)} — release "
+                f"with `ytempire release {v.video_id}`",
+                soft_wrap=True,
+            )
     for d in result.plan.dropped:
         console.print(
             f"[yellow]left out:[/] {d.channel} video {d.slot + 1}: {d.reason}", soft_wrap=True
         )
     console.print(
-        f"{result.completed} completed, {result.failed} failed, "
+        f"{result.completed} completed, {result.held} held, {result.failed} failed, "
         f"{len(result.plan.dropped)} left out; total cost ${result.total_cost_usd:.4f}"
     )
     return EXIT_FAILED if result.failed else 0

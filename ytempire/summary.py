@@ -24,6 +24,19 @@ def stage_rows(result: VideoResult) -> list[dict[str, Any]]:
     ]
 
 
+def publication(result: VideoResult) -> str:
+    """Where the video went, or why the gate keeps it in the outbox and how to release it."""
+    upload = result.upload
+    if upload is None:
+        return "not uploaded"
+    if upload.held is not None:
+        return (
+            f"{upload.destination} in the outbox: {upload.held} "
+            f"(release with `ytempire release {result.job.video_id}`)"
+        )
+    return f"published to {upload.destination}: {upload.location}"
+
+
 def markdown(result: VideoResult) -> str:
     """A run summary for the Prefect UI: title, totals, stage table, where the files are."""
     rows = stage_rows(result)
@@ -36,6 +49,7 @@ def markdown(result: VideoResult) -> str:
         f"included: `ytempire cost {result.job.video_id}`), this run "
         f"${sum(r.cost_usd for r in result.stages):.4f}, stage time {seconds:.1f} s",
         f"- quality: {'passed' if result.quality_passed else 'checks failed (see quality.json)'}",
+        f"- publication: {publication(result)}",
         "",
         "| stage | status | engine | seconds | cost ($) | quality | fallbacks |",
         "|---|---|---|---:|---:|---:|---|",

@@ -22,11 +22,13 @@ from flows.video import make_video
 from tasks.gate import ask_operator
 from tests.flows.test_upload_stage import workspace, youtube  # noqa: F401  (fixtures)
 from tests.servers.youtube_upload import INSERT_PATH, YouTubeUploadServer
-from ytempire import cli
+from ytempire import batch_report, cli, summary
 from ytempire.analytics import leases
 from ytempire.analytics.store import AnalyticsStore, labels_key
 from ytempire.analytics.tables import PipelineEvent
-from ytempire.models import VideoJob
+from ytempire.batch_plan import PlannedVideo
+from ytempire.batch_report import BatchVideo
+from ytempire.models import VideoJob, VideoResult
 from ytempire.publish import gate
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
@@ -38,6 +40,15 @@ TOPIC = "How black holes evaporate"
 
 def inserts(server: YouTubeUploadServer) -> int:
     return len(server.calls("POST", INSERT_PATH))
+
+
+def batch_row(root: Path, store: AnalyticsStore, result: VideoResult) -> BatchVideo:
+    """The video's row in a batch table, as the daily batch describes it."""
+    planned = PlannedVideo(
+        job=result.job, slot=0, topic_reason="test", estimate_usd={}, quota_units=0
+    )
+    folder = VideoFolder(root, result.job.video_id)
+    return batch_report.describe(planned, folder, store, result.run_id, None)
 
 
 def manifest(root: Path, job: VideoJob) -> dict[str, object]:
@@ -66,6 +77,10 @@ def test_a_template_video_is_held_rejected_and_published_only_after_release(
     assert alerts == [
         labels_key({"rule": "video_held", "severity": "warning", "subject": job.video_id})
     ]
+    # The batch table and the run summary say so, and how to release it.
+    assert batch_row(workspace, store, result).status == "held"
+    assert batch_row(workspace, store, result).held == held.reason
+    assert f"`ytempire release {job.video_id}`" in summary.markdown(result)
 
     assert cli.main(["release", job.video_id, "--reject", "--note", "not on brand"]) == 0
     assert "rejected" in capsys.readouterr().out
@@ -73,6 +88,7 @@ def test_a_template_video_is_held_rejected_and_published_only_after_release(
     again = make_video(job)  # a re-run (a batch retry, say) keeps it rejected
     assert again.upload is not None and again.upload.destination == "rejected"
     assert inserts(youtube) == 0
+    assert batch_row(workspace, store, again).status == "rejected"
 
     assert cli.main(["release", job.video_id]) == 0
     out = capsys.readouterr().out
@@ -91,6 +107,7 @@ def test_a_template_video_is_held_rejected_and_published_only_after_release(
     released = gate.read_hold(VideoFolder(workspace, job.video_id))
     assert released is not None and released.decision is not None
     assert (released.status, released.decision.by) == ("approved", "ytempire release")
+    assert batch_row(workspace, store, result).status == "completed"
 
     assert cli.main(["release", job.video_id]) == 0  # twice: still one upload
     assert inserts(youtube) == 1

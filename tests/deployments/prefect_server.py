@@ -16,13 +16,14 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from prefect.settings import PREFECT_API_AUTH_STRING, temporary_settings
+from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
@@ -172,8 +173,8 @@ class PrefectServer:
     home: Path
     processes: Processes
     start_s: float
-    # The server wants it on every API call but /health (docs/security.md): the session's
-    # settings carry it while the server runs, and client_env gives it to subprocesses.
+    # The server wants it on every API call but /health (docs/security.md): as_client() gives
+    # it to this process for a while, client_env to subprocesses.
     auth_string: str
     database_url: str
 
@@ -184,6 +185,22 @@ class PrefectServer:
             "PREFECT_API_URL": self.api_url,
             "PREFECT_API_AUTH_STRING": self.auth_string,
         }
+
+    @contextmanager
+    def as_client(self) -> Iterator[PrefectServer]:
+        """This process as the server's client while the block runs: its API URL and auth
+        string in the settings and, since Prefect's background threads (the events worker)
+        read theirs from it, in the environment. Scoped, never for the session: the other
+        tests' Prefect API (the test harness) must not inherit them."""
+        with (
+            pytest.MonkeyPatch.context() as environment,
+            temporary_settings(
+                {PREFECT_API_URL: self.api_url, PREFECT_API_AUTH_STRING: self.auth_string}
+            ),
+        ):
+            environment.setenv("PREFECT_API_URL", self.api_url)
+            environment.setenv("PREFECT_API_AUTH_STRING", self.auth_string)
+            yield self
 
     def auth(self) -> httpx.BasicAuth:
         """The credentials for a raw HTTP request to the API."""
@@ -233,21 +250,14 @@ def prefect_server(
             root,
         )
         _wait_healthy(api_url, processes)
-        # The environment too: Prefect's background threads (the events worker) read their
-        # settings from it, not from this thread's settings context.
-        with (
-            pytest.MonkeyPatch.context() as environment,
-            temporary_settings({PREFECT_API_AUTH_STRING: auth_string}),
-        ):
-            environment.setenv("PREFECT_API_AUTH_STRING", auth_string)
-            yield PrefectServer(
-                api_url,
-                root,
-                home,
-                processes,
-                time.monotonic() - started,
-                auth_string,
-                prefect_database,
-            )
+        yield PrefectServer(
+            api_url,
+            root,
+            home,
+            processes,
+            time.monotonic() - started,
+            auth_string,
+            prefect_database,
+        )
     finally:
         processes.stop()

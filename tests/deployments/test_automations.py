@@ -13,7 +13,6 @@ from prefect.blocks.system import Secret
 from prefect.client.orchestration import get_client
 from prefect.events.clients import PrefectEventsClient
 from prefect.events.worker import EventsWorker
-from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from deployments import setup
 from deployments.automations import (
@@ -50,7 +49,7 @@ def test_setup_refuses_a_malformed_notify_in_one_line(capsys: pytest.CaptureFixt
 @pytest.fixture(scope="module")
 def server(prefect_server: PrefectServer) -> Iterator[PrefectServer]:
     """The session's server as this process's API; the alerts automation removed after."""
-    with temporary_settings({PREFECT_API_URL: prefect_server.api_url}):
+    with prefect_server.as_client():
         yield prefect_server
         with get_client(sync_client=True) as client:
             for automation in client.read_automations_by_name(ALERTS_AUTOMATION):

@@ -38,7 +38,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import Artifact, FlowRun, StateType
 from prefect.deployments import run_deployment
-from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+from prefect.settings import PREFECT_API_AUTH_STRING, temporary_settings
 from sqlalchemy import create_engine, make_url, text
 
 from blocks.credentials import OpenAICredentials
@@ -126,7 +126,7 @@ def fleet(
         timings["deploy_s"] = run_command(
             [*PREFECT, "--no-prompt", "deploy", "--all"], client_env, REPO, 300
         )
-        with temporary_settings({PREFECT_API_URL: api_url}):
+        with prefect_server.as_client():
             yield Fleet(api_url, workspace, processes, timings, prefect_server, root)
     finally:
         processes.stop()

@@ -15,6 +15,7 @@ from prefect.events.filters import EventFilter, EventIDFilter, EventNameFilter
 from prefect.events.schemas.events import Event
 
 from flows.report import ALERTS_KEY, ARTIFACT_KEY, analytics_report
+from tasks.costs import ledger_for
 from tasks.recording import run_stage
 from tests.analytics import fixture
 from tests.analytics.test_metrics import pushgateway  # noqa: F401  (a pytest fixture)
@@ -104,7 +105,21 @@ def test_a_quiet_window_emits_nothing(workspace: Path) -> None:
 
 @flow
 def stages_of_a_video(job: VideoJob, settings: Settings, run_id: uuid.UUID) -> None:
-    run_stage(Stage.script, run_id, settings, lambda: StageOutput(engine="template", cost_usd=0.02))
+    def script() -> StageOutput:
+        # A paid call is a row of the video's cost ledger: the stage's cost is read from it.
+        ledger_for(settings).record(
+            job.video_id,
+            run_id,
+            Stage.script,
+            "gpt-4o-mini",
+            kind="call",
+            quantity=1,
+            unit="call",
+            cost_usd=0.02,
+        )
+        return StageOutput(engine="gpt-4o-mini")
+
+    run_stage(Stage.script, run_id, settings, script)
     run_stage(Stage.voice, run_id, settings, lambda: StageOutput(engine="piper:en_US-joe-medium"))
     run_stage(Stage.tracking, run_id, settings, lambda: StageOutput(engine="analytics-db"))
 
@@ -127,7 +142,7 @@ def test_every_recorded_stage_sends_its_metrics(
         s.name: (s.labels, s.value) for s in AnalyticsStore(settings.analytics_url).samples()
     }
     assert samples["script_generation_time_seconds"][0] == (
-        '{"content_type": "news_commentary", "model": "template"}'
+        '{"content_type": "news_commentary", "model": "gpt-4o-mini"}'
     )
     assert samples["voice_synthesis_time_seconds"][0] == (
         '{"provider": "piper", "voice_profile": "professional_male"}'

@@ -73,6 +73,9 @@ def run_stage(
         if kept is not None:
             return _resumed(stage, run_id, settings, store, started_at, kept)
         _say_why_not_resumed(folder, stage, inputs)
+    # Each attempt's row holds what that attempt spent, so a stage retried by its task adds
+    # up to the ledger instead of counting the earlier attempts' spend again.
+    spent_before = _spent(store, run_id, stage)
     try:
         with progress.reporting(ProgressArtifact(stage)):
             output = produce()
@@ -87,7 +90,7 @@ def run_stage(
             status="failed",
             started_at=started_at,
             completed_at=datetime.now(UTC),
-            cost_usd=_spent(store, run_id, stage),
+            cost_usd=_spent(store, run_id, stage) - spent_before,
             error=one_line(exc),
             error_kind=kind_of(exc) or "other",
         )
@@ -101,7 +104,7 @@ def run_stage(
         engine=output.engine,
         started_at=started_at,
         completed_at=datetime.now(UTC),
-        cost_usd=output.cost_usd,
+        cost_usd=output.cost_usd - spent_before,
         quality_score=output.quality_score,
         error="; ".join(output.fallbacks) or None,
         error_kind=noted_kind(output.fallbacks),

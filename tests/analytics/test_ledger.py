@@ -16,10 +16,10 @@ from ytempire.analytics.ledger import (
     CpuClock,
     Ledger,
     compute_usd,
-    micro_usd,
     statement,
     total,
 )
+from ytempire.analytics.money import micro_usd
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Stage
 

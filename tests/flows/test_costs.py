@@ -16,11 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from prefect import flow
+from prefect import flow, task
 
 from flows.video import make_video
 from tasks.costs import metered
 from tasks.guards import Gate
+from tasks.recording import run_stage
 from tasks.script import worst_case
 from tests.flows.test_script_stage import KEY, TOPIC, models_called, script_only
 from tests.servers.openai_compatible import OpenAICompatibleServer
@@ -285,4 +286,42 @@ def test_admission_reads_what_the_stage_has_paid_since_it_began(
     assert refused == (
         "worst case $0.3000 = 1 attempt × 6 calls × $0.0500 over the $0.2500 left of the "
         "video's $0.50 budget"
+    )
+
+
+def test_a_retried_stage_records_each_attempt_once_and_exactly(tmp_path: Path) -> None:
+    """Each attempt's row holds what that attempt spent, to the millionth: a stage whose task
+    failed once after paying adds up to its ledger, not to its first payment twice."""
+    settings = Settings(workspace=tmp_path / "runs")
+    job, run_id = VideoJob(topic="Tides"), uuid.uuid4()
+    ledger = Ledger(AnalyticsStore(settings.analytics_url))
+    attempts = []
+
+    def pay_then_maybe_fail() -> StageOutput:
+        attempts.append(len(attempts) + 1)
+        ledger.record(
+            job.video_id, run_id, Stage.script, "gpt-4o-mini",
+            kind="call", quantity=1, unit="call", cost_usd=Decimal("0.000412"),
+        )  # fmt: skip
+        if len(attempts) == 1:
+            raise TimeoutError("the draft came too late")
+        return StageOutput(engine="gpt-4o-mini")
+
+    @task(retries=1, retry_delay_seconds=0)
+    def script_stage() -> StageOutput:
+        return run_stage(Stage.script, run_id, settings, pay_then_maybe_fail)
+
+    @flow
+    def one_stage() -> StageOutput:
+        return script_stage()
+
+    output = one_stage()
+    records = AnalyticsStore(settings.analytics_url).stage_records(run_id)
+    assert [(r.status, r.cost_usd) for r in records] == [
+        ("failed", 0.000412),
+        ("completed", 0.000412),
+    ]
+    assert output.cost_usd == pytest.approx(0.000824)  # the stage's cost in this run
+    assert sum(r.cost_usd for r in records) == pytest.approx(
+        float(ledger.video_total(job.video_id)), abs=1e-9
     )

@@ -30,25 +30,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, func, select
 
+from ytempire.analytics.money import MICRO, micro_usd, usd_of
 from ytempire.analytics.store import AnalyticsStore, utc
 from ytempire.analytics.tables import CostLedgerLine
 from ytempire.models import Stage
 
-MICRO = Decimal("0.000001")
 SECONDS_PER_HOUR = 3600
 
 Kind = Literal["call", "compute"]
-
-
-def micro_usd(usd: float | Decimal) -> int:
-    """``usd`` in whole millionths of a dollar (half up)."""
-    exact = usd if isinstance(usd, Decimal) else Decimal(str(usd))
-    return int((exact / MICRO).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def usd_of(micro: int) -> Decimal:
-    """Millionths of a dollar back in dollars, exactly."""
-    return (Decimal(micro) * MICRO).quantize(MICRO)
 
 
 class Line(BaseModel):

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from ytempire.analytics import schema
+from ytempire.analytics.money import micro_usd, usd_of
 from ytempire.analytics.tables import (
     CircuitBreaker,
     CostBreakdown,
@@ -125,6 +126,7 @@ class AnalyticsStore:
                     duration_ms=record.duration_ms,
                     model_used=record.engine,
                     cost_cents=_cents(record.cost_usd),
+                    cost_micro_usd=micro_usd(record.cost_usd),
                     quality_score=_score(record.quality_score),
                     error_message=record.error,
                     error_kind=record.error_kind,
@@ -172,7 +174,8 @@ class AnalyticsStore:
             return list(s.scalars(query.order_by(PipelineEvent.started_at)))
 
     def stage_records(self, run_id: uuid.UUID) -> list[StageRecord]:
-        """The run's stages as the pipeline reported them (cost back in dollars)."""
+        """The run's stages as the pipeline reported them (cost back in dollars: exact, or
+        from the seed's cents on rows older than migration 0008)."""
         return [
             StageRecord(
                 stage=Stage(e.stage),
@@ -180,7 +183,9 @@ class AnalyticsStore:
                 engine=e.model_used,
                 started_at=_aware(e.started_at),
                 completed_at=_aware(e.completed_at),
-                cost_usd=e.cost_cents / 100,
+                cost_usd=e.cost_cents / 100
+                if e.cost_micro_usd is None
+                else float(usd_of(e.cost_micro_usd)),
                 quality_score=None if e.quality_score is None else float(e.quality_score),
                 error=e.error_message,
                 error_kind=e.error_kind,

@@ -53,6 +53,9 @@ class PipelineEvent(Base):
     # Not in the seed: the failure's kind as data (migration 0007), so views never re-read
     # it from the message. NULL on rows written before 0007, and on clean completions.
     error_kind: Mapped[str | None] = mapped_column(String(30))
+    # Not in the seed either: the attempt's cost exactly (migration 0008), since the seed's
+    # cents round a compute line or a cheap model's call to nothing. NULL before 0008.
+    cost_micro_usd: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ModelPerformance(Base):

@@ -109,3 +109,51 @@ def test_profile_options_reach_the_job() -> None:
     assert (job.style, job.tone, job.audience) == ("bold captions", "upbeat", "teenagers")
     assert job.brand_colours == ("#111111", "#00E5FF")
     assert cli.parse_job(GOOD).brand_colours == VideoJob().brand_colours
+
+
+def test_a_channel_of_the_channels_file_fills_the_options_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channels = tmp_path / "channels.yaml"
+    channels.write_text(
+        "future-gadgets:\n"
+        "  niche: technology\n"
+        "  voice: energetic_male\n"
+        "  minutes: 3\n"
+        "  aspect: '9:16'\n"
+        "  brand_colours: ['#111111', '#00E5FF']\n"
+        "  youtube_channel_id: UC0123456789abcdefghijkl\n"
+        "  publish_template_scripts: true\n"
+    )
+    monkeypatch.setenv("YTEMPIRE_CHANNELS_FILE", str(channels))
+    job = cli.parse_job([*GOOD, "--channel", "future-gadgets", "--minutes", "2"])
+    # Its identity and gate come with it; an option given on the command line wins.
+    assert (job.channel, job.niche, job.voice.value, job.aspect.value) == (
+        "future-gadgets",
+        "technology",
+        "energetic_male",
+        "9:16",
+    )
+    assert (job.youtube_channel_id, job.publish_template_scripts) == (
+        "UC0123456789abcdefghijkl",
+        True,
+    )
+    assert job.brand_colours == ("#111111", "#00E5FF") and job.minutes == 2
+    # A channel the file does not list keeps the house defaults, as before.
+    other = cli.parse_job([*GOOD, "--channel", "space-facts"])
+    assert (other.voice.value, other.minutes, other.youtube_channel_id) == (
+        "professional_male",
+        1.0,
+        None,
+    )
+
+
+def test_an_unreadable_channels_file_is_one_line_for_a_named_channel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    channels = tmp_path / "channels.yaml"
+    channels.write_text("future-gadgets:\n  voice: robot\n")
+    monkeypatch.setenv("YTEMPIRE_CHANNELS_FILE", str(channels))
+    assert cli.main([*GOOD, "--channel", "future-gadgets"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--channel" in err[0] and "future-gadgets" in err[0], err

@@ -40,6 +40,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from ytempire import basic_auth
+from ytempire.channels import Channel, ChannelsError, load_channels
 from ytempire.errors import StageFailed, one_line
 from ytempire.models import (
     HEX_COLOUR,
@@ -194,19 +195,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     video = commands.add_parser("video", help="make one video end to end")
     video.add_argument("--topic", required=True, type=_topic, help="what the video is about")
-    video.add_argument("--minutes", type=_minutes, default=1.0, help="target length, 1–60")
+    # Left out, these come from the --channel's profile in the channels file, else the
+    # house defaults (VideoJob's).
+    video.add_argument("--minutes", type=_minutes, help="target length, 1–60 (default 1)")
+    video.add_argument("--content-type", type=_choice([c.value for c in ContentType]))
+    video.add_argument("--voice", type=_choice([v.value for v in VoiceProfile]))
     video.add_argument(
-        "--content-type",
-        type=_choice([c.value for c in ContentType]),
-        default=ContentType.educational.value,
+        "--channel",
+        type=_channel,
+        default="default",
+        help="a channel of the channels file: its profile (identity, gate, look) fills the "
+        "options left out",
     )
-    video.add_argument(
-        "--voice",
-        type=_choice([v.value for v in VoiceProfile]),
-        default=VoiceProfile.professional_male.value,
-    )
-    video.add_argument("--channel", type=_channel, default="default")
-    video.add_argument("--aspect", type=_choice([a.value for a in Aspect]), default="16:9")
+    video.add_argument("--aspect", type=_choice([a.value for a in Aspect]))
     video.add_argument("--style", type=_profile_line, help="the channel's style, for the script")
     video.add_argument("--tone", type=_profile_line, help="how the narration sounds")
     video.add_argument("--audience", type=_profile_line, help="who the video is for")
@@ -327,26 +328,52 @@ def parse_job(argv: list[str]) -> VideoJob:
 
 
 def job_from_args(args: argparse.Namespace) -> VideoJob:
-    # Options left out keep the job's defaults.
-    profile = {
+    """The job: the options given, over the ``--channel``'s profile when the channels file
+    has one (so a channel's video acts with its own YouTube identity, gate and look), over
+    the job's defaults."""
+    given = {
         field: getattr(args, field)
-        for field in ("style", "tone", "audience", "brand_colours", *LOOK_FIELDS)
+        for field in (
+            "minutes",
+            "content_type",
+            "voice",
+            "aspect",
+            "style",
+            "tone",
+            "audience",
+            "brand_colours",
+            *LOOK_FIELDS,
+        )
         if getattr(args, field, None) is not None
     }
+    profile = channel_profile(args.channel)
+    base = {} if profile is None else profile.job(VideoJob().video_id, args.topic).model_dump()
     try:
-        return VideoJob(
-            topic=args.topic,
-            minutes=args.minutes,
-            content_type=ContentType(args.content_type),
-            voice=VoiceProfile(args.voice),
-            channel=args.channel,
-            aspect=Aspect(args.aspect),
-            **profile,
+        return VideoJob.model_validate(
+            {**base, "topic": args.topic, "channel": args.channel, **given}
         )
     except ValidationError as exc:  # the parser checks first; this is a safety net
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "input"
         raise UsageError(f"{OPTION_OF_FIELD.get(field, field)}: {error['msg']}") from None
+
+
+def channel_profile(name: str) -> Channel | None:
+    """``name``'s profile in the channels file (``YTEMPIRE_CHANNELS_FILE``); None for the
+    ``default`` channel, a channel the file does not list, or no file. A file that cannot
+    be read is UsageError naming it."""
+    from ytempire.settings import Settings
+
+    if name == "default":
+        return None
+    path = Settings().channels_file
+    if not path.exists():
+        return None
+    try:
+        channels = load_channels(path)
+    except ChannelsError as exc:
+        raise UsageError(f"--channel: {exc}") from None
+    return next((c for c in channels if c.name == name), None)
 
 
 class StageDisplay:
@@ -501,7 +528,6 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
     if not server_allowed():
         return EXIT_FAILED
     from flows.batch import daily_batch
-    from ytempire.channels import ChannelsError
 
     try:
         with console.status("daily batch: planning and making the videos…"):

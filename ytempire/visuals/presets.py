@@ -7,8 +7,8 @@ shape of the burned captions (ASS fields; the colours come from the brand). A ch
 one by name (``style_preset``); its free-text ``style`` still goes to the script prompt.
 
 Each preset is priced for the render: a transition or a pan step is a picture the encoder
-codes, a still held is almost free (docs/render.md), so every preset keeps the 5-minute
-render benchmark above 12x real time (``benchmarks/render.py --preset NAME``).
+codes, a still held is almost free (docs/render.md), so every preset renders faster than
+the house look (``benchmarks/render.py --preset NAME``; figures in docs/render.md).
 """
 
 from __future__ import annotations

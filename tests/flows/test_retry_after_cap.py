@@ -11,28 +11,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from prefect import flow
 
-from tasks.script import write_script
+from tests.flows.test_script_stage import KEY, TOPIC, script_only
 from tests.servers.openai_compatible import OpenAICompatibleServer
-from ytempire.models import Script, Topic, VideoJob
-from ytempire.settings import Settings
-from ytempire.workspace import VideoFolder
-
-KEY = "sk-test-THISKEYMUSTNEVERLEAK0123456789"
-TOPIC = Topic(
-    engine="requested",
-    title="How black holes evaporate",
-    keywords=["hawking radiation", "event horizon", "black holes evaporate"],
-    reason="test",
-)
-
-
-@flow
-def script_only(job: VideoJob, run_id: uuid.UUID) -> Script:
-    settings = Settings()
-    VideoFolder(settings.workspace, job.video_id).create()
-    return write_script(job, TOPIC, settings, run_id)
+from ytempire.models import VideoJob
 
 
 @pytest.fixture

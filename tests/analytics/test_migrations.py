@@ -58,12 +58,13 @@ SEED_COLUMNS = {
     ],
 }
 # Columns ours after the seed's, in the order the migrations add them.
+HEAD = "0012"  # the newest migration in versions/
 ADDED_COLUMNS = {"ai_pipeline_events": ["error_kind", "cost_micro_usd"]}  # 0007, 0008
 
 
 def test_a_new_database_is_at_head_and_matches_the_models(store: AnalyticsStore) -> None:
     with store.engine.connect() as conn:
-        assert schema.current_revision(conn) == schema.head_revision() == "0008"
+        assert schema.current_revision(conn) == schema.head_revision() == HEAD
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         tables = inspect(conn)
         for table, columns in SEED_COLUMNS.items():
@@ -131,7 +132,7 @@ def test_eight_processes_opening_a_new_database_at_once(store_url: str) -> None:
     engine = create_engine(store_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM ai_pipeline_events")).scalar() == 8
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
     engine.dispose()
 
 
@@ -207,5 +208,5 @@ def test_an_installed_wheel_migrates_a_database(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
     engine.dispose()

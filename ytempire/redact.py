@@ -8,8 +8,8 @@ Two ways a secret is recognised:
   (``scheme://user:password@host``) and values given to credential names
   (``key=…``, ``api_key=…``, ``"client_secret": "…"``, ``password=…``);
 - by its **value**: the secrets this process was configured with (every ``SecretStr`` of
-  the settings, remembered when the settings are made: :func:`remember_settings`), and the
-  ones a caller names (a provider's own key).
+  the settings, the endpoints' keys included, remembered when the settings are made:
+  :func:`remember_settings`), and the ones a caller names (a provider's own key).
 
 Shapes are anchored on what real credentials start with, so ordinary words that merely
 contain ``key`` or ``token`` (``keyword_density``, ``max_tokens``) are left alone.
@@ -91,9 +91,18 @@ def remember_settings(settings: BaseModel) -> None:
 
 def _secret_values(model: BaseModel) -> Iterable[str]:
     for name in type(model).model_fields:
-        value: Any = getattr(model, name, None)
-        if isinstance(value, SecretStr):
-            yield value.get_secret_value()
+        yield from _secrets_in(getattr(model, name, None))
+
+
+def _secrets_in(value: Any) -> Iterable[str]:
+    """Every ``SecretStr`` in ``value``: itself, or inside a model or list (endpoints' keys)."""
+    if isinstance(value, SecretStr):
+        yield value.get_secret_value()
+    elif isinstance(value, BaseModel):
+        yield from _secret_values(value)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _secrets_in(item)
 
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:

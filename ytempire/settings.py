@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ytempire import redact
 from ytempire.models import YOUTUBE_CHANNEL_ID
+from ytempire.providers.endpoints import Endpoint
 
+# Where a machine keeps what cannot live in a bucket (the SQLite store, MLflow's tracking
+# store, scratch folders) when the workspace is one: XDG's state folder.
+DEFAULT_STATE_DIR = (
+    Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "ytempire"
+)
+BUCKET_SCHEMES = ("s3://", "gs://", "gcs://")
 DATA_DIR = Path(__file__).parent / "data"
 # The checkout (or editable install) the package runs from: where channels.yaml is.
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +29,34 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="YTEMPIRE_", frozen=True, populate_by_name=True)
 
-    workspace: Path = Field(default=Path("runs"), description="root folder of the video folders")
+    workspace: Path = Field(
+        default=Path("runs"),
+        description="root folder of the video folders; with a bucket URL (s3://bucket/prefix) "
+        "the local scratch root, the bucket kept in workspace_url",
+    )
+    workspace_url: str | None = Field(
+        default=None,
+        description="the bucket the video folders live in, from YTEMPIRE_WORKSPACE=s3://...; "
+        "stages work in local scratch folders under state_dir/scratch",
+    )
+    state_dir: Path = Field(
+        default=DEFAULT_STATE_DIR,
+        description="local state with a bucket workspace: the SQLite store, MLflow, scratch",
+    )
+    scratch_keep_failed_hours: float = Field(
+        default=72.0, ge=0, description="how long a failed video's scratch folder is kept"
+    )
+    artifact_link_ttl_s: int = Field(
+        default=7 * 24 * 3600,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="lifetime of the pre-signed links in artifacts (S3 allows 7 days at most)",
+    )
+    artifact_base_url: str | None = Field(
+        default=None,
+        description="public URL of the workspace bucket's root: artifacts link under it "
+        "instead of pre-signing",
+    )
     # A URL may carry a password: SecretStr keeps it out of reprs, logs and artifacts.
     database_url: SecretStr | None = Field(
         default=None, description="SQLAlchemy URL; SQLite in the workspace when unset"
@@ -41,6 +76,14 @@ class Settings(BaseSettings):
     )
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "YTEMPIRE_OPENAI_BASE_URL")
+    )
+    # Model endpoints beside the OPENAI_* pair (ytempire/providers/endpoints.py,
+    # docs/local-models.md): chat and image servers configured separately, cloud or local.
+    endpoints: list[Endpoint] = Field(
+        default_factory=list, description="JSON list of endpoints (name, base_url, kind, …)"
+    )
+    endpoints_file: Path | None = Field(
+        default=None, description="a TOML file of [endpoints.<name>] tables"
     )
     script_primary_model: str = "gpt-4-turbo"
     script_fallback_model: str | None = "gpt-3.5-turbo"
@@ -250,6 +293,11 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "channels.yaml",
         description="channel profiles offline; ChannelProfile blocks on a server win",
     )
+    # A/B experiments (docs/experiments.md).
+    experiments_file: Path = Field(
+        default=REPO_ROOT / "experiments.yaml",
+        description="experiments offline; the ytempire-experiments Variable on a server wins",
+    )
     credentials_block: str = Field(
         default="default", description="name of the credential blocks flows load (blocks/)"
     )
@@ -298,6 +346,19 @@ class Settings(BaseSettings):
         description="longest Retry-After honoured; a server asking more: the next engine runs",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bucket_workspace(cls, data: Any) -> Any:
+        """``workspace=s3://...`` names a bucket: kept as ``workspace_url``, and ``workspace``
+        becomes the local scratch root the stages work in."""
+        if not isinstance(data, dict):
+            return data
+        workspace = data.get("workspace")
+        if isinstance(workspace, str) and workspace.startswith(BUCKET_SCHEMES):
+            state = Path(data.get("state_dir") or DEFAULT_STATE_DIR)
+            data = {**data, "workspace_url": workspace.rstrip("/"), "workspace": state / "scratch"}
+        return data
+
     def model_post_init(self, context: Any, /) -> None:
         # Configured secrets are masked by value in every message (ytempire.redact); a copy
         # with other values (model_copy, as blocks/credentials.py makes) is remembered by
@@ -325,8 +386,21 @@ class Settings(BaseSettings):
         )
 
     @property
+    def workspace_location(self) -> str:
+        """The workspace as the operator named it: the bucket URL, or the local folder (what
+        a flow run on another worker is given)."""
+        return self.workspace_url or str(self.workspace)
+
+    @property
+    def local_state_dir(self) -> Path:
+        """Where this machine's local state lives (the SQLite store, MLflow's tracking store):
+        the workspace folder, or ``state_dir`` when the workspace is a bucket."""
+        return self.state_dir if self.workspace_url else self.workspace
+
+    @property
     def analytics_url(self) -> str:
-        """The analytics store's URL: the setting, or a SQLite file in the workspace."""
+        """The analytics store's URL: the setting, or a SQLite file in the local state folder
+        (the workspace folder, or ``state_dir`` with a bucket workspace)."""
         if self.database_url:
             return self.database_url.get_secret_value()
-        return f"sqlite:///{(self.workspace / 'ytempire.db').resolve()}"
+        return f"sqlite:///{(self.local_state_dir / 'ytempire.db').resolve()}"

@@ -18,6 +18,14 @@ Behaviours:
   masks it), so tests can check it never reaches our messages.
 - ``timeout``: no answer for ``server.hang_s`` seconds; stopping the server ends the wait.
 - ``no_usage``: a good answer without the ``usage`` field.
+- ``small_model``: what a small local model does: asked with a ``json_schema``
+  ``response_format`` (grammar-constrained decoding), a good script; asked without one, the
+  prompt's example copied without its ``summary``, and a repair call's input returned word
+  for word.
+
+``server.models`` is what ``GET /v1/models`` lists; ``server.json_schema`` False makes the
+server refuse a ``json_schema`` response format with a 400 (as servers without grammar
+support do), so capability probes can be tested.
 
 Images (``POST /v1/images/generations``) have their own queue, default and fault rates
 (``server.queue_images(...)``, ``server.images_default``, ``server.fail_images_at_rates(...)``)
@@ -52,7 +60,18 @@ from tests.pictures import draw_face, png_bytes, vivid_picture
 from tests.servers.base import ProviderServer, QuietHandler, check_rates, draw
 
 BEHAVIOURS = frozenset(
-    {"ok", "low_quality", "garbage", "429", "quota", "500", "401", "timeout", "no_usage"}
+    {
+        "ok",
+        "low_quality",
+        "garbage",
+        "429",
+        "quota",
+        "500",
+        "401",
+        "timeout",
+        "no_usage",
+        "small_model",
+    }
 )
 IMAGE_BEHAVIOURS = frozenset(
     {"ok", "429", "quota", "500", "401", "timeout", "content_policy", "not_image", "no_data"}
@@ -94,6 +113,14 @@ class RecordedRequest:
     @property
     def messages(self) -> list[dict[str, Any]]:
         return list(self.body.get("messages", []))
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        """The JSON schema of a ``json_schema`` response format, if the request has one."""
+        form = self.body.get("response_format") or {}
+        if form.get("type") != "json_schema":
+            return None
+        return dict(form.get("json_schema", {}).get("schema", {}))
 
     @property
     def text(self) -> str:
@@ -175,6 +202,17 @@ GARBAGE = (
 )
 
 
+def _small_model_text(request: RecordedRequest) -> str:
+    """A small model without a grammar: a repair request's broken input echoed back word for
+    word, else a script that lacks its ``summary`` (the shape failure issue 21 saw)."""
+    marker = "Answer to repair:\n"
+    if marker in request.text:
+        return request.text.split(marker, 1)[1].strip()
+    script = good_script(DEFAULT_WORDS, "the topic")
+    del script["summary"]
+    return json.dumps(script)
+
+
 def _error(message: str, type_: str, code: str | None) -> dict[str, Any]:
     return {"error": {"message": message, "type": type_, "param": None, "code": code}}
 
@@ -190,6 +228,8 @@ class OpenAICompatibleServer(ProviderServer):
         self.reported_model: str | None = None
         self.requests: list[RecordedRequest] = []
         self.usages: list[dict[str, int]] = []  # the usage of every answer that had one
+        self.models = ["gpt-4", "gpt-4-turbo", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo"]
+        self.json_schema = True
         self._last_words = DEFAULT_WORDS
         self._last_keyword = "the topic"
         self._ids = itertools.count(1)
@@ -324,6 +364,14 @@ class OpenAICompatibleServer(ProviderServer):
             if self.hang():
                 return 0, {}, None
             behaviour = "ok"
+        if request.schema is not None and not self.json_schema:
+            body = _error("response_format json_schema is not supported", "invalid_request", None)
+            return 400, {}, body
+        if behaviour == "small_model":
+            if request.schema is not None:
+                behaviour = "ok"
+            else:
+                return 200, {}, self._completion(request, _small_model_text(request), usage=True)
         if behaviour in ("ok", "no_usage"):
             script = good_script(self._last_words, self._last_keyword)
             content = json.dumps(script)
@@ -376,8 +424,10 @@ def _handler_for(server: OpenAICompatibleServer) -> type[QuietHandler]:
                 server.requests.append(
                     RecordedRequest("GET", self.path, self.headers.get("Authorization"))
                 )
-            models = ["gpt-4", "gpt-4-turbo", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo"]
-            data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in models]
+            data = [
+                {"id": m, "object": "model", "created": 0, "owned_by": "test"}
+                for m in server.models
+            ]
             self.send_json(200, {"object": "list", "data": data})
 
         def do_POST(self) -> None:

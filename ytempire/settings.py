@@ -337,6 +337,18 @@ class Settings(BaseSettings):
     )
     gate_poll_s: int = Field(default=10, gt=0, description="how often a paused run looks")
 
+    # MLflow, the record of every video and the prompt registry (docs/mlflow.md).
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "YTEMPIRE_MLFLOW_TRACKING_URI"),
+        description="a shared MLflow server; unset: mlflow.db and mlartifacts in the workspace",
+    )
+    mlflow_record: Literal["background", "inline", "off"] = Field(
+        default="background",
+        description="record each video as an MLflow run after the flow (background), "
+        "inside it (inline), or not at all (off: prompts come from the repository's files)",
+    )
+
     retry_delay_scale: float = Field(
         default=1.0, ge=0, description="multiplies every retry wait; tests shrink it"
     )

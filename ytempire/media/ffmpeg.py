@@ -1,7 +1,8 @@
 """The one place that runs FFmpeg.
 
-Everything else builds argument lists (with ``ffmpeg-python``) and hands them to :func:`run`,
-so how FFmpeg is found, how quiet it is, and how its failures read are decided here once.
+Everything else builds argument lists (filtergraphs with ``ytempire.media.graph``) and hands
+them to :func:`run`, so how FFmpeg is found, how quiet it is, and how its failures read are
+decided here once.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _BOILERPLATE = re.compile(
 # "[vist#0:0/png @ 0x55d0c1a2] [dec:png @ 0x55d0c1b3] message" -> "message"
 _CONTEXT_PREFIX = re.compile(r"^(\[[^\]]*\]\s*)+")
 _MAX_DETAIL = 300
-# Flags ffmpeg-python may append after the output file (global args, overwrite_output).
+# Flags a command may end with after the output file (``-y`` from ``Graph.command``).
 _VALUELESS_FLAGS = frozenset({"-y", "-n", "-xerror", "-hide_banner", "-nostdin", "-nostats"})
 
 

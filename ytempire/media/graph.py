@@ -1,7 +1,10 @@
 """FFmpeg filtergraphs as named nodes, compiled to text: pure, so tests can read them.
 
-Nodes are added in order (a node's inputs always come before it), and a stream used by more
-than one node is split automatically. Option values are numbers or plain words; a value
+The one way the project builds filtergraphs, video and audio alike. Nodes are added in order
+(a node's inputs always come before it), and a stream used by more than one node is split
+automatically (``split`` for video, ``asplit`` for audio). A graph that also knows its input
+files (:meth:`Graph.file`) compiles to a whole FFmpeg command line (:meth:`Graph.command`).
+Option values are numbers or plain words; a value
 that FFmpeg's two-level escaping would need to protect (a ``:``, ``'`` or ``\\``) is refused
 rather than escaped, so callers pass file names relative to FFmpeg's working folder.
 """
@@ -9,8 +12,9 @@ rather than escaped, so callers pass file names relative to FFmpeg's working fol
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_.+\-/*()<>=,%&@ ]*$")
 _NEEDS_QUOTES = re.compile(r"[,;\[\]= ()]")
@@ -31,6 +35,17 @@ class _Node:
     inputs: list[Stream]
     args: list[str]
     outputs: int
+    audio: bool
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output file of a command: ``stream`` written to ``target`` with ``options``
+    (``{"f": "null"}`` and target ``-`` to discard it)."""
+
+    stream: Stream
+    target: str
+    options: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -38,11 +53,18 @@ class Graph:
     """A filtergraph under construction."""
 
     _nodes: list[_Node] = field(default_factory=list)
+    _files: list[list[str]] = field(default_factory=list)
 
     @staticmethod
     def input(index: int, kind: str = "v") -> Stream:
         """Stream ``kind`` of FFmpeg input ``index`` (``[index:kind]``)."""
         return Stream(-1, 0, f"{index}:{kind}")
+
+    def file(self, path: Path | str, kind: str = "v", **options: object) -> Stream:
+        """Stream ``kind`` of ``path``, the command's next input; ``options`` are its input
+        options (``f="f32le"``, ``stream_loop=-1``), given before its ``-i``."""
+        self._files.append([*_flags(options), "-i", str(path)])
+        return self.input(len(self._files) - 1, kind)
 
     def source(self, name: str, *args: object, **options: object) -> Stream:
         """A source filter (``movie``, ``color``) with no inputs."""
@@ -79,7 +101,9 @@ class Graph:
                 raise ValueError("stream from another graph")
         rendered = [_value(a) for a in args]
         rendered += [f"{key}={_value(value)}" for key, value in options.items()]
-        self._nodes.append(_Node(name, inputs, rendered, outputs))
+        # A filter's output is of its first input's kind; audio sources are named a... .
+        audio = self._is_audio(inputs[0]) if inputs else name.startswith("a")
+        self._nodes.append(_Node(name, inputs, rendered, outputs, audio))
         index = len(self._nodes) - 1
         return [Stream(index, pad) for pad in range(outputs)]
 
@@ -104,9 +128,12 @@ class Graph:
                 if count == 1:
                     queue = [label(stream)]
                 else:
-                    queue = [f"{label(stream)}s{i}" for i in range(count)]
+                    # "[0:a]" split into "[i0as0]", "[i0as1]": a plain name for each copy.
+                    base = label(stream) if stream.node >= 0 else "i" + label(stream)
+                    queue = [f"{base.replace(':', '')}s{i}" for i in range(count)]
                     outs = "".join(f"[{q}]" for q in queue)
-                    lines.append(f"[{label(stream)}]split={count}{outs}")
+                    split = "asplit" if self._is_audio(stream) else "split"
+                    lines.append(f"[{label(stream)}]{split}={count}{outs}")
                 pending[stream] = queue
             return queue.pop(0)
 
@@ -117,6 +144,27 @@ class Graph:
             lines.append(f"{ins}{body}{outs}")
         labels = [take(s) for s in outputs]
         return ";\n".join(lines), labels
+
+    def command(self, *outputs: Output, overwrite: bool = True) -> list[str]:
+        """The FFmpeg arguments (after the executable) that read the graph's :meth:`file`
+        inputs, run the graph and write ``outputs``; ``overwrite`` adds ``-y``."""
+        text, labels = self.compile([o.stream for o in outputs])
+        args = [arg for file in self._files for arg in file]
+        args += ["-filter_complex", text.replace("\n", "")]
+        for out, label in zip(outputs, labels, strict=True):
+            args += ["-map", f"[{label}]"]
+            args += [*_flags(out.options), out.target]
+        return [*args, "-y"] if overwrite else args
+
+    def _is_audio(self, stream: Stream) -> bool:
+        if stream.node < 0:
+            return stream.label.split(":")[-1].startswith("a")
+        return self._nodes[stream.node].audio
+
+
+def _flags(options: Mapping[str, object]) -> list[str]:
+    """``{"f": "null"}`` as ``["-f", "null"]``."""
+    return [text for key, value in options.items() for text in (f"-{key}", str(value))]
 
 
 def _value(value: object) -> str:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ffmpeg
 import numpy as np
 from pydantic import BaseModel, Field
 
 from ytempire.media.ffmpeg import ffmpeg_exe, run
+from ytempire.media.graph import Graph, Output, Stream
 
 WINDOW_S = 0.05
 SILENCE_DBFS = -45.0
@@ -273,18 +273,24 @@ def measure_speech(
     )
 
 
-def loudness_meter(stream: Any, log_path: Path, *, dual_mono: bool = False) -> Any:
-    """``stream`` (an ffmpeg-python audio node) through FFmpeg's EBU R128 meter, logging its
-    readings to ``log_path`` for :func:`read_loudness_log`. The audio passes unchanged; the
-    returned node still has to reach an output (``-f null`` will do). ``dual_mono`` measures
-    a mono stream as the stereo file that has it in both channels (3 dB louder).
+def loudness_meter(
+    graph: Graph, stream: Stream, log_path: Path, *, dual_mono: bool = False
+) -> Stream:
+    """``stream`` (audio of ``graph``) through FFmpeg's EBU R128 meter, logging its readings
+    to ``log_path`` for :func:`read_loudness_log`. The audio passes unchanged; the returned
+    stream still has to reach an output (:func:`discard` will do). ``dual_mono`` measures a
+    mono stream as the stereo file that has it in both channels (3 dB louder).
 
     ``log_path`` goes into a filtergraph: keep it free of ``,:;[]'\\`` (a temporary folder).
     """
     options = {"dualmono": "true"} if dual_mono else {}
-    return stream.filter("ebur128", metadata=1, peak="true", **options).filter(
-        "ametadata", mode="print", file=str(log_path)
-    )
+    metered = graph.filter(stream, "ebur128", metadata=1, peak="true", **options)
+    return graph.filter(metered, "ametadata", mode="print", file=str(log_path))
+
+
+def discard(stream: Stream) -> Output:
+    """An output that decodes ``stream`` and keeps nothing (``-f null -``)."""
+    return Output(stream, "-", {"f": "null"})
 
 
 def read_loudness_log(log_path: Path, *, momentary: bool = False) -> Loudness:
@@ -329,9 +335,10 @@ def measure_loudness(
     """
     with tempfile.TemporaryDirectory(prefix="ytempire-loudness-") as tmp:
         log = Path(tmp) / "ebur128.log"
-        metered = loudness_meter(ffmpeg.input(str(path), **(input_options or {})).audio, log)
-        command = ffmpeg.compile(ffmpeg.output(metered, "-", f="null"), cmd=ffmpeg_exe())
-        run(command, timeout=60 + _seconds_hint(path))
+        graph = Graph()
+        metered = loudness_meter(graph, graph.file(path, "a", **(input_options or {})), log)
+        command = graph.command(discard(metered), overwrite=False)
+        run([ffmpeg_exe(), *command], timeout=60 + _seconds_hint(path))
         return read_loudness_log(log, momentary=momentary)
 
 

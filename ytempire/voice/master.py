@@ -26,15 +26,16 @@ import wave
 from pathlib import Path
 from typing import Any
 
-import ffmpeg
 import numpy as np
 from pydantic import BaseModel, Field
 
 from ytempire.media.ffmpeg import FFmpegError, ffmpeg_exe, run
+from ytempire.media.graph import Graph, Output, Stream
 from ytempire.quality.audio import (
     LUFS_FLOOR,
     STREAM_BLOCK_FRAMES,
     Loudness,
+    discard,
     loudness_meter,
     open_wav,
     read_loudness_log,
@@ -150,14 +151,8 @@ def master(
         # the dual-mono stereo it becomes.
         channels = 1 if raw_channels == 1 else CHANNELS
         resampled = scratch / "voice-48k.f32"
-        stream = (
-            ffmpeg.input(str(raw_path))
-            .audio.filter("atrim", start_sample=start, end_sample=end)
-            .filter("asetpts", "N/SR/TB")
-            .filter("apad", pad_len=pad)
-            .filter("aresample", SAMPLE_RATE, resampler="soxr")
-        )
-        measured = _render(stream, resampled, meters / "voice.log", channels)
+        g, stream = resample_graph(raw_path, start, end, pad)
+        measured = _render(g, stream, resampled, meters / "voice.log", channels)
         duration = resampled.stat().st_size / (4 * channels * SAMPLE_RATE)
 
         voice_path = destination if track is None else work_dir / "voice_master.wav"
@@ -233,12 +228,8 @@ def _limit_to_target(
     tried: list[tuple[float, Loudness]] = []
     limited = scratch / "voice-limited.f32"
     for _ in range(MAX_PASSES):
-        stream = _limiter(
-            ffmpeg.input(str(source), **_raw(channels)).audio.filter(
-                "volume", f"{gain:.4f}dB", precision="float"
-            )
-        )
-        loudness = _render(stream, limited, meters / f"limit-{len(tried)}.log", channels)
+        g, stream = limit_graph(source, channels, gain)
+        loudness = _render(g, stream, limited, meters / f"limit-{len(tried)}.log", channels)
         tried.append((gain, loudness))
         final = _final_gain(loudness)
         if loudness.integrated_lufs + final >= TARGET_LUFS - 0.05:
@@ -269,8 +260,81 @@ def _final_gain(loudness: Loudness) -> float:
     )
 
 
-def _limiter(stream: Any) -> Any:
-    return stream.filter(
+def resample_graph(raw_path: Path, start: int, end: int, pad: int) -> tuple[Graph, Stream]:
+    """The raw narration's samples ``start`` to ``end``, ``pad`` samples of silence after
+    them, resampled to 48 kHz (step 1 and 2 of the module docstring)."""
+    g = Graph()
+    stream = g.chain(
+        g.file(raw_path, "a"),
+        ("atrim", {"start_sample": start, "end_sample": end}),
+        ("asetpts", {"expr": "N/SR/TB"}),
+        ("apad", {"pad_len": pad}),
+        ("aresample", {"osr": SAMPLE_RATE, "resampler": "soxr"}),
+    )
+    return g, stream
+
+
+def limit_graph(source: Path, channels: int, gain_db: float) -> tuple[Graph, Stream]:
+    """``source`` (raw 48 kHz float with ``channels``) ``gain_db`` louder, then limited."""
+    g = Graph()
+    gained = g.filter(
+        g.file(source, "a", **_raw(channels)), "volume", f"{gain_db:.4f}dB", precision="float"
+    )
+    return g, _limiter(g, gained)
+
+
+def bed_graph(track: Path, duration: float) -> tuple[Graph, Stream]:
+    """``track`` looped to ``duration`` seconds, 48 kHz stereo, faded in and out."""
+    fade_out_at = max(0.0, duration - MUSIC_FADE_OUT_S)
+    g = Graph()
+    music = g.chain(
+        g.file(track, "a", stream_loop=-1, t=f"{duration:.6f}"),
+        ("aresample", {"osr": SAMPLE_RATE, "resampler": "soxr"}),
+        ("aformat", {"channel_layouts": "stereo"}),
+        ("afade", {"t": "in", "d": MUSIC_FADE_IN_S}),
+        ("afade", {"t": "out", "st": f"{fade_out_at:.6f}", "d": MUSIC_FADE_OUT_S}),
+    )
+    return g, music
+
+
+def mix_graph(
+    voice_path: Path, bed: Path, bed_gain_db: float, wet_share: float
+) -> tuple[Graph, Stream]:
+    """The bed (raw 48 kHz stereo float) ``bed_gain_db`` louder, ducked under the voice by a
+    sidechain compressor whose wet share is ``wet_share``, mixed with it and limited."""
+    g = Graph()
+    voice = g.file(voice_path, "a")
+    level = g.filter(
+        g.file(bed, "a", **_raw(CHANNELS)), "volume", f"{bed_gain_db:.4f}dB", precision="float"
+    )
+    ducked = g.join(
+        [level, voice],
+        "sidechaincompress",
+        threshold=DUCK_THRESHOLD,
+        ratio=DUCK_RATIO,
+        attack=DUCK_ATTACK_MS,
+        release=DUCK_RELEASE_MS,
+        mix=f"{min(1.0, wet_share):.4f}",
+    )
+    mixed = g.join([voice, ducked], "amix", inputs=2, duration="first", normalize=0)
+    return g, _limiter(g, mixed)
+
+
+def metered_command(
+    g: Graph, stream: Stream, output: Path, log: Path, channels: int = CHANNELS
+) -> list[str]:
+    """The FFmpeg arguments (after the executable) that run ``g``, writing ``stream`` as raw
+    48 kHz float (mono or stereo) to ``output`` and metering it on the way into ``log``
+    (mono as dual mono)."""
+    layout = "mono" if channels == 1 else "stereo"
+    formatted = g.filter(stream, "aformat", sample_fmts="flt", channel_layouts=layout)
+    meter = loudness_meter(g, formatted, log, dual_mono=channels == 1)
+    return g.command(Output(formatted, str(output), {"f": "f32le"}), discard(meter))
+
+
+def _limiter(g: Graph, stream: Stream) -> Stream:
+    return g.filter(
+        stream,
         "alimiter",
         limit=f"{10 ** (LIMITER_CEILING_DBFS / 20):.6f}",
         attack=LIMITER_ATTACK_MS,
@@ -281,22 +345,11 @@ def _limiter(stream: Any) -> Any:
     )
 
 
-def _render(stream: Any, output: Path, log: Path, channels: int = CHANNELS) -> Loudness:
-    """Write ``stream`` as raw 48 kHz float (mono or stereo) to ``output`` and meter it on
-    the way (mono as dual mono)."""
-    layout = "mono" if channels == 1 else "stereo"
-    split = stream.filter("aformat", sample_fmts="flt", channel_layouts=layout)
-    split = split.filter_multi_output("asplit", 2)
-    meter = loudness_meter(split[1], log, dual_mono=channels == 1)
-    command = ffmpeg.compile(
-        ffmpeg.merge_outputs(
-            ffmpeg.output(split[0], str(output), f="f32le"),
-            ffmpeg.output(meter, "-", f="null"),
-        ),
-        cmd=ffmpeg_exe(),
-        overwrite_output=True,
-    )
-    run(command, timeout=600)
+def _render(
+    g: Graph, stream: Stream, output: Path, log: Path, channels: int = CHANNELS
+) -> Loudness:
+    """Run :func:`metered_command`; the loudness it measured."""
+    run([ffmpeg_exe(), *metered_command(g, stream, output, log, channels)], timeout=600)
     return read_loudness_log(log)
 
 
@@ -340,39 +393,15 @@ def _mix_music(
     """Mix ``track`` under the mastered voice, ducked, limited and normalised, into
     ``destination``; return the mix's loudness."""
     bed = scratch / "music.f32"
-    fade_out_at = max(0.0, duration - MUSIC_FADE_OUT_S)
-    music = (
-        ffmpeg.input(str(track), stream_loop=-1, t=f"{duration:.6f}")
-        .audio.filter("aresample", SAMPLE_RATE, resampler="soxr")
-        .filter("aformat", channel_layouts="stereo")
-        .filter("afade", t="in", d=MUSIC_FADE_IN_S)
-        .filter("afade", t="out", st=f"{fade_out_at:.6f}", d=MUSIC_FADE_OUT_S)
-    )
-    bed_loudness = _render(music, bed, meters / "music.log")
+    bed_loudness = _render(*bed_graph(track, duration), bed, meters / "music.log")
     if bed_loudness.integrated_lufs <= LUFS_FLOOR:
         raise MasteringError(f"{track.name} is silent")
     bed_gain = TARGET_LUFS - (below_db - DUCK_DEPTH_DB) - bed_loudness.integrated_lufs
     depth = 10 ** (-DUCK_DEPTH_DB / 20)
     wet_share = (1 - depth) / (1 - _WET_UNDER_SPEECH)
 
-    voice = ffmpeg.input(str(voice_path)).audio.filter_multi_output("asplit", 2)
-    level = ffmpeg.input(str(bed), **_raw(CHANNELS)).audio.filter(
-        "volume", f"{bed_gain:.4f}dB", precision="float"
-    )
-    ducked = ffmpeg.filter(
-        [level, voice[1]],
-        "sidechaincompress",
-        threshold=DUCK_THRESHOLD,
-        ratio=DUCK_RATIO,
-        attack=DUCK_ATTACK_MS,
-        release=DUCK_RELEASE_MS,
-        mix=f"{min(1.0, wet_share):.4f}",
-    )
-    mixed = _limiter(
-        ffmpeg.filter([voice[0], ducked], "amix", inputs=2, duration="first", normalize=0)
-    )
     out = scratch / "mix.f32"
-    loudness = _render(mixed, out, meters / "mix.log")
+    loudness = _render(*mix_graph(voice_path, bed, bed_gain, wet_share), out, meters / "mix.log")
     gain = _final_gain(loudness)
     if abs(loudness.integrated_lufs + gain - TARGET_LUFS) > LOUDNESS_TOLERANCE_LU:
         raise MasteringError(f"the mix reaches only {loudness.integrated_lufs + gain:.1f} LUFS")

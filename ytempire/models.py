@@ -168,6 +168,10 @@ class VideoJob(BaseModel):
         default=0.0, ge=0, le=END_SCREEN_S[1], description="end screen length, 5-20 s; 0: none"
     )
 
+    experiments: tuple[tuple[str, str], ...] = Field(
+        default=(), description="(experiment, arm) pairs (ytempire.learning.experiments)"
+    )
+
     @field_validator("end_screen_s")
     @classmethod
     def _end_screen(cls, value: float) -> float:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     create_engine,
     event,
+    func,
     insert,
     or_,
     select,
@@ -486,8 +487,9 @@ class AnalyticsStore:
         fetched_at: datetime | None = None,
     ) -> int:
         """Write the video's daily numbers, one row per day: a day fetched again replaces
-        its row. Each day has ``day`` (a date), ``views``, ``average_view_duration_s`` and
-        ``impressions_ctr`` (None: unknown). Returns how many days were written."""
+        its row. Each day has ``day`` (a date), ``views``, ``average_view_duration_s``,
+        ``impressions_ctr`` and ``impressions`` (None or absent: unknown). Returns how many
+        days were written."""
         at = utc(fetched_at or datetime.now(UTC))
         rows = {
             d["day"]: {
@@ -496,6 +498,7 @@ class AnalyticsStore:
                 "youtube_video_id": youtube_video_id,
                 "views": int(d["views"]),
                 "impressions_ctr": d.get("impressions_ctr"),
+                "impressions": d.get("impressions"),
                 "average_view_duration_s": float(d["average_view_duration_s"]),
                 "fetched_at": at,
             }
@@ -508,18 +511,27 @@ class AnalyticsStore:
             if dialect in ("postgresql", "sqlite"):
                 upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
                 # The table, not the entity: rows are keyed by column name ("date").
-                statement = upsert(cast(Table, VideoPerformance.__table__))
+                table = cast(Table, VideoPerformance.__table__)
+                statement = upsert(table)
+                # Reach numbers come from another report than views: an unknown one (NULL)
+                # keeps what the other report stored.
+                kept = {
+                    name: func.coalesce(statement.excluded[name], table.c[name])
+                    for name in ("impressions_ctr", "impressions")
+                }
                 statement = statement.on_conflict_do_update(
                     index_elements=["video_id", "date"],
                     set_={
-                        name: statement.excluded[name]
-                        for name in (
-                            "youtube_video_id",
-                            "views",
-                            "impressions_ctr",
-                            "average_view_duration_s",
-                            "fetched_at",
-                        )
+                        **{
+                            name: statement.excluded[name]
+                            for name in (
+                                "youtube_video_id",
+                                "views",
+                                "average_view_duration_s",
+                                "fetched_at",
+                            )
+                        },
+                        **kept,
                     },
                 )
                 s.execute(statement, list(rows.values()))

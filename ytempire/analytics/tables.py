@@ -167,6 +167,9 @@ class VideoPerformance(Base):
     impressions_ctr: Mapped[float | None] = mapped_column(Float)
     average_view_duration_s: Mapped[float] = mapped_column(Float)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Thumbnail impressions from the Reporting API's reach report (migration 0009), the
+    # denominator of ``impressions_ctr``. NULL: unknown.
+    impressions: Mapped[int | None] = mapped_column(Integer)
 
 
 class VideoLease(Base):
@@ -201,3 +204,18 @@ class CostLedgerLine(Base):
     cost_micro_usd: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ExperimentAssignment(Base):
+    """Which arm of an experiment a video got (``ytempire.learning.experiments``): the arm,
+    the factor and the value it applied. A re-run of the video finds the same row."""
+
+    __tablename__ = "experiment_assignments"
+
+    experiment: Mapped[str] = mapped_column(String(100), primary_key=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    arm: Mapped[str] = mapped_column(String(50))
+    factor: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

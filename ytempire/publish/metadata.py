@@ -106,6 +106,7 @@ def build(
         "duration_s": round(narration.duration_s, 3),
         "content_type": job.content_type.value,
         "voice_profile": job.voice.value,
+        "experiments": dict(job.experiments),
         "aspect": job.aspect.value,
         "model_used": script.engine,
         "topic": (

@@ -38,6 +38,8 @@ class EncoderSpec:
         return [
             "-c:v", "h264_nvenc", "-preset", "p4", "-rc", "vbr", "-cq", str(crf + 1),
             "-b:v", "0", "-profile:v", "high", "-pix_fmt", "yuv420p", "-bf", "0",
+            # Forced key frames (one per shot) as IDR pictures, which readers can seek to.
+            "-forced-idr", "1",
         ]  # fmt: skip
 
 

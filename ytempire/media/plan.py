@@ -184,6 +184,18 @@ def any_of(terms: list[str]) -> str:
     return terms[0]
 
 
+def shot_starts(pieces: tuple[Piece, ...]) -> list[int]:
+    """Which encoded pictures of ``pieces`` (consecutive; counted from 0) begin a segment
+    shown on its own: the first picture after each cut or transition, where a key frame lets
+    a reader seek straight to the new shot."""
+    starts, picture = [], 0
+    for piece in pieces:
+        if piece.kind != "blend":
+            starts.append(picture)
+        picture += len(piece.states)
+    return starts
+
+
 def holds(pieces: tuple[Piece, ...]) -> list[int]:
     """How many frames each encoded picture of ``pieces`` (consecutive) stays on screen."""
     starts = [s for p in pieces for s in p.states]

@@ -7,6 +7,7 @@ changes on screen rather than how long the video is.
    whose filtergraph decodes each picture once, converts its pixel format before anything
    is duplicated, and hands the encoder only those pictures (parts run in parallel, and the
    narration is encoded to AAC beside them).
+   Each picture that starts a shot is a key frame (IDR), so a reader can seek to any shot.
 3. :func:`ytempire.media.h264.splice` joins the parts' streams and holds each picture on
    screen with skip frames, then one FFmpeg pass copies video and audio into the MP4.
 4. :func:`verify` checks the file with PyAV; a failure fails the render.
@@ -40,6 +41,7 @@ from ytempire.media.plan import (
     holds,
     parse_srt,
     plan,
+    shot_starts,
 )
 from ytempire.media.plan import (
     cost as plan_cost,
@@ -370,6 +372,11 @@ def render_timeline(
                 command += args
             command += ["-/filter_complex", f"part{k}.graph", "-map", f"[{label}]"]
             command += ["-fps_mode", "passthrough", "-an"]
+            # A key frame at every new shot (an intra picture where the picture changes
+            # anyway costs little): readers such as the key-frame picker seek straight to
+            # any shot instead of decoding the part from its start.
+            shots = [f"eq(n,{i})" for i in shot_starts(parts[k])]
+            command += ["-force_key_frames", f"expr:{any_of(shots)}"]
             command += spec.args(crf=options.crf, preset=options.preset, threads=threads)
             command += ["-f", "h264", "-y", target.name]
             pictures = sum(len(p.states) for p in parts[k])

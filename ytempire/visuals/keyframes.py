@@ -1,14 +1,17 @@
 """Key frames of a rendered video, picked by sharpness and contrast for its thumbnails.
 
-A first pass reads only the packets (no decoding: ~20 ms a minute) to see how the video was
-encoded. Where its key frames sample it well (at least as many as asked for, on average at
-most ``MAX_KEY_SPACING_S`` apart, as x264 makes them with its scene-cut detection), only
-they are decoded (PyAV with ``skip_frame="NONKEY"``): about 0.05 s for a minute of 1080p.
-Otherwise (long GOPs: a renderer that encodes static slides as P-frames puts a key frame only
-at the start of each part) the video is decoded once, front to back, and a frame is looked at
-every ``SAMPLE_STEP_S`` seconds (fewer for long videos: at most ``MAX_SAMPLES``), plus every
-key frame: about 1.1 s for a minute of 1080p on two cores. Seeking to sample times instead
-would decode from the previous key frame for every sample, many times the work.
+The renderer makes every shot start on a key frame, so the shots are reached by seeking,
+never by decoding the video: from each of at most ``MAX_SAMPLES`` times spread over the
+video (at least ``SAMPLE_STEP_S`` apart), a seek lands on the first key frame at or after
+it, and only that frame is decoded. The work is then bounded whatever the video's length
+(about 0.02 s a sample for 1080p), and on a video whose shots are at least a step apart
+every key frame is looked at, exactly those that decoding every key frame would offer.
+
+A video whose key frames do not sample it well (fewer than asked for, or on average more
+than ``MAX_KEY_SPACING_S`` apart and more than two steps: another encoder's long GOPs) is
+decoded once instead, front to back, and a frame is looked at every step plus every key
+frame: about 1.1 s for a minute of 1080p on two cores. Seeking to sample times there would
+decode from the previous key frame for every sample, many times the work.
 
 Each candidate is scored on a 320-pixel-wide grey copy:
 
@@ -52,7 +55,6 @@ FLAT_BLOCK_STD = 3.0
 GRAPHIC_FLAT_SHARE = 0.6
 # Key frames are saved just large enough to cover a 1280x720 thumbnail.
 COVER_SIZE = (1280, 720)
-MAX_DECODED = 2000  # key frames looked at, at most (a 2 s GOP over an hour)
 MAX_KEY_SPACING_S = 15.0
 SAMPLE_STEP_S = 0.5  # shots shorter than this are transitions, not thumbnail material
 MAX_SAMPLES = 240
@@ -167,39 +169,71 @@ class _Best:
         del self.items[self.keep :]
 
 
-def _survey(video: Path) -> tuple[float, int]:
-    """(duration in seconds, number of key frames), from the packets alone."""
+def _sample_step(duration_s: float) -> float:
+    return max(SAMPLE_STEP_S, duration_s / MAX_SAMPLES)
+
+
+def _duration(container: av.container.InputContainer) -> float:
+    """The video stream's length in seconds, from the headers."""
+    stream = container.streams.video[0]
+    if stream.duration and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    return container.duration / av.time_base if container.duration else 0.0
+
+
+def _key_at_or_after(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, seconds: float
+) -> av.VideoFrame | None:
+    """The first key frame at or after ``seconds``, reached by seeking and decoded alone;
+    None past the last one."""
+    if stream.time_base is None:
+        return None
+    try:
+        # Forward (not backward) seeking lands on the next key frame, not the one before.
+        container.seek(round(seconds / stream.time_base), stream=stream, backward=False)
+    except av.error.PermissionError:  # no key frame after ``seconds``
+        return None
+    for packet in container.demux(stream):
+        for frame in packet.decode():
+            return frame
+    return None
+
+
+def _seek_keys(video: Path, best: _Best) -> tuple[float, int]:
+    """Offer the first key frame at or after every sample step (each once, front to back);
+    return the video's duration and how many key frames were offered."""
     with av.open(str(video)) as container:
         if not container.streams.video:
             raise ValueError(f"{video} has no video stream")
+        duration = _duration(container)
+        step = _sample_step(duration)
         stream = container.streams.video[0]
-        keys = sum(1 for packet in container.demux(stream) if packet.is_keyframe)
-        if stream.duration and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        else:
-            duration = container.duration / av.time_base if container.duration else 0.0
-    return duration, keys
+        stream.thread_type = "SLICE"  # frame threads would hold frames back
+        rate = float(stream.average_rate or 30)
+        target, offered = 0.0, 0
+        while target < duration:
+            frame = _key_at_or_after(container, stream, target)
+            if frame is None or frame.time is None:
+                break
+            best.offer(_candidate(frame, duration))
+            offered += 1
+            target = max(target + step, float(frame.time) + 0.5 / rate)
+    return duration, offered
 
 
-def _scan(video: Path, best: _Best, duration_s: float, *, key_frames_only: bool) -> None:
-    """Offer the key frames only, or (one pass over every frame) a frame per sample step and
-    every key frame."""
-    step = max(SAMPLE_STEP_S, duration_s / MAX_SAMPLES)
+def _scan(video: Path, best: _Best, duration_s: float) -> None:
+    """Offer, in one pass decoding every frame, a frame per sample step and every key frame."""
+    step = _sample_step(duration_s)
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
         # Slice threads measured faster than frame threads for this (one-pass) decoding.
         stream.thread_type = "SLICE"
-        if key_frames_only:
-            stream.codec_context.skip_frame = "NONKEY"
-        next_sample, offered = 0.0, 0
+        next_sample = 0.0
         for frame in container.decode(stream):
             time_s = float(frame.time) if frame.time is not None else next_sample
-            if key_frames_only or frame.key_frame or time_s >= next_sample - 1e-3:
+            if frame.key_frame or time_s >= next_sample - 1e-3:
                 best.offer(_candidate(frame, duration_s))
                 next_sample = time_s + step
-                offered += 1
-                if key_frames_only and offered >= MAX_DECODED:
-                    break
 
 
 def pick_key_frames(video: Path, out_dir: Path, *, count: int = 3) -> list[KeyFrame]:
@@ -214,9 +248,11 @@ def pick_key_frames(video: Path, out_dir: Path, *, count: int = 3) -> list[KeyFr
     # Keep a few spare candidates: the pickiest rule (distinctness) is applied as they come.
     best = _Best(keep=count + 2)
     try:
-        duration_s, keys = _survey(video)
-        sparse = keys < count or duration_s > MAX_KEY_SPACING_S * keys
-        _scan(video, best, duration_s, key_frames_only=not sparse)
+        duration_s, keys = _seek_keys(video, best)
+        spacing = max(MAX_KEY_SPACING_S, 2 * _sample_step(duration_s))
+        if keys < count or duration_s > spacing * keys:
+            best = _Best(keep=count + 2)
+            _scan(video, best, duration_s)
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read key frames of {video}: {exc}") from None
 

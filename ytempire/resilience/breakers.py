@@ -54,6 +54,9 @@ LIMITS: dict[str, BreakerLimit] = {
     "dalle": BreakerLimit(failures=3, recovery_s=300),
     "google": BreakerLimit(failures=3, recovery_s=180),
     "pexels": BreakerLimit(failures=5, recovery_s=120),
+    # Each local model server has its own breaker, ``local:<endpoint>``: a sibling server
+    # takes its calls (providers/spread.py), so a failing one is skipped at once, briefly.
+    "local": BreakerLimit(failures=2, recovery_s=60),
 }
 DEFAULT_LIMIT = BreakerLimit(failures=5, recovery_s=300)
 
@@ -102,7 +105,9 @@ class Breakers:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def limit(self, provider: str) -> BreakerLimit:
-        return self.limits.get(provider, DEFAULT_LIMIT)
+        """The provider's limit; ``family:member`` falls back to its family's (``local``)."""
+        family = provider.split(":", 1)[0]
+        return self.limits.get(provider) or self.limits.get(family, DEFAULT_LIMIT)
 
     def _now(self) -> datetime:
         return utc(self.clock())

@@ -1,5 +1,6 @@
-"""The analytics report flow: flush the metrics queue → read the views → evaluate the alert
-rules → one Prefect event per alert → markdown and table artifacts → push the metrics.
+"""The analytics report flow: flush the metrics queue → analyse the experiments → read the
+views → evaluate the alert rules → one Prefect event per alert → markdown and table
+artifacts (and ``experiment-<name>`` per experiment) → push the metrics.
 
 Prefect automations turn the events into notifications: trigger on ``ytempire.alert.*``
 (every event carries the rule, subject, value, threshold and severity in its payload and
@@ -16,9 +17,13 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
 from tasks.alerts import emit_alert
+from tasks.experiments import declared as experiments_declared
 from ytempire.analytics import metrics, queue, report, views
 from ytempire.analytics.alerts import Alert, Thresholds
+from ytempire.analytics.report.formats.as_markdown import section_markdown
+from ytempire.analytics.report.sections import experiments as experiments_section
 from ytempire.analytics.store import AnalyticsStore
+from ytempire.learning.analysis import Analysis, analyse, observations
 from ytempire.settings import Settings
 
 ARTIFACT_KEY = "analytics-report"
@@ -42,10 +47,26 @@ def flush_metrics(settings: Settings) -> int:
     return queue.for_settings(settings).flush()
 
 
-@task(name="build-report", cache_policy=NO_CACHE)
-def build(settings: Settings, window: views.Window) -> report.OptimizationReport:
+@task(name="analyse-experiments", cache_policy=NO_CACHE)
+def analyse_experiments(settings: Settings) -> list[Analysis]:
+    """Each declared experiment's table and decision; none when the file cannot be read
+    (the report goes on, the log says why)."""
+    try:
+        declared = experiments_declared(settings)
+    except ValueError as exc:
+        get_run_logger().error("experiments: %s", exc)
+        return []
     store = AnalyticsStore(settings.analytics_url)
-    return report.build_report(store, window, Thresholds.from_settings(settings))
+    return [analyse(e, observations(store, e)) for e in declared]
+
+
+@task(name="build-report", cache_policy=NO_CACHE)
+def build(
+    settings: Settings, window: views.Window, analyses: list[Analysis]
+) -> report.OptimizationReport:
+    store = AnalyticsStore(settings.analytics_url)
+    extra = [experiments_section.section(analyses)] if analyses else []
+    return report.build_report(store, window, Thresholds.from_settings(settings), extra=extra)
 
 
 @task(name="emit-alert-events", cache_policy=NO_CACHE)
@@ -81,7 +102,15 @@ def analytics_report(
     window = report.since_window(since, until)
 
     flush_metrics(settings)
-    built = build(settings, window)
+    analyses = analyse_experiments(settings)
+    built = build(settings, window, analyses)
+    for a in analyses:  # one artifact per experiment, for analysts to follow it by key
+        one = experiments_section.section([a], title=f"Experiment {a.experiment}")
+        create_markdown_artifact(
+            "\n".join(section_markdown(one)),
+            key=f"experiment-{a.experiment}",
+            description=f"{a.experiment}: {a.decision}",
+        )
     events = emit_alerts(built.alerts, window)
     create_markdown_artifact(
         report.to_markdown(built, images="embed"),

@@ -14,6 +14,7 @@ from prefect.runtime import flow_run
 from blocks.credentials import settings_from_blocks
 from flows.render import render
 from tasks.costs import video_cost, video_costs
+from tasks.experiments import assign_experiments
 from tasks.gate import ask_operator, gate_video, hold_video
 from tasks.lease import video_lease
 from tasks.quality import check_quality
@@ -41,6 +42,8 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     folder = VideoFolder(settings.workspace, job.video_id).create()
 
     with video_lease(job, settings) as lease:  # a second run of this video waits or is refused
+        arms = assign_experiments(job, settings)  # A/B arms: the same on every run of the video
+        job, settings = arms.job, arms.settings(settings)
         trends = detect_trends(job, settings, run_id)
         topic = select_topic(job, trends, settings, run_id)
         script = write_script(job, topic, settings, run_id)

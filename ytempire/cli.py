@@ -15,6 +15,9 @@ Prometheus metrics. Both exit 1 with one line when the store cannot be read, 2 o
 its runs, and their total (what ``metadata.json`` and the analytics store say it cost);
 exit 2 for a video with no recorded cost.
 
+``ytempire experiments status [NAME]`` and ``ytempire experiments promote NAME`` (A/B
+experiments) are described in ``ytempire.learning.experiment_commands``.
+
 ``ytempire batch [--date YYYY-MM-DD] [--channel NAME ...] [--videos-per-channel N]`` runs the
 daily batch (docs/batch.md) and prints a row per video: exit 0 when every planned video was
 made, 1 when any failed, 2 on bad input or unusable channel profiles.
@@ -42,6 +45,7 @@ from rich.table import Table
 from ytempire import basic_auth
 from ytempire.channels import Channel, ChannelsError, load_channels
 from ytempire.errors import StageFailed, one_line
+from ytempire.learning import experiment_commands
 from ytempire.models import (
     HEX_COLOUR,
     MAX_BRAND_COLOURS,
@@ -287,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cost = commands.add_parser("cost", help="every paid call and compute line of a video")
     cost.add_argument("video_id", type=_video_id, help="the video's id")
+    experiment_commands.add_commands(commands, _Parser)
     return parser
 
 
@@ -736,6 +741,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_release(args, console)
     if args.command == "cost":
         return run_cost(args)
+    if args.command in experiment_commands.COMMANDS:
+        return experiment_commands.run(args)
     return run_video(job, console)
 
 

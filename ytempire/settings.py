@@ -296,7 +296,7 @@ class Settings(BaseSettings):
     # A/B experiments (docs/experiments.md).
     experiments_file: Path = Field(
         default=REPO_ROOT / "experiments.yaml",
-        description="experiments offline; the ytempire-experiments Variable on a server wins",
+        description="experiments offline; the ytempire_experiments Variable on a server wins",
     )
     credentials_block: str = Field(
         default="default", description="name of the credential blocks flows load (blocks/)"

@@ -15,10 +15,13 @@ from ytempire.learning import drift
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
 
-def store_with_pace(tmp_path: Path, recent_wpm: float) -> AnalyticsStore:
-    """Eight days of voice checks: 7 baseline days around 150 wpm, the last day at
-    ``recent_wpm`` (same spread)."""
-    store = AnalyticsStore(f"sqlite:///{tmp_path / 'drift.db'}")
+def sqlite(tmp_path: Path) -> AnalyticsStore:
+    return AnalyticsStore(f"sqlite:///{tmp_path / 'drift.db'}")
+
+
+def store_with_pace(store: AnalyticsStore, recent_wpm: float) -> AnalyticsStore:
+    """``store`` with eight days of voice checks up to ``NOW``: 7 baseline days around
+    150 wpm, the last day at ``recent_wpm`` (same spread)."""
     rng = np.random.default_rng(7)
     with store.session() as s:
         for hour in range(8 * 24 * 2):
@@ -42,7 +45,7 @@ def store_with_pace(tmp_path: Path, recent_wpm: float) -> AnalyticsStore:
 
 
 def test_a_pace_shift_is_flagged(tmp_path: Path) -> None:
-    (pace,) = drift.evaluate(store_with_pace(tmp_path, 165.0), now=NOW)
+    (pace,) = drift.evaluate(store_with_pace(sqlite(tmp_path), 165.0), now=NOW)
     assert pace.metric == "words_per_minute"
     assert (pace.baseline_n, pace.recent_n) == (7 * 48, 48)
     assert pace.drifted
@@ -51,7 +54,7 @@ def test_a_pace_shift_is_flagged(tmp_path: Path) -> None:
 
 
 def test_an_unchanged_window_is_not(tmp_path: Path) -> None:
-    (pace,) = drift.evaluate(store_with_pace(tmp_path, 150.0), now=NOW)
+    (pace,) = drift.evaluate(store_with_pace(sqlite(tmp_path), 150.0), now=NOW)
     assert not pace.drifted
     # 48 values in ten bins: PSI alone is noisy (about 0.2 from chance); KS does not agree
     assert pace.ks_p_value is not None and pace.ks_p_value >= drift.KS_ALPHA

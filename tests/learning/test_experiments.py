@@ -102,7 +102,7 @@ def test_the_arm_is_applied_to_the_job_and_recorded(tmp_path: Path) -> None:
     found = experiments.load(EXAMPLE)
     job = VideoJob()
     (assignment,) = experiments.assign(found, job)
-    applied = experiments.apply(job, Settings(workspace=tmp_path), [assignment])
+    applied = experiments.apply(job, [assignment])
     assert applied.job.voice == VoiceProfile(found[0].arms[assignment.arm])
     assert dict(applied.job.experiments) == {"calm-vs-energetic": assignment.arm}
     assert applied.not_applied == []
@@ -124,14 +124,14 @@ def test_a_factor_the_pipeline_lacks_is_said_in_one_line(tmp_path: Path) -> None
         experiments.Assignment(experiment="m", arm="control", factor="music", value="lofi"),
         experiments.Assignment(experiment="s", arm="candidate", factor="script_model", value="x"),
     ]
-    applied = experiments.apply(VideoJob(), settings, arms)
-    assert applied.settings.script_primary_model == "x"
+    applied = experiments.apply(VideoJob(), arms)
+    assert applied.settings(settings).script_primary_model == "x"
     (line,) = applied.not_applied
     assert line.startswith("experiment m: music arm control (lofi) recorded, not applied:")
     assert json.dumps(dict(applied.job.experiments)) == '{"m": "control", "s": "candidate"}'
 
 
-def test_an_unknown_voice_is_refused_in_one_line(tmp_path: Path) -> None:
+def test_an_unknown_voice_is_refused_in_one_line() -> None:
     arm = experiments.Assignment(experiment="v", arm="candidate", factor="voice", value="robot")
     with pytest.raises(ValueError, match=r"^experiment v: arm candidate: voice 'robot' is not"):
-        experiments.apply(VideoJob(), Settings(workspace=tmp_path), [arm])
+        experiments.apply(VideoJob(), [arm])

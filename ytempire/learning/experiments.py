@@ -2,7 +2,7 @@
 arm changes in the job (docs/experiments.md).
 
 The file (``YTEMPIRE_EXPERIMENTS_FILE``, ``experiments.yaml`` at the repository root by
-default; on a server the ``ytempire-experiments`` Prefect Variable wins, read by
+default; on a server the ``ytempire_experiments`` Prefect Variable wins, read by
 ``tasks/experiments.py``) lists experiments, each with one factor, its arms (``control`` and
 one or more others), their weights, the channels it runs on and the metric that decides it.
 
@@ -124,11 +124,18 @@ class Assignment(BaseModel):
 
 
 class Applied(BaseModel):
-    """The job and settings with the arms applied, and a line per arm that changed nothing."""
+    """The job with the arms applied, the settings they change (names and values, no
+    secrets, so the result can be stored) and a line per arm that changed nothing."""
 
     job: VideoJob
-    settings: Settings
+    settings_update: dict[str, str] = Field(default_factory=dict)
     not_applied: list[str] = Field(default_factory=list)
+
+    def settings(self, settings: Settings) -> Settings:
+        """``settings`` with the arms' changes."""
+        return (
+            settings.model_copy(update=self.settings_update) if self.settings_update else settings
+        )
 
 
 def parse(data: Any, source: str) -> list[Experiment]:
@@ -190,11 +197,11 @@ def assign(experiments: Iterable[Experiment], job: VideoJob) -> list[Assignment]
     ]
 
 
-def apply(job: VideoJob, settings: Settings, assignments: Iterable[Assignment]) -> Applied:
-    """``job`` and ``settings`` as the arms make them, the arms kept on the job
+def apply(job: VideoJob, assignments: Iterable[Assignment]) -> Applied:
+    """``job`` and the settings as the arms make them, the arms kept on the job
     (``job.experiments``, which ``metadata.json`` records)."""
     update: dict[str, Any] = {}
-    settings_update: dict[str, Any] = {}
+    settings_update: dict[str, str] = {}
     not_applied: list[str] = []
     pairs: list[tuple[str, str]] = []
     for a in assignments:
@@ -217,7 +224,7 @@ def apply(job: VideoJob, settings: Settings, assignments: Iterable[Assignment]) 
             )
     return Applied(
         job=job.model_copy(update={**update, "experiments": tuple(pairs)}),
-        settings=settings.model_copy(update=settings_update) if settings_update else settings,
+        settings_update=settings_update,
         not_applied=not_applied,
     )
 

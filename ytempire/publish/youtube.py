@@ -335,6 +335,20 @@ class YouTubeUploader:
             record = self._save(folder, record, "captions.insert", captions_id=captions_id)
         return record
 
+    def set_thumbnail(self, youtube_video_id: str, path: Path) -> None:
+        """Replace a published video's thumbnail (a thumbnail test's rotation), once the
+        token is checked to act for the expected channel."""
+        service = google_api.service(
+            "youtube",
+            "v3",
+            api_endpoint=self.api_endpoint,
+            timeout_s=self.timeout_s,
+            oauth=self._oauth,
+            ca_certs=self.ca_certs,
+        )
+        self.verify_channel(service)
+        self._set_thumbnail(service, youtube_video_id, path)
+
     def verify_channel(self, service: Any) -> str:
         """The id of the channel the token acts for (``channels.list mine=true``), when it is
         the expected one; else ``ChannelMismatch``."""

@@ -26,7 +26,7 @@ RENDER_DEPLOYMENT = "render-video/render-video"
 VIDEO_DEPLOYMENT = "make-video/make-video"
 
 
-def cpu_pool(*, gpu_renders: bool) -> WorkPoolCreate:
+def cpu_pool(*, gpu_renders: bool, results_block: str | None = None) -> WorkPoolCreate:
     """The ``cpu`` pool; with ``gpu_renders`` its videos send their renders to the gpu pool."""
     env = {
         "YTEMPIRE_RENDER_ENCODER": "libx264",
@@ -36,10 +36,12 @@ def cpu_pool(*, gpu_renders: bool) -> WorkPoolCreate:
     }
     if gpu_renders:
         env["YTEMPIRE_RENDER_DEPLOYMENT"] = RENDER_DEPLOYMENT
-    return _process_pool(CPU_POOL, "Any machine: videos, batches, reports, tracking.", env)
+    return _process_pool(
+        CPU_POOL, "Any machine: videos, batches, reports, tracking.", env, results_block
+    )
 
 
-def gpu_pool() -> WorkPoolCreate:
+def gpu_pool(results_block: str | None = None) -> WorkPoolCreate:
     """The ``gpu`` pool, for workers on CUDA nodes (they run the ``render-video`` deployment)."""
     env = {
         "YTEMPIRE_RENDER_ENCODER": "auto",
@@ -47,10 +49,22 @@ def gpu_pool() -> WorkPoolCreate:
         "NVIDIA_VISIBLE_DEVICES": "all",
         "NVIDIA_DRIVER_CAPABILITIES": "compute,video,utility",
     }
-    return _process_pool(GPU_POOL, "CUDA nodes: renders, NVENC where the GPU has it.", env)
+    return _process_pool(
+        GPU_POOL, "CUDA nodes: renders, NVENC where the GPU has it.", env, results_block
+    )
 
 
-def _process_pool(name: str, description: str, env: dict[str, str]) -> WorkPoolCreate:
+def _process_pool(
+    name: str, description: str, env: dict[str, str], results_block: str | None
+) -> WorkPoolCreate:
+    if results_block is not None:
+        # Every run's results in the shared storage (deployments/setup.py --results): a render
+        # on the gpu pool returns through it, and cached tasks are found by every worker.
+        env = {
+            **env,
+            "PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK": results_block,
+            "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+        }
     template: dict[str, Any] = copy.deepcopy(ProcessWorker.get_default_base_job_template())
     template["variables"]["properties"]["env"]["default"] = env
     return WorkPoolCreate(

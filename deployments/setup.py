@@ -4,6 +4,8 @@
         [--gpu-renders] [--notify BLOCK_TYPE/NAME]
 
 Idempotent: a re-run updates what exists to match this file and creates nothing twice.
+``--results s3://bucket/prefix`` (the default when ``YTEMPIRE_WORKSPACE`` is a bucket) keeps
+every run's Prefect results there, so the pools' workers share them (docs/operations.md).
 ``--gpu-renders`` sends make-video's renders to the ``gpu`` pool (run it without the flag to
 render in-process again). ``--notify`` sends every alert to a saved notification block
 (deployments/automations.py). Then ``prefect --no-prompt deploy --all`` (docs/operations.md).
@@ -19,6 +21,7 @@ from types import ModuleType
 
 from prefect.blocks.core import Block, InvalidBlockRegistration
 from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.filesystems import RemoteFileSystem
 from prefect.settings import PREFECT_API_URL
 
 from deployments import server_check
@@ -26,19 +29,37 @@ from deployments.automations import NotifyError, NotifyTarget, ensure_alerts_aut
 from deployments.pools import RENDER_LIMIT, cpu_pool, gpu_pool
 from deployments.server_check import ALLOW_OPEN_FLAG
 from ytempire.errors import one_line
+from ytempire.settings import Settings
 
 BLOCK_MODULES = ("blocks.credentials", "blocks.channel")
+RESULTS_BLOCK = "ytempire-results"
 
 
-def ensure_pools(client: SyncPrefectClient, *, gpu_renders: bool) -> list[str]:
-    """Create or update the ``cpu`` and ``gpu`` pools; return their names."""
-    pools = [cpu_pool(gpu_renders=gpu_renders), gpu_pool()]
+def ensure_pools(
+    client: SyncPrefectClient, *, gpu_renders: bool, results_block: str | None = None
+) -> list[str]:
+    """Create or update the ``cpu`` and ``gpu`` pools (their runs' results in
+    ``results_block`` when one is named); return their names."""
+    pools = [
+        cpu_pool(gpu_renders=gpu_renders, results_block=results_block),
+        gpu_pool(results_block),
+    ]
     return [client.create_work_pool(pool, overwrite=True).name for pool in pools]
 
 
 def ensure_render_limit(client: SyncPrefectClient, slots: int) -> None:
     """Create the global ``render`` limit with ``slots`` slots, or set an existing one's."""
     client.upsert_global_concurrency_limit_by_name(RENDER_LIMIT, slots)
+
+
+def ensure_results_storage(bucket_url: str) -> str:
+    """Save the storage block Prefect keeps results in, ``<bucket_url>/prefect-results``;
+    return its slug for ``PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK``. It holds no credential:
+    each worker reaches the bucket with its own AWS_* variables, as for the workspace."""
+    RemoteFileSystem(basepath=f"{bucket_url.rstrip('/')}/prefect-results").save(
+        RESULTS_BLOCK, overwrite=True
+    )
+    return f"{RemoteFileSystem.get_block_type_slug()}/{RESULTS_BLOCK}"
 
 
 def register_blocks(modules: Sequence[str] = BLOCK_MODULES) -> list[str]:
@@ -82,6 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="use a server that answers without credentials (a private network only)",
     )
+    parser.add_argument(
+        "--results",
+        metavar="URL",
+        default=Settings().workspace_url,
+        help="keep Prefect results in this bucket (s3://bucket/prefix; default: "
+        "YTEMPIRE_WORKSPACE when it is a bucket)",
+    )
     args = parser.parse_args(argv)
     if args.render_slots < 1:
         parser.error(f"--render-slots must be at least 1, got {args.render_slots}")
@@ -101,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         with get_client(sync_client=True) as client:
-            pools = ensure_pools(client, gpu_renders=args.gpu_renders)
+            results = ensure_results_storage(args.results) if args.results else None
+            pools = ensure_pools(client, gpu_renders=args.gpu_renders, results_block=results)
             ensure_render_limit(client, args.render_slots)
             alerts = ensure_alerts_automation(client, notify)
         blocks = register_blocks()
@@ -113,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"concurrency limit: {RENDER_LIMIT} ({args.render_slots} slots)")
     print(f"block types: {', '.join(blocks) or 'none'}")
     print(f"alerts: {alerts}")
+    print(f"results: {results or 'on each worker (no bucket named)'}")
     return 0
 
 

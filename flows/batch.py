@@ -25,6 +25,7 @@ from blocks.credentials import settings_from_blocks, youtube_identity
 from flows.deployed import run_and_wait
 from flows.video import make_video
 from tasks.trends import trends_for
+from tasks.workspace import video_files
 from ytempire import batch_plan, batch_report
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.batch_plan import BatchPlan, PlannedVideo
@@ -34,7 +35,6 @@ from ytempire.channels import choose as choose_channels
 from ytempire.errors import one_line
 from ytempire.publish.identity import IdentityError
 from ytempire.settings import Settings
-from ytempire.workspace import VideoFolder
 
 # How often the batch asks whether a video's deployment run has finished.
 POLL_S = 5.0
@@ -165,14 +165,14 @@ def _make(video: PlannedVideo, settings: Settings) -> BatchVideo:
         run_id, error = run(video, settings)
     except Exception as exc:
         run_id, error = None, one_line(exc)
-    folder = VideoFolder(settings.workspace, video.job.video_id)
     store = AnalyticsStore(settings.analytics_url)
-    return batch_report.describe(video, folder, store, run_id, error)
+    with video_files(settings, video.job.video_id) as (folder, link):
+        return batch_report.describe(video, folder, store, run_id, error, link)
 
 
 def _in_process(video: PlannedVideo, settings: Settings) -> tuple[uuid.UUID | None, str | None]:
     """``make_video`` as a subflow: its run id, and why it failed (None: it completed)."""
-    state = make_video(video.job, workspace=str(settings.workspace), return_state=True)
+    state = make_video(video.job, workspace=settings.workspace_location, return_state=True)
     if state.is_completed():
         return state.state_details.flow_run_id, None
     failure = state.result(raise_on_failure=False)
@@ -185,7 +185,7 @@ def _on_worker(video: PlannedVideo, settings: Settings) -> tuple[uuid.UUID | Non
     assert settings.video_deployment is not None
     child, failed = run_and_wait(
         settings.video_deployment,
-        {"job": video.job, "workspace": str(settings.workspace)},
+        {"job": video.job, "workspace": settings.workspace_location},
         timeout_s=settings.video_deployment_timeout_s,
         poll_s=POLL_S,
         idempotency_key=_idempotency_key(video),

@@ -26,11 +26,11 @@ from tasks.trends import detect_trends
 from tasks.upload import upload_video
 from tasks.visuals import build_visuals
 from tasks.voice import synthesize_voice
+from tasks.workspace import close_folder, file_links, open_folder
 from ytempire import summary
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Stage, StageOutput, VideoJob, VideoResult
 from ytempire.settings import Settings
-from ytempire.workspace import VideoFolder
 
 
 @flow(name="make-video", flow_run_name="video-{job.video_id}")
@@ -39,7 +39,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     env = Settings() if workspace is None else Settings(workspace=workspace)
     settings = settings_from_blocks(env)  # credential blocks on the server win
     run_id = uuid.UUID(flow_run.id) if flow_run.id else uuid.uuid4()
-    folder = VideoFolder(settings.workspace, job.video_id).create()
+    folder = open_folder(settings, job.video_id)  # with a bucket: this worker's scratch copy
 
     with video_lease(job, settings) as lease:  # a second run of this video waits or is refused
         arms = assign_experiments(job, settings)  # A/B arms: the same on every run of the video
@@ -95,7 +95,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
         video_cost_usd=video_cost(settings, job.video_id),
     )
     create_markdown_artifact(
-        summary.markdown(result),
+        summary.markdown(result, file_links(result, settings)),
         key=f"video-{job.video_id}",
         description=f"Summary of {script.title}",
     )
@@ -104,4 +104,5 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
         key=f"stages-{job.video_id}",
         description="Time, cost, engine and quality per stage",
     )
+    close_folder(folder, settings)
     return result

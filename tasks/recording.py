@@ -34,13 +34,13 @@ from ytempire import progress, redact
 from ytempire.analytics import metrics, queue
 from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
-from ytempire.checkpoints import read_checkpoint, stale_inputs, write_checkpoint
+from ytempire.checkpoints import file_paths, read_checkpoint, stale_inputs, write_checkpoint
 from ytempire.errors import StageFailed, one_line
 from ytempire.models import Stage, StageOutput, StageRecord, VideoJob
-from ytempire.resilience.errors import kind_of
+from ytempire.resilience.errors import ProviderError, kind_of
 from ytempire.settings import Settings
 from ytempire.stage_inputs import inputs_of
-from ytempire.workspace import VideoFolder
+from ytempire.workspace import Bucket, VideoFolder, workspace_bucket
 
 T = TypeVar("T", bound=StageOutput)
 
@@ -68,7 +68,12 @@ def run_stage(
     # What the output depends on (job, settings, engine versions): a checkpoint made with
     # other inputs is not reused.
     inputs = inputs_of(stage, _flow_job(), settings)
+    # A bucket workspace: the video folder is this worker's scratch copy, brought up to date
+    # before the stage and pushed back after it.
+    bucket = workspace_bucket(settings.workspace_url) if folder is not None else None
     if folder is not None and output_type is not None:
+        if bucket is not None:
+            _pull(stage, bucket, folder)
         kept = read_checkpoint(folder, stage, output_type, inputs)
         if kept is not None:
             return _resumed(stage, run_id, settings, store, started_at, kept)
@@ -84,6 +89,8 @@ def run_stage(
         output = output.model_copy(update={"cost_usd": _spent(store, run_id, stage)})
         if folder is not None:
             write_checkpoint(folder, stage, output, inputs)
+        if bucket is not None and folder is not None:
+            bucket.push(folder, file_paths(output))
     except Exception as exc:
         record = StageRecord(
             stage=stage,
@@ -120,6 +127,16 @@ def run_stage(
         output.cost_usd,
     )
     return output
+
+
+def _pull(stage: Stage, bucket: Bucket, folder: VideoFolder) -> None:
+    """The video's files from the bucket into scratch; a store that fails fails the stage
+    (retried by the error's strategy: an unreachable store is an API error)."""
+    try:
+        folder.create()
+        bucket.pull(folder)
+    except ProviderError as exc:
+        raise StageFailed(stage.value, one_line(exc)) from exc
 
 
 def _spent(store: AnalyticsStore, run_id: uuid.UUID, stage: Stage) -> float:

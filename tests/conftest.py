@@ -15,6 +15,7 @@ from tests.servers.elevenlabs import elevenlabs_server  # noqa: F401  (a pytest 
 from tests.servers.google_tts import google_tts_server  # noqa: F401  (a pytest fixture)
 from tests.servers.openai_compatible import openai_server  # noqa: F401  (a pytest fixture)
 from tests.servers.pexels import pexels_server  # noqa: F401  (a pytest fixture)
+from tests.servers.seaweedfs import seaweedfs  # noqa: F401  (a session fixture: S3)
 from tests.servers.youtube_upload import youtube_upload_server  # noqa: F401  (a fixture)
 from ytempire.settings import Settings
 

@@ -80,8 +80,10 @@ def describe(
     store: AnalyticsStore,
     run_id: uuid.UUID | None,
     error: str | None,
+    link: str | None = None,
 ) -> BatchVideo:
-    """The row of ``planned``, from its folder's checkpoints and its last run's events.
+    """The row of ``planned``, from its folder's checkpoints and its last run's events;
+    unpublished, it points at ``link`` (the video in a bucket workspace) or its folder.
 
     It is completed when its run raised nothing and its tracking stage has a checkpoint; held
     (or rejected) instead when the gate keeps it in the outbox (``hold.json``)."""
@@ -107,7 +109,7 @@ def describe(
         quality_score=quality.quality_score if isinstance(quality, QualityReport) else None,
         quality_passed=quality.passed if isinstance(quality, QualityReport) else None,
         engines=_engines(outputs),
-        location=upload.location if isinstance(upload, Upload) else str(folder.path),
+        location=upload.location if isinstance(upload, Upload) else link or str(folder.path),
         resumed_stages=sum(r.status == "resumed" for r in records),
         error=error or (None if done else "unfinished: its tracking stage never completed"),
         held=hold.reason if status in ("held", "rejected") and hold is not None else None,
@@ -165,6 +167,13 @@ def table_rows(result: BatchResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _link(location: str) -> str:
+    """A URL as a link a browser opens; a path as code to copy."""
+    if location.startswith(("http://", "https://")):
+        return f"[open]({location})"
+    return f"`{location}`"
+
+
 def markdown(result: BatchResult) -> str:
     """The batch summary for the Prefect UI: totals, plan, videos, what was left out."""
     plan = result.plan
@@ -186,7 +195,7 @@ def markdown(result: BatchResult) -> str:
         *(
             f"| `{v.video_id}` | {v.channel} | {v.topic} | {v.status} | {v.cost_usd:.4f} "
             f"| {'' if v.quality_score is None else f'{v.quality_score:.2f}'} "
-            f"| {v.resumed_stages} | `{v.location}` |"
+            f"| {v.resumed_stages} | {_link(v.location)} |"
             for v in result.videos
         ),
     ]

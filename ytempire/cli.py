@@ -476,10 +476,19 @@ def run_video(job: VideoJob, console: Console) -> int:
     for row in stage_rows(result):
         if row["notes"]:
             console.print(f"[yellow]{row['stage']} fallbacks:[/] {row['notes']}", soft_wrap=True)
-    console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {result.folder}")
+    from ytempire.settings import Settings
+
+    settings = Settings()
+    bucket = settings.workspace_url
+    where = f"{bucket}/{job.video_id}" if bucket else str(result.folder)
+    console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {where}")
     for name, path in result.outputs.items():
+        if bucket and path.is_relative_to(result.folder):  # the scratch copy is gone
+            path = f"{where}/{path.relative_to(result.folder).as_posix()}"
         # Paths are for copying: never broken across lines.
         console.print(f"  {name:<22} {path}", soft_wrap=True)
+    if bucket:
+        console.print(f"local state (analytics store, MLflow): {settings.local_state_dir}")
     if not result.quality_passed:
         console.print("[yellow]some quality checks failed: see quality.json[/]")
     upload = result.upload

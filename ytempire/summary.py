@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from ytempire.models import VideoResult
+from ytempire.workspace import Bucket
 
 
 def stage_rows(result: VideoResult) -> list[dict[str, Any]]:
@@ -37,8 +39,10 @@ def publication(result: VideoResult) -> str:
     return f"published to {upload.destination}: {upload.location}"
 
 
-def markdown(result: VideoResult) -> str:
-    """A run summary for the Prefect UI: title, totals, stage table, where the files are."""
+def markdown(result: VideoResult, links: dict[str, str] | None = None) -> str:
+    """A run summary for the Prefect UI: title, totals, stage table, the files: with
+    ``links`` (a bucket workspace: output name → URL) the thumbnail and contact sheet as
+    images and every output as a link, else where they are and how to fetch them."""
     rows = stage_rows(result)
     seconds = sum(row["seconds"] for row in rows)
     lines = [
@@ -59,8 +63,51 @@ def markdown(result: VideoResult) -> str:
             for r in rows
         ),
         "",
+        *(files(result) if links is None else linked_files(links)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# The outputs an analyst sees as pictures in the artifact, when the workspace is a bucket.
+PICTURES = ("thumbnail (upload)", "contact sheet")
+
+
+def linked_files(links: dict[str, str]) -> list[str]:
+    """The outputs as links a browser opens (pre-signed or under a public URL)."""
+    return [
+        *(f"![{name}]({links[name]})" for name in PICTURES if name in links),
+        "",
+        "| output | link |",
+        "|---|---|",
+        *(f"| {name} | [{name}]({url}) |" for name, url in links.items()),
+    ]
+
+
+def files(result: VideoResult) -> list[str]:
+    """Where the outputs are on the worker's disk, and how to fetch them from elsewhere."""
+    host = socket.gethostname()
+    return [
+        f"Files on `{host}` in `{result.folder.resolve()}`; fetch them with "
+        f"`rsync -a {host}:{result.folder.resolve()}/ {result.job.video_id}/`.",
+        "",
         "| output | path |",
         "|---|---|",
         *(f"| {name} | `{path}` |" for name, path in result.outputs.items()),
     ]
-    return "\n".join(lines) + "\n"
+
+
+def output_links(
+    result: VideoResult, bucket: Bucket, ttl_s: int, base_url: str | None
+) -> dict[str, str]:
+    """Each output in the video's folder (and the contact sheet when there is one) as a URL
+    of its object in ``bucket``."""
+    named = dict(result.outputs)
+    sheet = result.folder / "contact_sheet.png"
+    if sheet.exists():
+        named["contact sheet"] = sheet
+    links = {}
+    for name, path in named.items():
+        if path.is_relative_to(result.folder):
+            relative = path.relative_to(result.folder).as_posix()
+            links[name] = bucket.link(result.job.video_id, relative, ttl_s, base_url)
+    return links

@@ -2,19 +2,35 @@
 
 Every file a stage produces is written to a temporary name beside its destination and
 renamed into place, so a crash never leaves a half-written output that a re-run would trust.
+
+The workspace may be a bucket (``YTEMPIRE_WORKSPACE=s3://bucket/prefix``, ``gs://`` where
+gcsfs is installed): then the video folder is a local scratch copy, and :class:`Bucket` pulls
+a stage's inputs into it and pushes its outputs back (``tasks/recording.py`` does both around
+every stage). Each object appears whole or not at all (a single PUT, or a multipart upload
+that only becomes visible when completed), and a stage's checkpoint is pushed after its
+media, so a killed worker never leaves a checkpoint that names a missing file. Paths inside
+the JSON files (checkpoints, metadata) are kept relative to the video folder in the bucket,
+so a worker with another scratch root reads them as its own.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from pydantic import BaseModel
+
+from ytempire.errors import one_line
+from ytempire.resilience.errors import ProviderRejected, ProviderUnavailable
 
 
 def _read_umask() -> int:
@@ -102,3 +118,219 @@ def write_json(destination: Path, payload: BaseModel | dict[str, Any] | list[Any
     else:
         text = json.dumps(payload, indent=2, default=str)
     return write_text(destination, text + "\n")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+# Stands for the video folder in the JSON files kept in a bucket (see the module docstring).
+FOLDER_MARK = "${video_folder}"
+# Intermediate files are pushed only when a stage's output names them (a timeline's slides);
+# the rest of work/ stays in scratch.
+SCRATCH_ONLY = "work"
+# Uploads read a file a part at a time (s3fs sends a file below two parts in one PUT, read
+# whole): at most PART_BYTES × PARTS_AT_ONCE of a video is in memory.
+PART_BYTES = 8 * 2**20
+PARTS_AT_ONCE = 4
+
+
+class Bucket:
+    """The video folders in a bucket: ``<url>/<video_id>/...``, mirrored into local scratch.
+
+    Credentials and the endpoint come the standard way (``AWS_ACCESS_KEY_ID``,
+    ``AWS_SECRET_ACCESS_KEY``, ``AWS_ENDPOINT_URL``, ``AWS_REGION``). A store that cannot be
+    reached is a ``ProviderUnavailable`` naming the endpoint (retried as an API error); a
+    missing bucket or a refusal is ``ProviderRejected``.
+    """
+
+    def __init__(self, url: str) -> None:
+        import fsspec  # lazily: the S3 backend (aiobotocore) is heavy
+
+        self.url = url.rstrip("/")
+        self.endpoint = os.environ.get("AWS_ENDPOINT_URL") or self.url
+        # A client of its own: fsspec's shared instances would keep an earlier endpoint or
+        # credentials from the environment.
+        options: dict[str, Any] = {"skip_instance_cache": True}
+        if self.url.startswith("s3://"):
+            # One attempt per call and a short connect timeout: the stage's own retries (by
+            # the error strategy) decide how long a store that is down is waited for.
+            options["config_kwargs"] = {"connect_timeout": 5, "retries": {"max_attempts": 1}}
+        try:
+            self.fs, self.root = fsspec.core.url_to_fs(self.url, **options)
+        except (ImportError, ValueError) as exc:
+            raise WorkspaceError(f"workspace {self.url}: {one_line(exc)}") from exc
+
+    def key(self, video_id: str, relative: str = "") -> str:
+        return f"{self.root}/{video_id}/{relative}".rstrip("/")
+
+    def pull(self, folder: VideoFolder) -> list[str]:
+        """Download the objects of ``folder``'s video that scratch lacks or holds another
+        version of (size or time differ); return their relative paths."""
+        pulled = []
+        with self._calls():
+            for relative, info in self._objects(folder).items():
+                local = folder.path / relative
+                if _same(local, info):
+                    continue
+                with atomic_path(local) as tmp:
+                    self.fs.get_file(self.key(folder.path.name, relative), str(tmp))
+                    if local.suffix == ".json":
+                        _relocate_file(tmp, FOLDER_MARK, str(folder.path))
+                _stamp(local, info)
+                pulled.append(relative)
+        return pulled
+
+    def push(
+        self, folder: VideoFolder, named: Iterable[Path] = (), progress: Callback | None = None
+    ) -> list[str]:
+        """Upload what scratch holds that the bucket lacks or holds another version of: the
+        files outside ``work/``, and those in it that ``named`` lists (a stage's output).
+        Media first, checkpoints last; return the relative paths pushed. ``progress`` hears
+        of each file's bytes as they go."""
+        wanted = {p.resolve() for p in named}
+        chosen = [
+            p
+            for p in sorted(folder.path.rglob("*"))
+            if p.is_file()
+            and not p.name.startswith(".")
+            and (p.relative_to(folder.path).parts[0] != SCRATCH_ONLY or p.resolve() in wanted)
+        ]
+        # A checkpoint only once every file it names is there: stages/ last, inputs first.
+        chosen.sort(key=lambda p: (p.parent.name == "stages", not p.name.endswith(".inputs.json")))
+        pushed = []
+        with self._calls():
+            remote = self._objects(folder)
+            for local in chosen:
+                relative = local.relative_to(folder.path).as_posix()
+                if relative in remote and _same(local, remote[relative]):
+                    continue
+                key = self.key(folder.path.name, relative)
+                if local.suffix == ".json":
+                    with tempfile.TemporaryDirectory() as tmp_dir:
+                        portable = Path(tmp_dir) / local.name
+                        shutil.copyfile(local, portable)
+                        _relocate_file(portable, str(folder.path), FOLDER_MARK)
+                        self.fs.put_file(str(portable), key)
+                else:
+                    self.fs.put_file(
+                        str(local),
+                        key,
+                        callback=progress or DEFAULT_CALLBACK,
+                        chunksize=PART_BYTES,
+                        max_concurrency=PARTS_AT_ONCE,
+                    )
+                _stamp(local, self.fs.info(key))
+                pushed.append(relative)
+        return pushed
+
+    def link(self, video_id: str, relative: str, ttl_s: int, base_url: str | None) -> str:
+        """A URL a browser opens: under ``base_url`` when the bucket is public there, else
+        pre-signed for ``ttl_s`` seconds."""
+        if base_url:
+            return f"{base_url.rstrip('/')}/{video_id}/{relative}"
+        with self._calls():
+            return str(self.fs.sign(self.key(video_id, relative), expiration=ttl_s))
+
+    def _objects(self, folder: VideoFolder) -> dict[str, dict[str, Any]]:
+        prefix = self.key(folder.path.name)
+        self.fs.invalidate_cache(prefix)
+        found = self.fs.find(prefix, detail=True)
+        return {
+            name[len(prefix) + 1 :]: info
+            for name, info in found.items()
+            if info.get("type") != "directory"
+        }
+
+    @contextmanager
+    def _calls(self) -> Iterator[None]:
+        """The store's failures in the provider vocabulary, one line naming the endpoint."""
+        try:
+            yield
+        except Exception as exc:
+            if _unreachable(exc):
+                raise ProviderUnavailable(
+                    "workspace", f"{self.endpoint} unreachable: {one_line(exc)}"
+                ) from exc
+            if isinstance(exc, PermissionError | FileNotFoundError):
+                raise ProviderRejected("workspace", f"{self.url}: {one_line(exc)}") from exc
+            if isinstance(exc, OSError):
+                raise ProviderUnavailable("workspace", f"{self.endpoint}: {one_line(exc)}") from exc
+            raise
+
+    def relocate(self, model: M, folder: VideoFolder, elsewhere: Path) -> M:
+        """``model`` (made on a worker whose video folder was ``elsewhere``) with its paths
+        in ``folder`` instead."""
+        text = model.model_dump_json().replace(str(elsewhere), str(folder.path))
+        return type(model).model_validate_json(text)
+
+
+def workspace_bucket(url: str | None) -> Bucket | None:
+    """The bucket the workspace URL names, or None for a local workspace."""
+    return Bucket(url) if url else None
+
+
+def remove_scratch(folder: VideoFolder) -> None:
+    """Remove a video's scratch copy once everything in it is in the bucket."""
+    shutil.rmtree(folder.path, ignore_errors=True)
+
+
+def prune_scratch(root: Path, keep_hours: float) -> list[Path]:
+    """Remove video folders under ``root`` (scratch left by failed videos) untouched for
+    ``keep_hours``; anything else there is left alone."""
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - keep_hours * 3600
+    removed = []
+    for child in root.iterdir():
+        video = (child / SCRATCH_ONLY).is_dir()
+        if video and child.stat().st_mtime < cutoff:
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+    return removed
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it was raised from or during) is a failure to reach the
+    store: no connection, a timeout. s3fs may report one as a missing file."""
+    try:
+        from botocore.exceptions import HTTPClientError
+    except ImportError:  # a gs:// workspace without the S3 backend
+        connection: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+    else:
+        connection = (ConnectionError, TimeoutError, HTTPClientError)
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, connection):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _modified(info: dict[str, Any]) -> float:
+    stamp = info.get("LastModified") or info.get("mtime") or info.get("updated")
+    if isinstance(stamp, datetime):
+        return stamp.timestamp()
+    return float(stamp or 0)
+
+
+def _same(local: Path, info: dict[str, Any]) -> bool:
+    """Whether ``local`` is the object's copy: stamped with its time, and the same size (a
+    JSON file's differs: its paths are relocated)."""
+    try:
+        stat = local.stat()
+    except FileNotFoundError:
+        return False
+    sized = local.suffix == ".json" or stat.st_size == info.get("size")
+    return sized and stat.st_mtime == _modified(info)
+
+
+def _stamp(local: Path, info: dict[str, Any]) -> None:
+    """Give ``local`` the object's time: the mark of an unchanged copy, and the order the
+    checkpoints were written in (``ytempire.checkpoints`` compares them)."""
+    modified = _modified(info)
+    os.utime(local, (modified, modified))
+
+
+def _relocate_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if old in text:
+        path.write_text(text.replace(old, new), encoding="utf-8")

@@ -19,13 +19,11 @@ Failures come out in the project's error vocabulary (``ytempire.providers.google
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from ytempire.providers import google_api
-from ytempire.providers.google_api import OAuthClient
 from ytempire.resilience.errors import InvalidOutput
 
 PROVIDER = "youtube-analytics"
@@ -45,39 +43,17 @@ class DailyPerformance(BaseModel):
     )
 
 
-class YouTubeAnalytics:
+class YouTubeAnalytics(google_api.ChannelApi):
     """Reads the channel's YouTube Analytics reports."""
 
     name = ENGINE
-
-    def __init__(
-        self,
-        oauth: OAuthClient,
-        *,
-        api_endpoint: str | None = None,
-        ca_certs: Path | None = None,
-        timeout_s: float = 30.0,
-    ) -> None:
-        self._oauth = oauth
-        self.api_endpoint = api_endpoint
-        self.ca_certs = ca_certs
-        self.timeout_s = timeout_s
-
-    def __repr__(self) -> str:
-        return f"YouTubeAnalytics(client_id={self._oauth.client_id!r})"
+    api, version, provider = "youtubeAnalytics", "v2", PROVIDER
 
     def daily(self, youtube_video_id: str, start: date, end: date) -> list[DailyPerformance]:
         """The video's days from ``start`` to ``end`` (inclusive) that have data, oldest first."""
         if end < start:
             raise ValueError(f"end {end} is before start {start}")
-        service = google_api.service(
-            "youtubeAnalytics",
-            "v2",
-            api_endpoint=self.api_endpoint,
-            timeout_s=self.timeout_s,
-            oauth=self._oauth,
-            ca_certs=self.ca_certs,
-        )
+        service = self.service()
         request = service.reports().query(
             ids="channel==MINE",
             startDate=start.isoformat(),
@@ -87,9 +63,7 @@ class YouTubeAnalytics:
             filters=f"video=={youtube_video_id}",
             sort="day",
         )
-        with google_api.translated(
-            PROVIDER, "reports.query", timeout_s=self.timeout_s, secrets=self._oauth.secrets
-        ):
+        with self.calling("reports.query"):
             answer = request.execute(num_retries=0)
         try:
             return [

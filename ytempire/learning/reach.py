@@ -19,14 +19,12 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from googleapiclient.http import MediaIoBaseDownload
 from pydantic import BaseModel, Field
 
 from ytempire.providers import google_api
-from ytempire.providers.google_api import OAuthClient
 from ytempire.resilience.errors import InvalidOutput
 
 PROVIDER = "youtube-reporting"
@@ -48,45 +46,19 @@ class ReachDay(BaseModel):
         return self.clicks / self.impressions if self.impressions else None
 
 
-class YouTubeReporting:
+class YouTubeReporting(google_api.ChannelApi):
     """Reads the channel's reach reports."""
 
-    def __init__(
-        self,
-        oauth: OAuthClient,
-        *,
-        api_endpoint: str | None = None,
-        ca_certs: Path | None = None,
-        timeout_s: float = 30.0,
-    ) -> None:
-        self._oauth = oauth
-        self.api_endpoint = api_endpoint
-        self.ca_certs = ca_certs
-        self.timeout_s = timeout_s
-
-    def __repr__(self) -> str:
-        return f"YouTubeReporting(client_id={self._oauth.client_id!r})"
-
-    def _service(self) -> Any:
-        return google_api.service(
-            "youtubereporting",
-            "v1",
-            api_endpoint=self.api_endpoint,
-            timeout_s=self.timeout_s,
-            oauth=self._oauth,
-            ca_certs=self.ca_certs,
-        )
+    api, version, provider = "youtubereporting", "v1", PROVIDER
 
     def _execute(self, call: str, request: Any) -> Any:
-        with google_api.translated(
-            PROVIDER, call, timeout_s=self.timeout_s, secrets=self._oauth.secrets
-        ):
+        with self.calling(call):
             return request.execute(num_retries=0)
 
     def ensure_job(self) -> str:
         """The id of the channel's reach reporting job, created when there is none (reports
         start the day after: create it before the first test)."""
-        service = self._service()
+        service = self.service()
         token = None
         while True:
             answer = self._execute("jobs.list", service.jobs().list(pageToken=token))
@@ -105,7 +77,7 @@ class YouTubeReporting:
         """The days of ``videos`` in the job's reports (created after ``created_after``),
         oldest first; a day reported twice (a corrected report) keeps the later report."""
         wanted = set(videos)
-        service = self._service()
+        service = self.service()
         reports: list[dict[str, Any]] = []
         token = None
         while True:
@@ -134,9 +106,7 @@ class YouTubeReporting:
         request = service.media().download_media(resourceName="")
         request.uri = url  # the report's own URL, as Google's guide does
         buffer = io.BytesIO()
-        with google_api.translated(
-            PROVIDER, "media.download", timeout_s=self.timeout_s, secrets=self._oauth.secrets
-        ):
+        with self.calling("media.download"):
             downloader = MediaIoBaseDownload(buffer, request)
             done = False
             while not done:

@@ -158,6 +158,47 @@ def service(
     )
 
 
+class ChannelApi:
+    """A Google API called for one channel with its OAuth client: subclasses name the API
+    (``api``, ``version``) and the provider their errors are reported as."""
+
+    api: str
+    version: str
+    provider: str
+
+    def __init__(
+        self,
+        oauth: OAuthClient,
+        *,
+        api_endpoint: str | None = None,
+        ca_certs: Path | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
+        self._oauth = oauth
+        self.api_endpoint = api_endpoint
+        self.ca_certs = ca_certs
+        self.timeout_s = timeout_s
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(client_id={self._oauth.client_id!r})"
+
+    def service(self) -> Any:
+        return service(
+            self.api,
+            self.version,
+            api_endpoint=self.api_endpoint,
+            timeout_s=self.timeout_s,
+            oauth=self._oauth,
+            ca_certs=self.ca_certs,
+        )
+
+    @contextmanager
+    def calling(self, call: str) -> Iterator[None]:
+        """``translated`` for this API's provider, with the client's secrets masked."""
+        with translated(self.provider, call, timeout_s=self.timeout_s, secrets=self._oauth.secrets):
+            yield
+
+
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` on one line, at most 300 characters, with ``secrets`` and anything shaped
     like a credential (``key=``, tokens) masked: ``ytempire.redact.line``."""

@@ -19,7 +19,7 @@ from tasks.gate import ask_operator, gate_video, hold_video
 from tasks.lease import video_lease
 from tasks.quality import check_quality
 from tasks.script import write_script
-from tasks.thumbnails import make_thumbnails
+from tasks.thumbnails import make_contact_sheet, make_thumbnails
 from tasks.topic import select_topic
 from tasks.tracking import track_video
 from tasks.trends import detect_trends
@@ -51,6 +51,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
         timeline = build_visuals(job, script, narration, settings, run_id)
         video = render(job, timeline, run_id, settings)
         thumbnails = make_thumbnails(job, script, video, settings, run_id)
+        sheet = make_contact_sheet(job, script, narration, video, thumbnails, settings)
         quality = check_quality(
             job, script, narration, timeline, video, thumbnails, settings, run_id
         )
@@ -86,6 +87,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
             "script": script.markdown_path,
             **{f"thumbnail {t.variant}": t.path for t in thumbnails.variants},
             "thumbnail (upload)": thumbnails.primary.path,
+            "contact sheet": sheet,
             "metadata": folder / "metadata.json",
             "quality": quality.path,
         },

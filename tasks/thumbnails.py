@@ -34,6 +34,7 @@ from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
 from ytempire.models import (
+    Narration,
     RenderedVideo,
     Script,
     Stage,
@@ -45,11 +46,12 @@ from ytempire.models import (
 from ytempire.providers import dalle
 from ytempire.providers.catalog import Pricing
 from ytempire.providers.openai_chat import make_client
+from ytempire.publish.metadata import chapters
 from ytempire.quality import ctr
 from ytempire.resilience import budgets
 from ytempire.resilience.errors import CircuitOpen, OverBudget, Unpriced
 from ytempire.settings import Settings
-from ytempire.visuals import keyframes, thumbnails
+from ytempire.visuals import contact_sheet, keyframes, thumbnails
 from ytempire.visuals.palette import Palette
 from ytempire.workspace import VideoFolder
 
@@ -254,3 +256,26 @@ def make_thumbnails(
         folder=folder,
         output_type=ThumbnailSet,
     )
+
+
+@task(name="contact-sheet", cache_policy=NO_CACHE)
+def make_contact_sheet(
+    job: VideoJob,
+    script: Script,
+    narration: Narration,
+    video: RenderedVideo,
+    made: ThumbnailSet,
+    settings: Settings,
+) -> Path:
+    """``contact_sheet.png`` in the video's folder: its frames at chapter starts and regular
+    intervals, and the ranked thumbnails (``ytempire/visuals/contact_sheet.py``)."""
+    folder = VideoFolder(settings.workspace, job.video_id)
+    sheet = contact_sheet.make_contact_sheet(
+        video.path,
+        video.info.video_duration_s,
+        chapters(script, narration),
+        made.variants,
+        folder.path / contact_sheet.FILE_NAME,
+        fonts_dir=settings.fonts_dir,
+    )
+    return sheet.path

@@ -79,8 +79,10 @@ def test_every_output_is_in_the_video_folder(made: Made) -> None:
         "script.md",
         "metadata.json",
         "quality.json",
+        "contact_sheet.png",
     ):
         assert (folder / name).stat().st_size > 0, name
+    assert made[2].outputs["contact sheet"] == folder / "contact_sheet.png"
     for i in (1, 2, 3):
         with Image.open(folder / "thumbnails" / f"variant_{i}.png") as im:
             assert im.size == (1280, 720)

@@ -59,7 +59,7 @@ def track_performance(days: int = 7, workspace: str | None = None) -> TrackingRu
     end = datetime.now(UTC).date()
     start = end - timedelta(days=days - 1)
     uploads = AnalyticsStore(settings.analytics_url).youtube_videos()
-    ready, skipped, broken = _identities(settings, sorted({v.channel for v in uploads}))
+    ready, skipped, broken = channel_identities(settings, sorted({v.channel for v in uploads}))
     for line in skipped:
         logger.warning("%s: its videos are skipped", line)
     if not ready and not broken:
@@ -126,7 +126,7 @@ def track_performance(days: int = 7, workspace: str | None = None) -> TrackingRu
     )
 
 
-def _identities(
+def channel_identities(
     settings: Settings, channels: list[str]
 ) -> tuple[dict[str, str | None], list[str], dict[str, str]]:
     """Which ``channels`` can be read: those with an identity (→ their profile's credentials

@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     youtube_analytics_endpoint: str | None = Field(
         default=None, description="another root for the YouTube Analytics API"
     )
+    youtube_reporting_endpoint: str | None = Field(
+        default=None, description="another root for the YouTube Reporting API (reach reports)"
+    )
     youtube_ca_certs: Path | None = Field(
         default=None, description="CA bundle to trust for those endpoints (a TLS proxy)"
     )

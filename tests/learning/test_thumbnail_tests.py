@@ -4,6 +4,7 @@ CTR weights refitted and versioned. Against the local YouTube and Reporting serv
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.servers.youtube_reporting import (  # noqa: F401  (a pytest fixture)
 )
 from tests.servers.youtube_upload import YouTubeUploadServer
 from ytempire.learning import thumbnail_tests as tt
-from ytempire.learning.reach import YouTubeReporting, parse
+from ytempire.learning.reach import ReachDay, YouTubeReporting, parse
 from ytempire.publish.youtube import YouTubeUploader
 from ytempire.quality import ctr
 from ytempire.resilience.errors import InvalidOutput
@@ -30,11 +31,21 @@ CTR = {"thumbnail_a.png": 0.04, "thumbnail_b.png": 0.07}
 
 
 def variants(folder: VideoFolder) -> list[Path]:
+    """Two variants and the thumbnail stage's ranking of them (a before b)."""
+    folder.thumbnails.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, colour in (("thumbnail_a.png", "red"), ("thumbnail_b.png", "blue")):
-        path = folder / name
+        path = folder.thumbnails / name
         Image.new("RGB", (64, 36), colour).save(path)
         paths.append(path)
+    factors = [dict.fromkeys(ctr.WEIGHTS, 0.5), dict.fromkeys(ctr.WEIGHTS, 0.25)]
+    ranking = {
+        "primary": paths[0].name,
+        "variants": [
+            {"path": str(p), "ctr_factors": f} for p, f in zip(paths, factors, strict=True)
+        ],
+    }
+    (folder.thumbnails / "ranking.json").write_text(json.dumps(ranking))
     return paths
 
 
@@ -60,36 +71,35 @@ def test_rotation_keeps_the_variant_with_the_higher_measured_ctr(
     folder = VideoFolder(tmp_path, VIDEO).create()
     paths = variants(folder)
     by_bytes = {p.read_bytes(): p.name for p in paths}
-    test = tt.start(folder, VIDEO, YT, paths, D0, days_per_turn=2, rounds=1)
-    assert tt.start(folder, VIDEO, YT, paths[::-1], D0) == test  # a second start: the same
+
+    def reach(youtube_video_id: str) -> list[ReachDay]:
+        return reporting.reach(job, [youtube_video_id])
+
+    def set_live(path: Path) -> None:
+        uploader.set_thumbnail(YT, path)
 
     day = D0
     while True:
-        days = reporting.reach(job, [YT])
-        variant, test = tt.next_step(test, day, days)
-        if variant is not None:
-            uploader.set_thumbnail(YT, folder / variant)
-            test = tt.mark_set(test, day, variant)
-        tt.save(folder, test)
+        test = tt.advance(folder, VIDEO, YT, reach, set_live, day)
+        assert test is not None
         if test.winner is not None:
             break
         live = by_bytes[youtube.thumbnails[YT][1]]  # what viewers saw that day
         reporting_server.add_day(youtube.channel_id, day, YT, 1500, CTR[live])
         day += timedelta(days=1)
-        assert day <= D0 + timedelta(days=10), "the test never ended"
+        assert day <= D0 + timedelta(days=20), "the test never ended"
 
-    assert test.winner == "thumbnail_b.png"
+    assert test.winner == "thumbnails/thumbnail_b.png"
     assert by_bytes[youtube.thumbnails[YT][1]] == "thumbnail_b.png"  # the winner stays live
-    reach = {r.variant: r for r in tt.load(folder).reach}  # type: ignore[union-attr]
-    # the change-over days count for no variant: one whole day each
-    assert (reach["thumbnail_a.png"].days, reach["thumbnail_b.png"].days) == (1, 1)
-    assert reach["thumbnail_a.png"].impressions == 1500
-    assert reach["thumbnail_b.png"].ctr == pytest.approx(0.07)
-    assert test.set_on == {
-        D0: "thumbnail_a.png",
-        D0 + timedelta(days=2): "thumbnail_b.png",
-        D0 + timedelta(days=4): "thumbnail_b.png",
-    }
+    kept = tt.load(folder)
+    assert kept == test
+    measured = {r.variant.split("/")[1]: r for r in kept.reach}
+    # two turns of three days each; the change-over days count for no variant
+    assert (measured["thumbnail_a.png"].days, measured["thumbnail_b.png"].days) == (4, 4)
+    assert measured["thumbnail_a.png"].impressions == 4 * 1500
+    assert measured["thumbnail_b.png"].ctr == pytest.approx(0.07)
+    assert [(d - D0).days for d in test.set_on] == [0, 3, 6, 9, 12]
+    assert [factors["faces"] for factors, _ in tt.measured(folder, kept)] == [0.5, 0.25]
 
 
 def test_a_report_without_the_reach_columns_is_invalid_output() -> None:
@@ -103,10 +113,11 @@ def test_too_few_impressions_adds_a_round() -> None:
         youtube_video_id=YT,
         variants=["a.png", "b.png"],
         start=D0,
+        days_per_turn=2,
         rounds=1,
-        set_on={D0: "a.png", D0 + timedelta(days=1): "b.png"},
+        set_on={D0: "a.png", D0 + timedelta(days=2): "b.png"},
     )
-    variant, later = tt.next_step(test, D0 + timedelta(days=2), [])
+    variant, later = tt.next_step(test, D0 + timedelta(days=4), [])
     assert later.winner is None and later.rounds == 2
     assert variant == "a.png"  # the next round starts with the first variant
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
+    CursorResult,
     Engine,
     Table,
     and_,
@@ -540,6 +541,24 @@ class AnalyticsStore:
                     fields = {k: v for k, v in row.items() if k != "date"}
                     s.merge(VideoPerformance(day=row["date"], **fields))
         return len(rows)
+
+    def record_reach(self, video_id: str, days: Iterable[Mapping[str, Any]]) -> int:
+        """Add thumbnail reach (``day``, ``impressions``, ``impressions_ctr``) to the video's
+        stored days; a day YouTube Analytics has not brought yet is left out (its views are
+        unknown). Returns how many days were updated."""
+        updated = 0
+        with self.session() as s:
+            for d in days:
+                result = s.execute(
+                    update(VideoPerformance)
+                    .where(
+                        VideoPerformance.video_id == uuid.UUID(video_id),
+                        VideoPerformance.day == d["day"],
+                    )
+                    .values(impressions=int(d["impressions"]), impressions_ctr=d["impressions_ctr"])
+                )
+                updated += cast(CursorResult[Any], result).rowcount
+        return updated
 
     def performance(self, video_id: str | None = None) -> list[VideoPerformance]:
         """Stored daily numbers (of one video, given ``video_id``), by video then day."""

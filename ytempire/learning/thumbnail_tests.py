@@ -14,7 +14,7 @@ side) counts for none. ``refit_weights`` fits the CTR heuristic's weights
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -45,9 +45,10 @@ class ThumbnailTest(BaseModel):
 
     video_id: str
     youtube_video_id: str
-    variants: list[str] = Field(min_length=2, description="file names in the video's folder")
+    variants: list[str] = Field(min_length=2, description="paths in the video's folder")
     start: date
-    days_per_turn: int = Field(default=1, ge=1)
+    # The day a variant is set counts for none, so a turn needs two days at least.
+    days_per_turn: int = Field(default=3, ge=2)
     rounds: int = Field(default=2, ge=1)
     set_on: dict[date, str] = Field(default_factory=dict, description="day → variant set")
     reach: list[VariantReach] = Field(default_factory=list)
@@ -80,7 +81,7 @@ def start(
     youtube_video_id: str,
     variants: Sequence[Path],
     first_day: date,
-    days_per_turn: int = 1,
+    days_per_turn: int = 3,
     rounds: int = 2,
 ) -> ThumbnailTest:
     """Plan the test (ranked variants first) and keep it in the folder; an existing test of
@@ -91,7 +92,7 @@ def start(
     test = ThumbnailTest(
         video_id=video_id,
         youtube_video_id=youtube_video_id,
-        variants=[p.name for p in variants],
+        variants=[p.relative_to(folder.path).as_posix() for p in variants],
         start=first_day,
         days_per_turn=days_per_turn,
         rounds=rounds,
@@ -157,6 +158,60 @@ def next_step(
 
 def mark_set(test: ThumbnailTest, day: date, variant: str) -> ThumbnailTest:
     return test.model_copy(update={"set_on": {**test.set_on, day: variant}})
+
+
+def ranked_variants(folder: VideoFolder) -> list[Path]:
+    """The video's thumbnail variants best first (``thumbnails/ranking.json``), those that
+    exist; none without a ranking."""
+    try:
+        ranking = json.loads((folder.thumbnails / "ranking.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    paths = [Path(v["path"]) for v in ranking.get("variants", []) if "path" in v]
+    return [folder.thumbnails / p.name for p in paths if (folder.thumbnails / p.name).is_file()]
+
+
+def advance(
+    folder: VideoFolder,
+    video_id: str,
+    youtube_video_id: str,
+    reach: Callable[[str], list[ReachDay]],
+    set_thumbnail: Callable[[Path], None],
+    today: date,
+) -> ThumbnailTest | None:
+    """One day of the video's test: started from its ranked variants when it has none yet
+    (first turn today), the reach so far attributed (``reach(youtube_video_id)``), today's
+    variant set live when it changes (``set_thumbnail``), the test saved. None: the video
+    has fewer than two variants, nothing to test."""
+    test = load(folder)
+    if test is None:
+        variants = ranked_variants(folder)
+        if len(variants) < 2:
+            return None
+        test = start(folder, video_id, youtube_video_id, variants, today)
+    variant, test = next_step(test, today, reach(youtube_video_id))
+    if variant is not None:
+        set_thumbnail(folder.path / variant)
+        test = mark_set(test, today, variant)
+    save(folder, test)
+    return test
+
+
+def measured(folder: VideoFolder, test: ThumbnailTest) -> list[tuple[dict[str, float], float]]:
+    """(the heuristic's factor scores, the measured CTR) of each variant of a finished test
+    that has both: the samples ``refit_weights`` learns from."""
+    if test.winner is None:
+        return []
+    try:
+        ranking = json.loads((folder.thumbnails / "ranking.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    factors = {Path(v["path"]).name: v.get("ctr_factors") or {} for v in ranking["variants"]}
+    return [
+        (factors[Path(r.variant).name], r.ctr)
+        for r in test.reach
+        if r.ctr is not None and factors.get(Path(r.variant).name)
+    ]
 
 
 class FittedWeights(BaseModel):

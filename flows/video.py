@@ -17,6 +17,7 @@ from tasks.costs import video_cost, video_costs
 from tasks.experiments import assign_experiments
 from tasks.gate import ask_operator, gate_video, hold_video
 from tasks.lease import video_lease
+from tasks.local_llm import with_local_servers
 from tasks.quality import check_quality
 from tasks.script import write_script
 from tasks.thumbnails import make_contact_sheet, make_thumbnails
@@ -37,7 +38,8 @@ from ytempire.settings import Settings
 def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     """Make one video end to end. ``workspace`` overrides ``YTEMPIRE_WORKSPACE``."""
     env = Settings() if workspace is None else Settings(workspace=workspace)
-    settings = settings_from_blocks(env)  # credential blocks on the server win
+    # Credential blocks on the server win; running local-llm servers are endpoints too.
+    settings = with_local_servers(settings_from_blocks(env))
     run_id = uuid.UUID(flow_run.id) if flow_run.id else uuid.uuid4()
     folder = open_folder(settings, job.video_id)  # with a bucket: this worker's scratch copy
 

@@ -33,13 +33,16 @@ def endpoint_at(port: int, model: str = MODEL) -> Endpoint:
     )
 
 
+def start_test_server(log: Path, *, ignore_term: bool = False) -> LocalServer:
+    """The test server as a process on a free port, serving ``MODEL``."""
+    port = local_server.free_port()
+    argv = model_process.command(port, [MODEL], ignore_term=ignore_term)
+    return LocalServer.start(argv, endpoint_at(port), log, startup_timeout_s=STARTUP_S)
+
+
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    port = local_server.free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    server = LocalServer.start(
-        model_process.command(port, [MODEL]), endpoint_at(port), log, startup_timeout_s=STARTUP_S
-    )
+    server = start_test_server(tmp_path_factory.mktemp("server") / "server.log")
     yield server
     server.stop()
 
@@ -64,14 +67,49 @@ def test_a_completion_request_resets_the_idle_clock(running: LocalServer) -> Non
     assert running._last_request == after_request
 
 
+class SteppedClock:
+    """The idle clock of a test: it moves only when the test says."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_keep_beats_while_the_server_is_used_and_returns_once_it_idles(
+    running: LocalServer,
+) -> None:
+    client = OpenAI(base_url=running.endpoint.base_url, api_key="unused", max_retries=0)
+    clock = SteppedClock(running._last_request)
+    running.clock = clock
+    used: list[bool] = []
+
+    def beat() -> None:
+        # Each beat is 0.2 s of the idle clock; the first three see a request.
+        clock.now += 0.2
+        used.append(len(used) < 3)
+        if used[-1]:
+            client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "hi"}]
+            )
+
+    idle = running.keep(idle_timeout_s=1.0, beat_s=0.01, on_beat=beat)
+    # Idle from the third beat's request: five more beats of 0.2 s reach the timeout.
+    assert idle == pytest.approx(1.0)
+    assert used == [True] * 3 + [False] * 5
+    assert running.healthy()  # keep does not stop it: the caller does
+
+
+def test_keep_raises_when_the_server_dies(tmp_path: Path) -> None:
+    server = start_test_server(tmp_path / "log")
+    stopped = rf"{server.endpoint.name}: the server stopped answering"
+    with server, pytest.raises(LocalServerError, match=stopped):
+        server.keep(idle_timeout_s=60, beat_s=0.05, on_beat=server.process.kill)
+
+
 def test_stop_ends_the_process_by_sigterm(tmp_path: Path) -> None:
-    port = local_server.free_port()
-    server = LocalServer.start(
-        model_process.command(port, [MODEL]),
-        endpoint_at(port),
-        tmp_path / "log",
-        startup_timeout_s=STARTUP_S,
-    )
+    server = start_test_server(tmp_path / "log")
     assert server.stop() == "terminated"
     assert server.process.poll() is not None
     assert not server.healthy()
@@ -79,13 +117,7 @@ def test_stop_ends_the_process_by_sigterm(tmp_path: Path) -> None:
 
 
 def test_a_server_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
-    port = local_server.free_port()
-    server = LocalServer.start(
-        model_process.command(port, [MODEL], ignore_term=True),
-        endpoint_at(port),
-        tmp_path / "log",
-        startup_timeout_s=STARTUP_S,
-    )
+    server = start_test_server(tmp_path / "log", ignore_term=True)
     assert server.stop(timeout_s=0.5) == "killed"
     assert server.process.poll() is not None
 

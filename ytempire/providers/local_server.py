@@ -6,7 +6,8 @@ CUDA nodes) for a model file an operator names, as a child process of ours.
 goes to a log file beside the model's run. ``stop`` ends it by its PID: SIGTERM, a bounded
 wait, then SIGKILL. ``idle_for`` tells how long the server has answered no completion
 request, read from its own access log (llama.cpp's and vLLM's uvicorn both log every
-request), so a keeper can stop it when idle.
+request); ``keep`` beats (to keep it registered) while it is healthy and used, and returns
+once it has been idle long enough, so its keeper (``flows/local_llm.py``) can stop it.
 
 Neither engine is a dependency of the package: llama.cpp comes with the ``local-llm`` extra
 (``pip install -e '.[local-llm]'``, compiled from source), vLLM with a CUDA node's own
@@ -24,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Self
 
@@ -68,6 +70,11 @@ class ServerSpec(BaseModel):
     @property
     def served_name(self) -> str:
         return self.name or self.model_path.stem
+
+    def placed(self) -> ServerSpec:
+        """This spec with its port chosen (a free one for 0) and its endpoint named."""
+        port = self.port or free_port(self.host)
+        return self.model_copy(update={"port": port, "endpoint": self.endpoint or f"local-{port}"})
 
 
 # The instruct model a registry package ships (docs/local-models.md says why this one):
@@ -138,7 +145,9 @@ class LocalServer:
         self.process = process
         self.endpoint = endpoint
         self.log_path = log_path
-        self._last_request = time.monotonic()
+        # The idle clock's time source (tests move their own).
+        self.clock: Callable[[], float] = time.monotonic
+        self._last_request = self.clock()
         self._log_offset = 0
 
     @property
@@ -182,18 +191,19 @@ class LocalServer:
 
     @classmethod
     def serve(cls, spec: ServerSpec, log_path: Path, *, startup_timeout_s: float = 120.0) -> Self:
-        """Start ``spec``'s engine for its model file on its port (a free one for 0)."""
+        """Start ``spec``'s engine for its model file on its port (a free one for 0), as the
+        local endpoint ``spec.endpoint`` (``local-<port>`` when unnamed)."""
         if not spec.model_path.is_file():
             raise LocalServerError(f"model file {spec.model_path} does not exist")
-        port = spec.port or free_port(spec.host)
+        spec = spec.placed()
         endpoint = Endpoint(
-            name=spec.endpoint or f"local-{port}",
-            base_url=f"http://{spec.host}:{port}/v1",
+            name=spec.endpoint,
+            base_url=f"http://{spec.host}:{spec.port}/v1",
             kind="local",
             models=[spec.served_name],
         )
         return cls.start(
-            command(spec, port), endpoint, log_path, startup_timeout_s=startup_timeout_s
+            command(spec, spec.port), endpoint, log_path, startup_timeout_s=startup_timeout_s
         )
 
     def wait_until_serving(self, timeout_s: float) -> None:
@@ -212,7 +222,7 @@ class LocalServer:
                 last = str(exc)
             else:
                 if self.model in models:
-                    self._last_request = time.monotonic()
+                    self._last_request = self.clock()
                     return
                 last = f"it serves {models}, not {self.model!r}"
             time.sleep(POLL_S)
@@ -237,8 +247,24 @@ class LocalServer:
             fresh = log.read()
         self._log_offset += len(fresh)
         if _REQUEST.search(fresh.decode("utf-8", "replace")):
-            self._last_request = time.monotonic()
-        return time.monotonic() - self._last_request
+            self._last_request = self.clock()
+        return self.clock() - self._last_request
+
+    def keep(self, idle_timeout_s: float, beat_s: float, on_beat: Callable[[], None]) -> float:
+        """Call ``on_beat`` (to keep the server registered) every ``beat_s`` seconds while it is
+        healthy and has had a completion request within ``idle_timeout_s``; return how long it
+        had then been idle. A server that dies or stops answering raises ``LocalServerError``
+        with the last line of its log; stopping it is the caller's (``with`` does it)."""
+        while True:
+            if not self.healthy():
+                raise LocalServerError(
+                    f"{self.endpoint.name}: the server stopped answering: {self.last_log_line()}"
+                )
+            idle = self.idle_for()
+            if idle >= idle_timeout_s:
+                return idle
+            on_beat()
+            time.sleep(min(beat_s, idle_timeout_s - idle))
 
     def last_log_line(self) -> str:
         """The last non-empty line the server wrote (why it failed, usually)."""

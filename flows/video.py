@@ -1,7 +1,8 @@
 """The per-video flow: trends → topic → script → voice → visuals → render → thumbnails →
 quality → gate → upload → tracking, each stage a task; thumbnails are built on the rendered
 video. The run holds the video's lease throughout (one run per video), and the gate holds a
-video that failed a critical check in the outbox until an operator releases it."""
+video that failed a critical check in the outbox until an operator releases it.
+The finished video is recorded as one MLflow run (tasks/learning.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from flows.render import render
 from tasks.costs import video_cost, video_costs
 from tasks.experiments import assign_experiments
 from tasks.gate import ask_operator, gate_video, hold_video
+from tasks.learning import record_video
 from tasks.lease import video_lease
 from tasks.local_llm import with_local_servers
 from tasks.quality import check_quality
@@ -98,6 +100,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
         upload=upload,
         video_cost_usd=video_cost(settings, job.video_id),
     )
+    record_video(result, outputs, settings)  # its MLflow run; never fails the video
     create_markdown_artifact(
         summary.markdown(result, file_links(result, settings)),
         key=f"video-{job.video_id}",

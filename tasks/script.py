@@ -26,6 +26,7 @@ from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
+from ytempire.learning.tracing import traced
 from ytempire.models import Script, Stage, Topic, VideoJob
 from ytempire.providers import catalog, openai_chat
 from ytempire.providers.catalog import Pricing
@@ -81,13 +82,13 @@ def script_from_model(
         )
 
     script_suite = suites.load_suite(suites.suite_path(settings.quality_suites_dir, "script"))
-    with guarded(openai_chat.PROVIDER, settings):
+    with guarded(openai_chat.PROVIDER, settings), traced(settings, job.video_id, "script"):
         written = llm_writer.write_with_model(
             client,
             spec,
             job,
             topic,
-            PromptParams.for_job(job),
+            PromptParams.from_registry(job, settings),
             script_suite=script_suite,
             on_call=record,
         )

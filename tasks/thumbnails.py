@@ -33,6 +33,7 @@ from tasks.recording import run_stage
 from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
+from ytempire.learning import prompts
 from ytempire.models import (
     Narration,
     RenderedVideo,
@@ -83,10 +84,13 @@ def picture_from_model(
     folder = VideoFolder(settings.workspace, job.video_id)
     model = settings.thumbnail_image_model or dalle.MODEL
     size, quality = settings.thumbnail_image_size, settings.thumbnail_image_quality
+    (template,) = prompts.load_prompts(["thumbnail-image"], settings=settings)
+    prompts.note_used(folder.path, [template])
+    palette = Palette.from_brand(job.brand_colours)
     with guarded(dalle.PROVIDER, settings):
         call = dalle.generate_image(
             client,
-            thumbnails.image_prompt(layout, title, Palette.from_brand(job.brand_colours)),
+            thumbnails.image_prompt(layout, title, palette, template.text),
             folder.work / f"picture_{layout}.png",
             model=model,
             size=size,

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from tests.learning.mlflow_fixtures import mlflow_uri  # noqa: F401  (the session's MLflow store)
 from tests.servers.elevenlabs import elevenlabs_server  # noqa: F401  (a pytest fixture)
 from tests.servers.google_tts import google_tts_server  # noqa: F401  (a pytest fixture)
 from tests.servers.openai_compatible import openai_server  # noqa: F401  (a pytest fixture)
@@ -23,6 +24,9 @@ POSTGRES_URL = os.environ.get(
     "YTEMPIRE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("YTEMPIRE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Videos made by tests record nothing in MLflow (a store's first use costs seconds of
+# migrations) unless a test asks for it (tests/learning: the session's store).
+os.environ.setdefault("YTEMPIRE_MLFLOW_RECORD", "off")
 
 
 @pytest.fixture

@@ -18,6 +18,9 @@ exit 2 for a video with no recorded cost.
 ``ytempire experiments status [NAME]`` and ``ytempire experiments promote NAME`` (A/B
 experiments) are described in ``ytempire.learning.experiment_commands``.
 
+``ytempire mlflow flush`` and ``ytempire prompts sync|alias`` (the MLflow record and the prompt
+registry) are described in ``ytempire.learning.commands``.
+
 ``ytempire batch [--date YYYY-MM-DD] [--channel NAME ...] [--videos-per-channel N]`` runs the
 daily batch (docs/batch.md) and prints a row per video: exit 0 when every planned video was
 made, 1 when any failed, 2 on bad input or unusable channel profiles.
@@ -45,6 +48,7 @@ from rich.table import Table
 from ytempire import basic_auth
 from ytempire.channels import Channel, ChannelsError, load_channels
 from ytempire.errors import StageFailed, one_line
+from ytempire.learning import commands as learning_commands
 from ytempire.learning import experiment_commands
 from ytempire.models import (
     HEX_COLOUR,
@@ -292,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost = commands.add_parser("cost", help="every paid call and compute line of a video")
     cost.add_argument("video_id", type=_video_id, help="the video's id")
     experiment_commands.add_commands(commands, _Parser)
+    learning_commands.add_commands(commands, _Parser, _video_id)
     return parser
 
 
@@ -752,6 +757,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_cost(args)
     if args.command in experiment_commands.COMMANDS:
         return experiment_commands.run(args)
+    if args.command in learning_commands.COMMANDS:
+        return learning_commands.run(args)
     return run_video(job, console)
 
 

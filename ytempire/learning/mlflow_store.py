@@ -28,10 +28,11 @@ _USERINFO = re.compile(r"//[^/@]+@")
 
 
 def tracking_uri(settings: Settings) -> str:
-    """The tracking (and prompt registry) URI: the setting, or SQLite in the workspace."""
+    """The tracking (and prompt registry) URI: the setting, or SQLite in the local state
+    folder (the workspace folder, or ``state_dir`` when the workspace is a bucket)."""
     if settings.mlflow_tracking_uri:
         return settings.mlflow_tracking_uri
-    return f"sqlite:///{(settings.workspace / 'mlflow.db').resolve()}"
+    return f"sqlite:///{(settings.local_state_dir / 'mlflow.db').resolve()}"
 
 
 def artifact_location(settings: Settings) -> str | None:
@@ -39,7 +40,7 @@ def artifact_location(settings: Settings) -> str | None:
     the store is embedded; None lets a shared server decide."""
     if settings.mlflow_tracking_uri:
         return None
-    return (settings.workspace / "mlartifacts").resolve().as_uri()
+    return (settings.local_state_dir / "mlartifacts").resolve().as_uri()
 
 
 def shown(settings: Settings) -> str:

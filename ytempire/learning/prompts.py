@@ -15,6 +15,8 @@ fills them.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +24,14 @@ from pydantic import BaseModel, Field
 
 from ytempire.learning import mlflow_store
 from ytempire.settings import DATA_DIR, Settings
+from ytempire.workspace import write_json
 
 PROMPTS_DIR = DATA_DIR / "prompts"
 ALIASES = ("production", "candidate")
 # A tag on every registered version: the file it came from.
 SOURCE_TAG = "ytempire.source"
+# In each video folder: the prompts its run sent, by name, with their versions.
+USED = "prompts.json"
 
 
 class PromptError(ValueError):
@@ -69,6 +74,11 @@ def file_prompt(name: str, prompts_dir: Path = PROMPTS_DIR) -> LoadedPrompt:
     return LoadedPrompt(name=name, text=path.read_text(encoding="utf-8").removesuffix("\n"))
 
 
+def text_of(name: str, texts: Mapping[str, str]) -> str:
+    """The text of prompt ``name`` in ``texts`` (loaded from the registry), else its file's."""
+    return texts.get(name) or file_prompt(name).text
+
+
 def load_prompt(
     name: str, alias: str = "production", settings: Settings | None = None
 ) -> LoadedPrompt:
@@ -91,6 +101,23 @@ def load_prompt(
         if found is None:
             raise PromptError(f"prompt {name!r} has no version with alias {alias!r}")
     return LoadedPrompt(name=name, version=int(found.version), text=str(found.template))
+
+
+def load_prompts(
+    names: Iterable[str], alias: str = "production", settings: Settings | None = None
+) -> list[LoadedPrompt]:
+    """``load_prompt`` for each of ``names``, for a video that must not wait on or fail for
+    MLflow: a registry that cannot be reached (or errs) gives the repository's files (no
+    version), which the video's record then shows. ``PromptError`` still raises."""
+    settings = settings or Settings()
+    if settings.mlflow_record != "off" and mlflow_store.unreachable(settings) is None:
+        try:
+            return [load_prompt(name, alias, settings) for name in names]
+        except PromptError:
+            raise
+        except Exception:  # MLflow's errors are many kinds; the files are the same prompts
+            pass
+    return [file_prompt(name) for name in names]
 
 
 def set_alias(name: str, alias: str, version: int, settings: Settings | None = None) -> None:
@@ -134,6 +161,17 @@ def sync(
             mlflow.genai.set_prompt_alias(name, alias=alias, version=int(made.version))
         done.append(Synced(name=name, version=int(made.version), registered=True, aliases=aliases))
     return done
+
+
+def note_used(folder: Path, loaded: Iterable[LoadedPrompt]) -> None:
+    """Add ``loaded`` to the video folder's ``prompts.json`` (name → version; 0 for a
+    repository file), which the video's MLflow run records as ``prompt.<name>`` params."""
+    path = folder / USED
+    try:
+        used = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        used = {}
+    write_json(path, used | {p.name: p.version or 0 for p in loaded})
 
 
 def _latest(name: str, settings: Settings) -> Any:

@@ -141,7 +141,7 @@ def write_with_model(
         if answer.finish_reason == "length":
             reason += " (the answer was cut off at the token limit: be more concise)"
         # The repair call's own provider errors propagate like any other call's.
-        repaired = call(repair_messages(answer.text, reason), REPAIR_TEMPERATURE)
+        repaired = call(repair_messages(answer.text, reason, params.texts), REPAIR_TEMPERATURE)
         try:
             return parse_draft(repaired.text), repaired
         except InvalidOutput as exc:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from ytempire.learning.prompts import file_prompt, text_of
 from ytempire.models import Section, VisualCue
 from ytempire.resilience.errors import InvalidOutput
 
@@ -20,27 +22,9 @@ PROVIDER = "openai"
 # A repair request quotes the bad answer; past this it is cut, to bound the call's cost.
 MAX_REPAIR_QUOTE_CHARS = 24_000
 
-# The JSON the model must return. The prompt shows it, the repair request repeats it.
-OUTPUT_FORMAT = """\
-{
-  "title": "the video title, at most 100 characters",
-  "hook": "the first words spoken: one or two sentences that make viewers stay",
-  "sections": [
-    {
-      "heading": "a short heading",
-      "narration": "everything the narrator says in this section",
-      "visual_cues": [
-        {"kind": "stock_footage", "keywords": ["search words for footage"]},
-        {"kind": "text_overlay", "text": "a few words shown on screen"},
-        {"kind": "chart", "chart_type": "bar", "data": {"label": 1.0}}
-      ]
-    }
-  ],
-  "summary": "a spoken recap of the main points",
-  "cta": "the spoken call to action",
-  "tags": ["search tag"],
-  "description": "the YouTube description, two or three sentences"
-}"""
+# The JSON the model must return (its title and description fields are the title and
+# description prompts). The prompt shows it, the repair request repeats it.
+OUTPUT_FORMAT = file_prompt("script-output-format").text
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 
@@ -91,27 +75,23 @@ def parse_draft(text: str) -> DraftScript:
         ) from None
 
 
-def repair_messages(bad_text: str, reason: str) -> list[dict[str, str]]:
-    """Messages asking a model to turn ``bad_text`` into the script JSON, fixing ``reason``."""
+def repair_messages(
+    bad_text: str, reason: str, texts: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """Messages asking a model to turn ``bad_text`` into the script JSON, fixing ``reason``.
+
+    ``texts``: prompt name → text loaded from the registry (``PromptParams.texts``); the
+    repository's files for the names it lacks."""
     quote = bad_text
     if len(quote) > MAX_REPAIR_QUOTE_CHARS:
         quote = quote[:MAX_REPAIR_QUOTE_CHARS] + "\n[… cut]"
+    texts = texts or {}
+    request = text_of("script-repair", texts).format(
+        output_format=text_of("script-output-format", texts), reason=reason, quote=quote
+    )
     return [
-        {
-            "role": "system",
-            "content": "You repair malformed output. You answer with one JSON object only.",
-        },
-        {
-            "role": "user",
-            "content": (
-                "The answer below should have been one JSON object in this format:\n"
-                f"{OUTPUT_FORMAT}\n\n"
-                f"It could not be used: {reason}\n\n"
-                "Return the corrected JSON object only: keep its content and wording, fix "
-                "the structure, and complete anything cut off.\n\n"
-                f"Answer to repair:\n{quote}"
-            ),
-        },
+        {"role": "system", "content": text_of("script-repair-role", texts)},
+        {"role": "user", "content": request},
     ]
 
 

@@ -13,6 +13,7 @@ import json
 
 from pydantic import BaseModel, Field
 
+from ytempire.learning.prompts import file_prompt, load_prompts, note_used, text_of
 from ytempire.models import (
     DEFAULT_AUDIENCE,
     DEFAULT_STYLE,
@@ -21,57 +22,34 @@ from ytempire.models import (
     Topic,
     VideoJob,
 )
-from ytempire.script.parse import OUTPUT_FORMAT
 from ytempire.script.scoring import DENSITY_RANGE, LENGTH_TOLERANCE, MAX_HOOK_WORDS, MIN_FLESCH
+from ytempire.settings import Settings
+from ytempire.workspace import VideoFolder
 
-# Seed §3.2, role for "script_writing".
-ROLE = (
-    "You are an expert YouTube scriptwriter with 10 years of experience creating viral "
-    "content. You understand engagement, retention, and the YouTube algorithm. "
-    "You always answer with one JSON object and nothing else."
-)
+# Seed §3.2's role and §2.1's templates (one per content type; "Script:" is replaced by the
+# output format) live as prompt files (ytempire/data/prompts, ``ytempire.learning.prompts``).
+ROLE = file_prompt("script-role").text
 
-# Seed §2.1, one per content type; "Script:" is replaced by the output format below.
-TEMPLATES: dict[ContentType, str] = {
-    ContentType.educational: """\
-Create an engaging educational YouTube script about {topic}.
 
-Requirements:
-- Length: {duration} minutes ({word_count} words)
-- Hook: Compelling opening (first 5 seconds)
-- Structure: Problem → Solution → Examples → Summary
-- Style: {channel_style}
-- Include: 3-5 key points
-- CTA: Subscribe reminder at {cta_position}
+def template_name(content_type: ContentType) -> str:
+    """The prompt registry's name of ``content_type``'s template (``script-educational``)."""
+    return f"script-{content_type.value.replace('_', '-')}"
 
-Audience: {target_audience}
-Tone: {tone}""",
-    ContentType.entertainment: """\
-Write an entertaining YouTube script about {topic}.
 
-Requirements:
-- Length: {duration} minutes ({word_count} words)
-- Opening: Attention-grabbing hook
-- Pacing: Fast, energetic
-- Humor: {humor_level}
-- Story arc: Setup → Conflict → Resolution
-- Engagement: Ask questions to audience
+TEMPLATES: dict[ContentType, str] = {ct: file_prompt(template_name(ct)).text for ct in ContentType}
 
-Style guide: {channel_style}
-References: {reference_videos}""",
-    ContentType.news_commentary: """\
-Create a news commentary script about {topic}.
 
-Requirements:
-- Length: {duration} minutes ({word_count} words)
-- Structure: Summary → Analysis → Opinion → Conclusion
-- Tone: {tone} (balanced/opinionated)
-- Sources: Reference {source_count} sources
-- Controversy level: {controversy_level}/10
+def prompt_names(content_type: ContentType) -> list[str]:
+    """Every prompt the script writer may send for ``content_type``."""
+    return [
+        "script-role",
+        template_name(content_type),
+        "script-output-format",
+        "script-improvement",
+        "script-repair-role",
+        "script-repair",
+    ]
 
-Key points to cover: {key_points}
-Angle: {unique_angle}""",
-}
 
 # One short example of the format; its subject is far from any real topic on purpose.
 EXAMPLE = {
@@ -114,11 +92,31 @@ class PromptParams(BaseModel):
     key_points: list[str] = Field(default_factory=list, description="default: topic keywords")
     unique_angle: str = "what most coverage leaves out"
     language: str = "English"
+    texts: dict[str, str] = Field(
+        default_factory=dict,
+        description="prompt name → the text loaded by alias from the registry "
+        "(``from_registry``); a name missing: the repository's file",
+    )
 
     @classmethod
     def for_job(cls, job: VideoJob) -> PromptParams:
         """The parameters ``job``'s channel sets (style, tone, audience); defaults otherwise."""
         return cls(channel_style=job.style, tone=job.tone, audience=job.audience)
+
+    @classmethod
+    def from_registry(
+        cls, job: VideoJob, settings: Settings, alias: str = "production"
+    ) -> PromptParams:
+        """``for_job(job)`` with the script prompts ``alias`` points at in the registry (the
+        repository's files with recording off or the registry unreachable), noted in the
+        video folder's prompts.json."""
+        loaded = load_prompts(prompt_names(job.content_type), alias, settings)
+        note_used(VideoFolder(settings.workspace, job.video_id).path, loaded)
+        return cls.for_job(job).model_copy(update={"texts": {p.name: p.text for p in loaded}})
+
+    def text(self, name: str) -> str:
+        """The text of prompt ``name``: the one loaded from the registry, else the file's."""
+        return text_of(name, self.texts)
 
 
 def build_messages(
@@ -141,15 +139,18 @@ def build_messages(
             f"Instructions:\n{instructions(job, topic, params)}",
             f"Constraints:\n{_constraints(job, topic, params)}",
             f"Output Format:\nReturn only this JSON object, no markdown and no comments:\n"
-            f"{OUTPUT_FORMAT}",
+            f"{params.text('script-output-format')}",
             "Example (the format and style only; yours is much longer and about your topic):\n"
             + json.dumps(EXAMPLE, ensure_ascii=False),
             "Now, please complete the task.",
         ]
     )
-    messages = [{"role": "system", "content": ROLE}, {"role": "user", "content": prompt}]
+    messages = [
+        {"role": "system", "content": params.text("script-role")},
+        {"role": "user", "content": prompt},
+    ]
     if feedback:
-        request = _improvement(feedback)
+        request = _improvement(feedback, params)
         if previous:
             messages += [
                 {"role": "assistant", "content": previous},
@@ -162,7 +163,7 @@ def build_messages(
 
 def instructions(job: VideoJob, topic: Topic, params: PromptParams) -> str:
     """The seed's template for ``job.content_type`` with every parameter filled."""
-    return TEMPLATES[job.content_type].format(
+    return params.text(template_name(job.content_type)).format(
         topic=topic.title,
         duration=f"{job.minutes:g}",
         word_count=job.target_words,
@@ -220,11 +221,6 @@ def _constraints(job: VideoJob, topic: Topic, params: PromptParams) -> str:
     return "\n".join(lines)
 
 
-def _improvement(feedback: list[str]) -> str:
+def _improvement(feedback: list[str], params: PromptParams) -> str:
     points = "\n".join(f"- {item}" for item in feedback)
-    return (
-        "Your previous draft did not pass these quality checks:\n"
-        f"{points}\n"
-        "Rewrite the whole script so that it passes every check above, keeping what already "
-        "works. Answer with the complete JSON object in the same format."
-    )
+    return params.text("script-improvement").format(points=points)

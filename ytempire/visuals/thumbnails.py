@@ -37,6 +37,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageOp
 from PIL.PngImagePlugin import PngInfo
 
 from ytempire.fonts import find_font
+from ytempire.learning.prompts import file_prompt
 from ytempire.models import Thumbnail
 from ytempire.quality.faces import detect_faces, overlap_share
 from ytempire.visuals.keyframes import GRAPHIC_FLAT_SHARE, flat_share
@@ -697,8 +698,12 @@ def read_text_box(path: Path) -> Box | None:
     return (left, top, right, bottom)
 
 
-def image_prompt(layout: str, title: str, palette: Palette = DEFAULT_PALETTE) -> str:
-    """The prompt asking an image model for ``layout``'s picture for a video titled ``title``.
+def image_prompt(
+    layout: str, title: str, palette: Palette = DEFAULT_PALETTE, template: str | None = None
+) -> str:
+    """The prompt asking an image model for ``layout``'s picture for a video titled ``title``:
+    ``template`` (the ``thumbnail-image`` prompt loaded from the registry; None: its file)
+    with the title, the layout's composition and the brand colours filled in.
 
     The seed's prompt (§2.4) asks for vibrant, high-contrast colours, an excited facial
     expression and the brand colours; here the picture carries no text at all (image models
@@ -719,12 +724,8 @@ def image_prompt(layout: str, title: str, palette: Palette = DEFAULT_PALETTE) ->
         else "The main subject large and centred, filling the frame, with an excited, amazed "
         "human face close to it; it will be cropped to a tall panel."
     )
-    return (
-        f'A striking YouTube thumbnail picture for a video titled "{title.strip()}". '
-        f"{composition} Vibrant, saturated, high-contrast colours that go with the brand "
-        f"colours {colours}; dramatic light; one clear focal point; photographic detail. "
-        "No text, letters, numbers, captions, logos or watermarks anywhere in the image."
-    )
+    text = template or file_prompt("thumbnail-image").text
+    return text.format(title=title.strip(), composition=composition, colours=colours)
 
 
 def make_thumbnails(

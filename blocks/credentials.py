@@ -19,6 +19,7 @@ from prefect.blocks.core import Block
 from prefect.exceptions import ObjectNotFound
 from pydantic import Field, SecretStr, model_validator
 
+from blocks.endpoints import settings_with_endpoints
 from ytempire.providers.google_api import OAuthClient
 from ytempire.publish import identity
 from ytempire.publish.identity import ChannelIdentity, IdentityError
@@ -177,8 +178,10 @@ def load_credentials(name: str) -> list[CredentialsBlock]:
 
 def settings_from_blocks(settings: Settings) -> Settings:
     """The settings flows run with: the environment's, with the credential blocks named by
-    ``settings.credentials_block`` put in where the Prefect API has them."""
-    return settings_with(settings, load_credentials(settings.credentials_block))
+    ``settings.credentials_block`` put in where the Prefect API has them, and the endpoint
+    blocks ``settings.endpoint_blocks`` names (``blocks/endpoints.py``)."""
+    with_credentials = settings_with(settings, load_credentials(settings.credentials_block))
+    return settings_with_endpoints(with_credentials)
 
 
 def youtube_oauth(name: str, token_uri: str) -> OAuthClient:

@@ -31,7 +31,7 @@ from deployments.server_check import ALLOW_OPEN_FLAG
 from ytempire.errors import one_line
 from ytempire.settings import Settings
 
-BLOCK_MODULES = ("blocks.credentials", "blocks.channel")
+BLOCK_MODULES = ("blocks.credentials", "blocks.channel", "blocks.endpoints")
 RESULTS_BLOCK = "ytempire-results"
 
 

@@ -5,7 +5,8 @@ Every paid call a stage makes is one ledger row tied to the video id and the run
 stages that burn our own machines (voice, render, thumbnails) run ``metered``: the CPU
 seconds the process and its child processes (FFmpeg, Piper) used over the stage, and a GPU
 encoder's seconds, become ``compute`` rows at the settings' per-hour rates. A failed stage's
-compute counts too: the seconds were spent.
+compute counts too: the seconds were spent. A local model's call is $0 per token plus the
+seconds its server spent answering (``record_chat_call``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import TypeVar
 from ytempire.analytics.ledger import CpuClock, Ledger, Line, compute_usd
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import RenderedVideo, Stage, StageOutput
+from ytempire.providers.catalog import ModelSpec
+from ytempire.providers.endpoints import Endpoint
+from ytempire.providers.openai_chat import ChatCall
 from ytempire.settings import Settings
 
 T = TypeVar("T", bound=StageOutput)
@@ -109,3 +113,56 @@ def record_compute(
             note=f"NVENC encode over {clock.wall_s:.2f} s at "
             f"${settings.compute_usd_per_gpu_hour:g}/GPU-hour",
         )
+
+
+def record_chat_call(
+    video_id: str,
+    run_id: uuid.UUID,
+    stage: Stage,
+    operation: str,
+    spec: ModelSpec,
+    call: ChatCall,
+    endpoint: Endpoint,
+    settings: Settings,
+) -> None:
+    """One chat call in the model-call record and the video's ledger. A local model's call
+    is $0 per token plus the seconds its server spent answering (a ``compute`` row at the
+    endpoint's rate, else the CPU-hour rate), under the name the endpoint serves: a local
+    server answers to any name and reports what it likes (a file path)."""
+    store = AnalyticsStore(settings.analytics_url)
+    name = spec.name if spec.local else call.reported_model or call.model
+    tokens = call.input_tokens + call.output_tokens
+    store.record_model_call(
+        name, operation, latency_ms=call.latency_ms, tokens_used=tokens, cost_usd=call.cost_usd
+    )
+    ledger = Ledger(store)
+    ledger.record(
+        video_id,
+        run_id,
+        stage,
+        name,
+        kind="call",
+        quantity=tokens,
+        unit="tokens",
+        cost_usd=call.cost_usd,
+        note=f"{call.input_tokens} in + {call.output_tokens} out"
+        + (" (local server)" if spec.local else "")
+        + (", json_schema" if call.structured else ""),
+    )
+    if not spec.local:
+        return
+    rate = endpoint.compute_usd_per_hour
+    if rate is None:
+        rate = settings.compute_usd_per_cpu_hour
+    seconds = round(call.latency_ms / 1000, 3)
+    ledger.record(
+        video_id,
+        run_id,
+        stage,
+        name,
+        kind="compute",
+        quantity=seconds,
+        unit="server_seconds",
+        cost_usd=compute_usd(seconds, rate),
+        note=f"local endpoint {endpoint.name!r} answering, ${rate:g}/hour",
+    )

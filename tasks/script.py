@@ -20,16 +20,16 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
+from tasks import costs
 from tasks.fallback import first_success
 from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
-from ytempire.analytics.ledger import Ledger
-from ytempire.analytics.store import AnalyticsStore
 from ytempire.learning.tracing import traced
 from ytempire.models import Script, Stage, Topic, VideoJob
-from ytempire.providers import catalog, openai_chat
+from ytempire.providers import catalog, endpoints, openai_chat
 from ytempire.providers.catalog import Pricing
+from ytempire.providers.endpoints import EndpointError
 from ytempire.providers.openai_chat import ChatCall, make_client
 from ytempire.quality import suites
 from ytempire.resilience import budgets
@@ -54,31 +54,18 @@ CALLS_PER_ATTEMPT = 2 * (1 + llm_writer.REGENERATIONS)
 def script_from_model(
     job: VideoJob, topic: Topic, model: str, settings: Settings, run_id: uuid.UUID
 ) -> Script:
-    store = AnalyticsStore(settings.analytics_url)
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    client = make_client(key, settings.openai_base_url, settings.script_timeout_s)
+    endpoint = endpoints.for_model(settings, "chat", model)
+    if endpoint is None:
+        raise EndpointError(f"no chat endpoint serves model {model!r}")
     spec = Pricing(settings).chat(model)
+    timeout_s = endpoints.timeout_s(
+        endpoint, llm_writer.max_output_tokens(job, spec), settings.script_timeout_s
+    )
+    client = make_client(endpoint.key, endpoint.base_url, timeout_s)
 
     def record(call: ChatCall) -> None:
-        name = call.reported_model or call.model
-        store.record_model_call(
-            name,
-            OPERATION,
-            latency_ms=call.latency_ms,
-            tokens_used=call.input_tokens + call.output_tokens,
-            cost_usd=call.cost_usd,
-        )
-        Ledger(store).record(
-            job.video_id,
-            run_id,
-            Stage.script,
-            name,
-            kind="call",
-            quantity=call.input_tokens + call.output_tokens,
-            unit="tokens",
-            cost_usd=call.cost_usd,
-            note=f"{call.input_tokens} in + {call.output_tokens} out"
-            + (" (local server)" if spec.local else ""),
+        costs.record_chat_call(
+            job.video_id, run_id, Stage.script, OPERATION, spec, call, endpoint, settings
         )
 
     script_suite = suites.load_suite(suites.suite_path(settings.quality_suites_dir, "script"))
@@ -91,6 +78,8 @@ def script_from_model(
             PromptParams.from_registry(job, settings),
             script_suite=script_suite,
             on_call=record,
+            structured=endpoint.structured_output is True,
+            timeout_s=timeout_s,
         )
     folder = VideoFolder(settings.workspace, job.video_id)
     return compose.save_llm_script(job, topic, folder, written)
@@ -122,7 +111,11 @@ def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.U
     worst case would break skips it (``tasks/guards.py``).
     """
     params = PromptParams.for_job(job)
+    # Each endpoint is asked what it serves (an unserved name: EndpointError, one line) and
+    # whether it honours json_schema; one that cannot be asked is passed over.
+    settings, unreachable = endpoints.resolve_chat(settings, settings.script_timeout_s)
     models, skipped = llm_writer.models_to_try(job, topic, params, settings)
+    skipped = unreachable + skipped
 
     def produce() -> Script:
         gate = Gate(settings, run_id, job.video_id, Stage.script)

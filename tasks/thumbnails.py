@@ -44,8 +44,9 @@ from ytempire.models import (
     ThumbnailSet,
     VideoJob,
 )
-from ytempire.providers import dalle
+from ytempire.providers import dalle, endpoints
 from ytempire.providers.catalog import Pricing
+from ytempire.providers.endpoints import EndpointError
 from ytempire.providers.openai_chat import make_client
 from ytempire.publish.metadata import chapters
 from ytempire.quality import ctr
@@ -79,10 +80,13 @@ class GeneratedPicture(StageOutput):
 def picture_from_model(
     job: VideoJob, title: str, layout: str, settings: Settings, run_id: uuid.UUID
 ) -> GeneratedPicture:
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    client = make_client(key, settings.openai_base_url, settings.thumbnail_timeout_s)
-    folder = VideoFolder(settings.workspace, job.video_id)
     model = settings.thumbnail_image_model or dalle.MODEL
+    # Only an image endpoint is asked: a chat-only (local) server never gets this request.
+    endpoint = endpoints.for_images(settings, model)
+    if endpoint is None:
+        raise EndpointError(f"no image endpoint serves {model!r}")
+    client = make_client(endpoint.key, endpoint.base_url, settings.thumbnail_timeout_s)
+    folder = VideoFolder(settings.workspace, job.video_id)
     size, quality = settings.thumbnail_image_size, settings.thumbnail_image_quality
     (template,) = prompts.load_prompts(["thumbnail-image"], settings=settings)
     prompts.note_used(folder.path, [template])

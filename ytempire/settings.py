@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ytempire import redact
 from ytempire.models import YOUTUBE_CHANNEL_ID
+from ytempire.providers import endpoints
 from ytempire.providers.endpoints import Endpoint
 
 # Where a machine keeps what cannot live in a bucket (the SQLite store, MLflow's tracking
@@ -84,6 +85,9 @@ class Settings(BaseSettings):
     )
     endpoints_file: Path | None = Field(
         default=None, description="a TOML file of [endpoints.<name>] tables"
+    )
+    endpoint_blocks: list[str] = Field(
+        default_factory=list, description='endpoint blocks flows load, JSON: ["llama-box"]'
     )
     script_primary_model: str = "gpt-4-turbo"
     script_fallback_model: str | None = "gpt-3.5-turbo"
@@ -264,6 +268,9 @@ class Settings(BaseSettings):
     asset_library: Path | None = Field(
         default=None, description="folder of clips and pictures matched by file tags or names"
     )
+    footage_repeat_videos: int = Field(
+        default=20, ge=0, description="a clip a channel showed in its last N videos is not shown"
+    )
     transition: str = Field(default="fade", description="transition between script blocks")
     transition_s: float = Field(default=0.5, ge=0, le=3)
     pan_pictures: bool = Field(default=True, description="pan slowly across photos")
@@ -387,8 +394,10 @@ class Settings(BaseSettings):
 
     @property
     def images_configured(self) -> bool:
-        """Whether thumbnails ask an images model (DALL·E 3) for pictures."""
-        return self.llm_configured and bool(self.thumbnail_image_model)
+        """Whether thumbnails ask an images model (DALL·E 3) for pictures: an image endpoint
+        serves it (never a chat-only or local one; ytempire/providers/endpoints.py)."""
+        model = self.thumbnail_image_model
+        return bool(model) and endpoints.for_images(self, model or "") is not None
 
     @property
     def google_tts_configured(self) -> bool:

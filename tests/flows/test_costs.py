@@ -30,7 +30,7 @@ from ytempire.analytics.ledger import Ledger, compute_usd
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import StageFailed
 from ytempire.models import RenderedVideo, Script, Stage, StageOutput, VideoJob
-from ytempire.providers import catalog
+from ytempire.providers import catalog, endpoints
 from ytempire.resilience import budgets
 from ytempire.resilience.errors import OverBudget
 from ytempire.script.prompts import PromptParams
@@ -100,13 +100,21 @@ def test_a_local_model_is_free_not_unpriced(
         monkeypatch.setenv("YTEMPIRE_LOCAL_MODELS", '["llama3"]')
     monkeypatch.setenv("YTEMPIRE_SCRIPT_PRIMARY_MODEL", "llama3")
     monkeypatch.delenv("YTEMPIRE_SCRIPT_FALLBACK_MODEL", raising=False)
+    env.models = ["llama3"]  # a local server is asked what it serves
     script, job, _, ledger = run()
-    assert models_called(env) == ["llama3"]
+    # The local endpoint gets one small probe (does it honour json_schema, how fast is it);
+    # a name listed as local on a cloud endpoint is not probed.
+    probes = [r for r in env.requests if r.schema == endpoints.PROBE_SCHEMA]
+    assert len(probes) == (0 if with_key else 1)
+    assert models_called(env) == ["llama3"] * (1 + len(probes))
     assert script.engine == "llama3" and script.fallbacks == []
-    (line,) = ledger.lines(job.video_id)
-    assert (line.engine, line.cost_usd) == ("llama3", Decimal(0))
-    assert line.quantity > 0 and "local server" in (line.note or "")
-    assert script.cost_usd == 0
+    # $0 per token, plus the seconds the server spent answering, both under its own name.
+    call, compute = ledger.lines(job.video_id)
+    assert (call.engine, call.kind, call.cost_usd) == ("llama3", "call", Decimal(0))
+    assert call.quantity > 0 and "local server" in (call.note or "")
+    assert (compute.engine, compute.kind, compute.unit) == ("llama3", "compute", "server_seconds")
+    assert compute.cost_usd == compute_usd(compute.quantity, Settings().compute_usd_per_cpu_hour)
+    assert Decimal(str(script.cost_usd)) == compute.cost_usd
 
 
 def test_drafts_the_suite_rejected_are_in_the_stage_cost(

@@ -95,3 +95,19 @@ def test_endpoint_keys_in_settings_are_masked_by_value(tmp_path: Path) -> None:
         endpoints=[Endpoint(name="box", base_url="http://127.0.0.1:1/v1", api_key=CANARY)],
     )
     assert CANARY not in redact.redact(f"the server said: bad key {CANARY}")
+
+
+def test_no_image_request_goes_to_a_chat_only_endpoint(tmp_path: Path) -> None:
+    local_chat = Settings(workspace=tmp_path, openai_base_url="http://127.0.0.1:8080/v1")
+    assert not local_chat.images_configured
+    assert endpoints.for_images(local_chat, "dall-e-3") is None
+    # An image endpoint configured beside it is the one asked, whatever the chat server is.
+    images = Endpoint(
+        name="images", base_url="http://127.0.0.1:8090/v1", api_key=CANARY, capability="image"
+    )
+    both = endpoints.register(local_chat, images)
+    assert both.images_configured
+    assert endpoints.for_images(both, "dall-e-3") == images
+    # The cloud pair keeps serving both, as before.
+    cloud = Settings(workspace=tmp_path, openai_api_key="sk-" + "b" * 40)
+    assert cloud.images_configured

@@ -122,7 +122,10 @@ def make_outputs(root: Path) -> Outputs:
     what it wrote), spoken at 150 words per minute (about 40 s)."""
     job = VideoJob(topic=TOPIC.title, minutes=0.6)
     folder = VideoFolder(root, job.video_id).create()
+    # The template's text, standing for a finished script (a template-written one is scored
+    # for what it is and never passes: tests/quality/test_judge.py).
     script = compose.write_template_script(job, TOPIC, folder)
+    script = script.model_copy(update={"engine": "test-writer"})
     job = job.model_copy(update={"minutes": script.word_count() / WORDS_PER_MINUTE})
     seconds = script.word_count() * 60 / WORDS_PER_MINUTE
     narration = narration_for(

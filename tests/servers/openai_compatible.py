@@ -23,6 +23,9 @@ Behaviours:
   prompt's example copied without its ``summary``, and a repair call's input returned word
   for word.
 
+A request from the judge of substance (its instructions start ``You judge the substance``)
+is answered ``server.verdict`` (a dict) by the ``ok`` behaviour.
+
 ``server.models`` is what ``GET /v1/models`` lists; ``server.json_schema`` False makes the
 server refuse a ``json_schema`` response format with a 400 (as servers without grammar
 support do), so capability probes can be tested.
@@ -117,8 +120,8 @@ class RecordedRequest:
     @property
     def schema(self) -> dict[str, Any] | None:
         """The JSON schema of a ``json_schema`` response format, if the request has one."""
-        form = self.body.get("response_format") or {}
-        if form.get("type") != "json_schema":
+        form = self.body.get("response_format")  # images send a string ("b64_json")
+        if not isinstance(form, dict) or form.get("type") != "json_schema":
             return None
         return dict(form.get("json_schema", {}).get("schema", {}))
 
@@ -230,6 +233,13 @@ class OpenAICompatibleServer(ProviderServer):
         self.usages: list[dict[str, int]] = []  # the usage of every answer that had one
         self.models = ["gpt-4", "gpt-4-turbo", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo"]
         self.json_schema = True
+        self.verdict: dict[str, Any] = {
+            "facts": ["Hawking radiation was predicted in 1974"],
+            "claims_needing_source": [],
+            "promise": "how black holes evaporate",
+            "promise_delivered": 0.8,
+            "reasons": ["The sections explain the mechanism the title promises."],
+        }
         self._last_words = DEFAULT_WORDS
         self._last_keyword = "the topic"
         self._ids = itertools.count(1)
@@ -375,6 +385,8 @@ class OpenAICompatibleServer(ProviderServer):
         if behaviour in ("ok", "no_usage"):
             script = good_script(self._last_words, self._last_keyword)
             content = json.dumps(script)
+            if request.text.startswith("You judge the substance"):
+                content = json.dumps(self.verdict)
             return 200, {}, self._completion(request, content, usage=behaviour == "ok")
         if behaviour == "low_quality":
             return 200, {}, self._completion(request, json.dumps(LOW_QUALITY), usage=True)

@@ -11,8 +11,10 @@ A name with no price is never called for money: ``spec_for`` and the price looku
 ``Unpriced`` (kind ``unpriced``: no retry, the next engine). A model on a *local*
 OpenAI-compatible server is free, not unpriced (``Pricing.is_local``): with
 ``OPENAI_BASE_URL`` set and no ``OPENAI_API_KEY``, every chat and image model is local;
-with a key, only the names listed in ``YTEMPIRE_LOCAL_MODELS`` are. Local calls cost $0 per
-token and are recorded under their own names.
+with a key, only the names listed in ``YTEMPIRE_LOCAL_MODELS`` and those served by a ``local``
+endpoint (``ytempire.providers.endpoints``) are. Local calls cost $0 per token plus the
+compute they measurably used, and are recorded under their own names. A cloud endpoint's own
+``prices`` price the names it lists.
 
 Recorded cost always comes from what the provider reports (``cost_usd`` with
 ``response.usage``, characters billed, pictures returned); ``estimate_tokens`` exists only
@@ -32,6 +34,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ytempire.providers import endpoints
 from ytempire.resilience.errors import Unpriced
 from ytempire.settings import DATA_DIR, Settings
 
@@ -224,17 +227,33 @@ class Pricing:
     def __init__(self, settings: Settings) -> None:
         self.table = load_prices(settings.prices_file)
         self.local_server = bool(settings.openai_base_url) and not settings.openai_api_key
-        self.local_models = frozenset(settings.local_models)
+        chat = endpoints.of_capability(settings, "chat")
+        self.local_models = frozenset(settings.local_models) | {
+            name for e in chat if e.kind == "local" for name in e.models
+        }
+        self.endpoint_prices = {name: price for e in chat for name, price in e.prices.items()}
 
     def is_local(self, model: str) -> bool:
         """Whether ``model`` runs on a local OpenAI-compatible server: every model when the
-        base URL is set without an API key, else the names in ``YTEMPIRE_LOCAL_MODELS``."""
+        base URL is set without an API key, else the names in ``YTEMPIRE_LOCAL_MODELS`` and
+        those of ``local`` endpoints."""
         return self.local_server or model in self.local_models
 
     def chat(self, name: str) -> ModelSpec:
         """The chat model's spec: free when local, else its price; ``Unpriced`` if it has none."""
         if self.is_local(name):
             return local_spec(name, self.table)
+        if name in self.endpoint_prices:
+            price = self.endpoint_prices[name]
+            known = priced_spec(name, self.table)
+            return ModelSpec(
+                name=name,
+                input_per_1k=price.input_per_1m / 1000,
+                output_per_1k=price.output_per_1m / 1000,
+                latency_ms=known.latency_ms if known else UNKNOWN_LATENCY_MS,
+                quality=known.quality if known else UNKNOWN_QUALITY,
+                max_output_tokens=known.max_output_tokens if known else None,
+            )
         return spec_for(name, self.table)
 
     def image_usd(self, model: str, quality: str, size: str) -> float:

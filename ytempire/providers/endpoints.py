@@ -33,6 +33,7 @@ would be answered by a local model and recorded as GPT-3.5.
 
 from __future__ import annotations
 
+import time
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -49,6 +50,11 @@ Kind = Literal["cloud", "local"]
 Capability = Literal["chat", "image"]
 # The name of the endpoint OPENAI_BASE_URL / OPENAI_API_KEY describe.
 IMPLICIT = "openai"
+# The structured-output probe: a tiny schema-constrained answer, also timed for speed.
+PROBE_TOKENS = 16
+PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
+# Timeouts from measured speed leave this much room over the expected time.
+SPEED_HEADROOM = 1.5
 
 
 class EndpointError(ValueError):
@@ -83,7 +89,7 @@ class Endpoint(BaseModel):
     )
     prices: dict[str, TokenPrice] = Field(
         default_factory=dict,
-        description="cloud only: prices of models the price table lacks (its entries win)",
+        description="cloud only: its prices per model, over the price table's",
     )
     structured_output: bool | None = Field(
         default=None,
@@ -145,17 +151,19 @@ def implicit(settings: Settings) -> list[Endpoint]:
     """The endpoints ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY`` describe, as they always did.
 
     Chat: one ``openai`` endpoint, ``local`` when a base URL has no key. Its models are the
-    script models the settings name, except on a local server where they were left at their
-    cloud defaults: then it serves whatever it lists (``check_served``). Images: only the
-    cloud (a key and no other base URL): a base URL points at a chat server.
+    script models the settings name; on a local server only the ones set explicitly (the
+    cloud defaults are not names it serves): with none, whatever it lists (``check_served``).
+    Images: only when the endpoint is not local; a local server is a chat server.
     """
     if not (settings.openai_api_key or settings.openai_base_url):
         return []
     local = bool(settings.openai_base_url) and not settings.openai_api_key
-    named = {"script_primary_model", "script_fallback_model"} & settings.model_fields_set
-    models = [settings.script_primary_model, settings.script_fallback_model]
-    if local and not named:
-        models = []
+    fields = ("script_primary_model", "script_fallback_model")
+    models = [
+        getattr(settings, field)
+        for field in fields
+        if not local or field in settings.model_fields_set
+    ]
     chat = Endpoint(
         name=IMPLICIT,
         base_url=settings.openai_base_url,
@@ -163,7 +171,7 @@ def implicit(settings: Settings) -> list[Endpoint]:
         kind="local" if local else "cloud",
         models=[m for m in models if m],
     )
-    if settings.openai_base_url or not settings.thumbnail_image_model:
+    if local or not settings.thumbnail_image_model:
         return [chat]
     image = chat.model_copy(
         update={
@@ -195,6 +203,21 @@ def of_capability(settings: Settings, capability: Capability) -> list[Endpoint]:
 def for_model(settings: Settings, capability: Capability, model: str) -> Endpoint | None:
     """The first ``capability`` endpoint that lists ``model``; None when none does."""
     return next((e for e in of_capability(settings, capability) if e.serves(model)), None)
+
+
+def for_images(settings: Settings, model: str) -> Endpoint | None:
+    """The image endpoint that serves ``model`` (or the first that lists no models); None:
+    no endpoint makes pictures, so none is asked."""
+    found = of_capability(settings, "image")
+    return next((e for e in found if e.serves(model)), None) or next(
+        (e for e in found if not e.models), None
+    )
+
+
+def chat_models(settings: Settings) -> list[str]:
+    """Every chat model the script stage may try, in order: each chat endpoint's names."""
+    names = [name for e in of_capability(settings, "chat") for name in e.models]
+    return list(dict.fromkeys(names))
 
 
 def register(settings: Settings, endpoint: Endpoint) -> Settings:
@@ -239,3 +262,79 @@ def check_served(endpoint: Endpoint, timeout_s: float = 10.0) -> Endpoint:
                 f"(it serves: {', '.join(served) or 'nothing'})"
             )
     return endpoint
+
+
+def needs_check(endpoint: Endpoint) -> bool:
+    """Whether ``endpoint`` is asked what it serves before use: every local endpoint (they
+    answer to any name) and every explicit one; the implicit cloud pair keeps its old meaning
+    (the cloud refuses an unknown model itself)."""
+    return endpoint.kind == "local" or endpoint.name != IMPLICIT
+
+
+def probe_structured_output(endpoint: Endpoint, model: str, timeout_s: float) -> Endpoint:
+    """``endpoint`` with ``structured_output`` (and, if unset, ``tokens_per_s``) measured by
+    one small schema-constrained request to ``model``: a 2xx answer means it honours
+    ``response_format`` ``json_schema``; a 4xx means it does not. Unreachable: unchanged."""
+    base = (endpoint.base_url or "https://api.openai.com/v1").rstrip("/")
+    headers = {"Authorization": f"Bearer {endpoint.key}"} if endpoint.key else {}
+    body = {
+        "model": model,
+        "messages": [{"role": "user", "content": "Answer with a JSON object: ok = true."}],
+        "max_tokens": PROBE_TOKENS,
+        "temperature": 0,
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "probe", "schema": PROBE_SCHEMA},
+        },
+    }
+    started = time.perf_counter()
+    try:
+        answer = httpx.post(
+            f"{base}/chat/completions", json=body, headers=headers, timeout=timeout_s
+        )
+    except httpx.HTTPError:
+        return endpoint
+    seconds = time.perf_counter() - started
+    if 400 <= answer.status_code < 500:
+        return endpoint.model_copy(update={"structured_output": False})
+    if answer.status_code >= 300:
+        return endpoint
+    update: dict[str, object] = {"structured_output": True}
+    try:
+        tokens = int(answer.json()["usage"]["completion_tokens"])
+    except (ValueError, KeyError, TypeError):
+        tokens = 0
+    if endpoint.tokens_per_s is None and tokens > 0 and seconds > 0:
+        update["tokens_per_s"] = round(tokens / seconds, 1)
+    return endpoint.model_copy(update=update)
+
+
+def resolve_chat(settings: Settings, timeout_s: float) -> tuple[Settings, list[str]]:
+    """The settings with every chat endpoint that needs it checked against ``/v1/models``
+    (an unserved configured name raises ``EndpointError``) and, where unknown, probed for
+    structured output; plus one line for each endpoint that could not be asked (its models
+    are then left out: the next engine writes)."""
+    unreachable: list[str] = []
+    for endpoint in of_capability(settings, "chat"):
+        if not needs_check(endpoint):
+            continue
+        try:
+            checked = check_served(endpoint, timeout_s)
+        except EndpointError as exc:
+            if "does not serve" in str(exc) or "serves no models" in str(exc):
+                raise
+            unreachable.append(f"{exc} [unavailable]")
+            checked = endpoint.model_copy(update={"models": []})
+        else:
+            if checked.kind == "local" and checked.structured_output is None:
+                checked = probe_structured_output(checked, checked.models[0], timeout_s)
+        settings = register(settings, checked)
+    return settings, unreachable
+
+
+def timeout_s(endpoint: Endpoint | None, max_tokens: int, floor_s: float) -> float:
+    """How long one call of up to ``max_tokens`` may take on ``endpoint``: ``floor_s``, or
+    longer where its measured speed says the answer needs it (with 50% headroom)."""
+    if endpoint is None or endpoint.tokens_per_s is None:
+        return floor_s
+    return max(floor_s, SPEED_HEADROOM * max_tokens / endpoint.tokens_per_s)

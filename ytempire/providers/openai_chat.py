@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import openai
 from openai import OpenAI
@@ -32,6 +32,7 @@ from ytempire.resilience.errors import (
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.chat.completion_create_params import ResponseFormat
 
 PROVIDER = "openai"
 # Local servers ignore the key, but the SDK refuses to start without one.
@@ -49,6 +50,9 @@ class ChatCall(BaseModel):
     latency_ms: int = Field(ge=0)
     cost_usd: float = Field(ge=0)
     finish_reason: str | None = None
+    structured: bool = Field(
+        default=False, description="asked with a JSON schema (constrained decoding)"
+    )
 
 
 def make_client(api_key: str | None, base_url: str | None, timeout_s: float) -> OpenAI:
@@ -76,8 +80,14 @@ def chat_json(
     *,
     temperature: float = 0.7,
     max_tokens: int | None = None,
+    schema: dict[str, Any] | None = None,
+    timeout_s: float | None = None,
 ) -> ChatCall:
     """Ask ``spec``'s model for a JSON object; return its text, token usage and cost.
+
+    With ``schema``, the request's ``response_format`` is ``json_schema`` (servers with
+    grammar-based decoding then cannot answer anything of another shape); without it,
+    ``json_object``. ``timeout_s`` overrides the client's timeout for this call.
 
     The text is not parsed here. Cost is computed from the usage the server reports; an
     answer without usage, without choices or with empty content raises ``InvalidOutput``.
@@ -91,8 +101,9 @@ def chat_json(
             model=spec.name,
             messages=cast("list[ChatCompletionMessageParam]", messages),
             temperature=temperature,
-            response_format={"type": "json_object"},
+            response_format=response_format(schema),
             max_tokens=max_tokens if max_tokens is not None else openai.omit,
+            timeout=timeout_s if timeout_s is not None else openai.NOT_GIVEN,
         )
     except openai.OpenAIError as exc:
         # `from None`: the SDK's own message may quote the key (some servers echo it), and
@@ -122,7 +133,15 @@ def chat_json(
         latency_ms=latency_ms,
         cost_usd=cost_usd(spec, usage.prompt_tokens, usage.completion_tokens),
         finish_reason=choice.finish_reason,
+        structured=schema is not None,
     )
+
+
+def response_format(schema: dict[str, Any] | None) -> ResponseFormat:
+    """The request's ``response_format``: the JSON schema when there is one, else any JSON."""
+    if schema is None:
+        return {"type": "json_object"}
+    return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
 
 
 def translate_error(exc: openai.OpenAIError, model: str, *, secret: str = "") -> ProviderError:

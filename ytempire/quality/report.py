@@ -35,31 +35,49 @@ from ytempire.quality.brand import brand_consistency
 from ytempire.quality.clarity import speech_clarity
 from ytempire.quality.images import measure_thumbnail
 from ytempire.quality.script_metrics import measure_script
-from ytempire.quality.suites import Check, Suite, SuiteError, load_suites, validate
+from ytempire.quality.suites import (
+    Check,
+    Suite,
+    SuiteError,
+    load_suite,
+    load_suites,
+    suite_path,
+    validate,
+)
 from ytempire.script.scoring import LENGTH_TOLERANCE, engagement
+from ytempire.script.template_writer import ENGINE as TEMPLATE_ENGINE
 from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
 from ytempire.workspace import write_json
 
 ENGINE = "great-expectations"
+# The most engagement a template-written script scores: under the suite's 0.75.
+TEMPLATE_ENGAGEMENT = 0.5
 
 Row = Mapping[str, Any]
 _FIELD = re.compile(r"\{(\w+)(?::[^{}]*)?\}")
 
 
 def script_row(script: Script, target_words: int) -> dict[str, Any]:
-    """What the script suite checks: readability, engagement, length, keyword density."""
+    """What the script suite checks: readability, engagement, length, keyword density.
+
+    A template-written script is scored for what it is: its question hook and call to
+    action are a fixed outline's, so its engagement is capped below any passing score."""
     metrics = measure_script(script, target_words)
     engaged = engagement(
         script.hook,
         [*(s.narration for s in script.sections), script.summary, script.cta],
         script.cta,
     )
+    score, missing = engaged.score, list(engaged.missing)
+    if script.engine == TEMPLATE_ENGINE:
+        score = min(score, TEMPLATE_ENGAGEMENT)
+        missing.insert(0, "words of its own (the template writer's outline engages no one)")
     return {
         **metrics.model_dump(),
         "min_words": round(target_words * (1 - LENGTH_TOLERANCE)),
         "max_words": round(target_words * (1 + LENGTH_TOLERANCE)),
-        "engagement": engaged.score,
-        "engagement_missing": "; ".join(engaged.missing) or None,
+        "engagement": score,
+        "engagement_missing": "; ".join(missing) or None,
     }
 
 
@@ -178,18 +196,24 @@ def assess(
     destination: Path,
     suites_dir: Path,
     palette: Palette = DEFAULT_PALETTE,
+    substance: Row | None = None,
 ) -> QualityReport:
     """Measure the outputs, validate them against the suites in ``suites_dir``, and write
     the report to ``destination`` (atomically). ``palette`` is the brand the thumbnails
-    were drawn in. A suite that does not load raises ``SuiteError`` before anything is
-    measured."""
+    were drawn in. ``substance``: the judge's row (``quality.judge.substance_row``), checked
+    against the substance suite as item ``script``; None: not judged. A suite that does not
+    load raises ``SuiteError`` before anything is measured."""
     suites = load_suites(suites_dir)
+    judged: list[QualityCheck] = []
+    if substance is not None:
+        judged = run_suite(load_suite(suite_path(suites_dir, "substance")), ["script"], [substance])
     thumb_items, thumb_rows, recorded = thumbnail_rows(thumbnails, palette)
     checks = [
         *run_suite(suites["script"], ["script"], [script_row(script, target_words)]),
         *run_suite(suites["voice"], ["voice"], [voice_row(narration, script.word_count())]),
         *run_suite(suites["video"], ["video"], [video_row(video.info, narration, timeline)]),
         *run_suite(suites["thumbnail"], thumb_items, thumb_rows),
+        *judged,
     ]
     report = summarize(checks, destination, recorded)
     write_json(destination, report)

@@ -6,7 +6,10 @@ failed checks and their recommendations as feedback, at most twice (seed §5.1,
 quality_failure); if the last draft still fails, ``QualityFailure`` tells the orchestration
 layer to fall back (to the template writer). An unreadable answer gets one repair call; an
 unreadable regeneration counts as a failed attempt and the next works from the last
-readable draft. One invocation thus makes at most six calls.
+readable draft. One invocation thus makes at most six calls. Where the endpoint honours
+``response_format`` ``json_schema``, every call carries the script's schema, so the answer
+has the script's shape and needs no repair; a model whose repair echoes its input is not
+asked for another.
 
 Provider errors (rate limits, timeouts, quota) propagate untouched: retrying and falling
 back to another model is the orchestration layer's decision, made from the error's kind.
@@ -22,12 +25,13 @@ from openai import OpenAI
 from pydantic import BaseModel
 
 from ytempire.models import QualityCheck, Script, Topic, VideoJob
+from ytempire.providers import endpoints
 from ytempire.providers.catalog import Constraints, ModelSpec, Pricing, estimate_tokens, route
-from ytempire.providers.openai_chat import ChatCall, chat_json
+from ytempire.providers.openai_chat import PROVIDER, ChatCall, chat_json
 from ytempire.quality.report import failures, run_suite, score, script_row
 from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
-from ytempire.script.parse import DraftScript, parse_draft, repair_messages
+from ytempire.script.parse import SCRIPT_SCHEMA, DraftScript, parse_draft, repair_messages
 from ytempire.script.prompts import PromptParams, build_messages
 from ytempire.settings import Settings
 
@@ -83,14 +87,13 @@ def token_budget(
 def models_to_try(
     job: VideoJob, topic: Topic, params: PromptParams, settings: Settings
 ) -> tuple[list[ModelSpec], list[str]]:
-    """The models the script stage tries for ``job``, in order (none when no provider is set
-    up), and one line for each configured model the settings' constraints rule out or the
-    price table cannot price (``unpriced``; a local server's models are free)."""
-    if not settings.llm_configured:
+    """The models the script stage tries for ``job``, in order: every chat endpoint's names
+    (``ytempire.providers.endpoints``; none when no endpoint is set up), and one line for
+    each model the settings' constraints rule out or the price table cannot price
+    (``unpriced``; a local endpoint's models are free)."""
+    names = endpoints.chat_models(settings)
+    if not names:
         return [], []
-    names = [settings.script_primary_model]
-    if settings.script_fallback_model:
-        names.append(settings.script_fallback_model)
     constraints = Constraints(
         max_cost_usd=settings.script_max_cost_usd,
         max_latency_ms=settings.script_max_latency_ms,
@@ -113,6 +116,8 @@ def write_with_model(
     *,
     script_suite: Suite,
     on_call: Callable[[ChatCall], None] | None = None,
+    structured: bool = False,
+    timeout_s: float | None = None,
 ) -> LLMScript:
     """A script from ``spec``'s model that passes ``script_suite``, or an error.
 
@@ -120,13 +125,25 @@ def write_with_model(
     ``QualityFailure`` (naming the failed checks) when no draft passes the suite after
     ``REGENERATIONS`` regenerations with feedback, and the provider's own errors as they
     come. ``on_call`` sees every call as it completes, including the ones whose answer is
-    unused.
+    unused. ``structured``: ask with the script's JSON schema (the endpoint honours
+    ``json_schema``). ``timeout_s``: each call's timeout, when the endpoint's speed sets it.
+    A repair whose answer is its input unchanged is not asked for again.
     """
     calls: list[ChatCall] = []
     max_tokens = max_output_tokens(job, spec)
+    schema = SCRIPT_SCHEMA if structured else None
+    repairs_echo = False
 
     def call(messages: list[dict[str, str]], temperature: float) -> ChatCall:
-        made = chat_json(client, spec, messages, temperature=temperature, max_tokens=max_tokens)
+        made = chat_json(
+            client,
+            spec,
+            messages,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            schema=schema,
+            timeout_s=timeout_s,
+        )
         calls.append(made)
         if on_call is not None:
             on_call(made)
@@ -134,14 +151,20 @@ def write_with_model(
 
     def readable(answer: ChatCall) -> tuple[DraftScript, ChatCall] | InvalidOutput:
         """The draft in ``answer``, else in one repair call's answer, else why there is none."""
+        nonlocal repairs_echo
         try:
             return parse_draft(answer.text), answer
         except InvalidOutput as exc:
             reason = exc.message
         if answer.finish_reason == "length":
             reason += " (the answer was cut off at the token limit: be more concise)"
+        if repairs_echo:
+            return InvalidOutput(
+                PROVIDER, f"{spec.name}: {reason} (not repaired: its repairs change nothing)"
+            )
         # The repair call's own provider errors propagate like any other call's.
         repaired = call(repair_messages(answer.text, reason, params.texts), REPAIR_TEMPERATURE)
+        repairs_echo = repaired.text.strip() == answer.text.strip()
         try:
             return parse_draft(repaired.text), repaired
         except InvalidOutput as exc:

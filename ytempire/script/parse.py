@@ -26,6 +26,47 @@ MAX_REPAIR_QUOTE_CHARS = 24_000
 # description prompts). The prompt shows it, the repair request repeats it.
 OUTPUT_FORMAT = file_prompt("script-output-format").text
 
+_TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
+_WORDS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+# OUTPUT_FORMAT as a JSON schema: sent as ``response_format`` ``json_schema`` where the
+# endpoint honours it, so grammar-based decoding cannot produce another shape.
+SCRIPT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "title": _TEXT,
+        "hook": _TEXT,
+        "sections": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "heading": _TEXT,
+                    "narration": _TEXT,
+                    "visual_cues": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "kind": {"enum": ["stock_footage", "text_overlay", "chart"]},
+                                "text": {"type": "string"},
+                                "keywords": _WORDS,
+                            },
+                            "required": ["kind"],
+                        },
+                    },
+                },
+                "required": ["heading", "narration", "visual_cues"],
+            },
+        },
+        "summary": _TEXT,
+        "cta": _TEXT,
+        "tags": _WORDS,
+        "description": {"type": "string"},
+    },
+    "required": ["title", "hook", "sections", "summary", "cta", "tags", "description"],
+}
+
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 
 

@@ -1,0 +1,106 @@
+"""Structured output: the script asked with its JSON schema where the endpoint honours it.
+
+The local test server plays a small model (``small_model``): without a schema it copies the
+prompt's example without a ``summary`` and echoes repairs word for word; with a schema
+(grammar-constrained decoding) it answers the script's shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import jsonschema
+import pytest
+
+from tests.servers.openai_compatible import OpenAICompatibleServer
+from ytempire.models import Topic, VideoJob
+from ytempire.providers import endpoints
+from ytempire.providers.catalog import local_spec
+from ytempire.providers.endpoints import Endpoint
+from ytempire.providers.openai_chat import make_client
+from ytempire.quality.suites import Suite, load_suite, suite_path
+from ytempire.resilience.errors import InvalidOutput, QualityFailure
+from ytempire.script.llm_writer import LLMScript, write_with_model
+from ytempire.script.parse import SCRIPT_SCHEMA
+from ytempire.script.prompts import PromptParams
+from ytempire.settings import Settings
+
+TOPIC = Topic(
+    engine="test",
+    title="How black holes evaporate",
+    keywords=["hawking radiation", "event horizon"],
+    reason="trending",
+)
+JOB = VideoJob(minutes=1)
+SPEC = local_spec("gemma-3-270m-it")
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAICompatibleServer]:
+    with OpenAICompatibleServer() as running:
+        running.default = "small_model"
+        running.models = [SPEC.name]
+        yield running
+
+
+@pytest.fixture(scope="module")
+def script_suite() -> Suite:
+    return load_suite(suite_path(Settings().quality_suites_dir, "script"))
+
+
+def _write(server: OpenAICompatibleServer, suite: Suite, *, structured: bool) -> LLMScript:
+    client = make_client(None, server.url, timeout_s=5)
+    return write_with_model(
+        client, SPEC, JOB, TOPIC, PromptParams(), script_suite=suite, structured=structured
+    )
+
+
+def test_a_schema_constrained_answer_validates_without_a_repair(
+    server: OpenAICompatibleServer, script_suite: Suite
+) -> None:
+    result = _write(server, script_suite, structured=True)
+    (request,) = server.requests  # no repair call
+    assert request.body["response_format"]["type"] == "json_schema"
+    assert request.schema == SCRIPT_SCHEMA
+    answer = json.loads(result.calls[0].text)
+    jsonschema.validate(answer, SCRIPT_SCHEMA)
+    assert result.calls[0].structured and result.draft.summary
+
+
+def test_the_same_model_without_a_schema_fails_its_shape(
+    server: OpenAICompatibleServer, script_suite: Suite
+) -> None:
+    with pytest.raises(InvalidOutput, match="summary"):
+        _write(server, script_suite, structured=False)
+    draft, repair = server.requests
+    assert draft.body["response_format"] == {"type": "json_object"}
+    assert repair.schema is None
+
+
+def test_a_repair_that_echoes_its_input_is_not_asked_again(
+    server: OpenAICompatibleServer, script_suite: Suite
+) -> None:
+    # A weak first draft, then two unreadable regenerations: the first one's repair echoes
+    # it word for word, so the second gets none (4 calls, not 5).
+    server.queue("low_quality")
+    with pytest.raises(QualityFailure):
+        _write(server, script_suite, structured=False)
+    assert len(server.requests) == 4
+    assert sum("Answer to repair" in r.text for r in server.requests) == 1
+
+
+def test_the_probe_detects_json_schema_and_measures_speed(
+    server: OpenAICompatibleServer,
+) -> None:
+    local = Endpoint(name="llama", base_url=server.url, kind="local")
+    settings = endpoints.register(Settings(), local)
+    resolved, unreachable = endpoints.resolve_chat(settings, timeout_s=5)
+    (checked,) = endpoints.of_capability(resolved, "chat")
+    assert unreachable == [] and checked.models == [SPEC.name]
+    assert checked.structured_output is True and checked.tokens_per_s is not None
+    assert endpoints.timeout_s(checked, 10**9, 60) > 60  # a long answer waits longer
+
+    server.json_schema = False  # a server without grammar support answers 400
+    refused = endpoints.probe_structured_output(local, SPEC.name, timeout_s=5)
+    assert refused.structured_output is False

@@ -18,6 +18,7 @@ from flows.video import make_video
 from ytempire import cli
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.analytics.tables import PipelineEvent
+from ytempire.learning import experiments
 from ytempire.media.probe import probe
 from ytempire.models import Stage, VideoJob, VideoResult
 from ytempire.settings import Settings
@@ -122,6 +123,18 @@ def test_metadata_names_engines_costs_and_model(made: Made) -> None:
     visibility = [c for c in quality["checks"] if c["name"] == "text_visibility"]
     assert len(visibility) == 3 and all(c["passed"] for c in visibility)
     assert all("faces" in quality["recorded"][f"thumbnail:variant_{i}"] for i in (1, 2, 3))
+
+
+def test_the_videos_experiment_arm_is_applied_and_recorded(made: Made) -> None:
+    job, workspace, result = made
+    (experiment,) = experiments.load(Settings().experiments_file)  # the shipped example
+    arm = experiment.assign(job.video_id)
+    meta = json.loads((workspace / job.video_id / "metadata.json").read_text())
+    assert meta["experiments"] == {"calm-vs-energetic": arm}
+    assert meta["voice_profile"] == experiment.arms[arm] == result.job.voice
+    store = AnalyticsStore(Settings(workspace=workspace).analytics_url)
+    (row,) = experiments.recorded(store, "calm-vs-energetic")
+    assert (row.video_id.hex, row.arm) == (job.video_id, arm)
 
 
 def test_one_event_row_per_stage(made: Made) -> None:

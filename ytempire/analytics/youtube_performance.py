@@ -10,8 +10,10 @@ Impressions click-through rate is not offered by the Analytics API (its metric l
 no thumbnail impressions; ``cardClickRate`` is about info cards, not thumbnails). The
 YouTube Reporting API's bulk reach reports (``channel_reach_basic_a1``:
 ``video_thumbnail_impressions``, ``video_thumbnail_impressions_ctr``) carry it, a day or
-two late, as CSV files from a reporting job. Until that is wired in, ``impressions_ctr``
-is stored as NULL: unknown, not zero.
+two late, as CSV files from a reporting job: ``ytempire.learning.reach`` reads them for the
+thumbnail-tests flow, which adds impressions and CTR to the stored days
+(``AnalyticsStore.record_reach``). Until it has, ``impressions_ctr`` is NULL: unknown, not
+zero.
 
 Failures come out in the project's error vocabulary (``ytempire.providers.google_api``).
 """

@@ -512,11 +512,16 @@ def run_release(args: argparse.Namespace, console: Console) -> int:
     """Answer a held video: approved, the video's run goes on from its checkpoints and
     uploads it (nothing paid is redone); rejected, it stays in the outbox for good."""
     from ytempire.publish import gate, outbox
+    from ytempire.resilience.errors import ProviderError
     from ytempire.settings import Settings
-    from ytempire.workspace import VideoFolder
+    from ytempire.workspace import VideoFolder, workspace_bucket
 
-    folder = VideoFolder(Settings().workspace, args.video_id)
+    settings = Settings()
+    folder = VideoFolder(settings.workspace, args.video_id)
+    bucket = workspace_bucket(settings.workspace_url)  # with one: answered in a scratch copy
     try:
+        if bucket is not None:
+            bucket.pull(folder)
         held = gate.read_hold(folder)
         if held is None:
             earlier = outbox.published(folder, args.video_id)
@@ -531,10 +536,13 @@ def run_release(args: argparse.Namespace, console: Console) -> int:
             approve=not args.reject, note=args.note or "", by="ytempire release"
         )
         answered = gate.answer(folder, decision)
-    except (gate.GateError, OSError) as exc:
+        if args.reject:
+            outbox.mark(folder, args.video_id, "rejected", gate.decided(answered, decision).reason)
+        if bucket is not None:
+            bucket.push(folder)
+    except (gate.GateError, OSError, ProviderError) as exc:
         return _fail(f"release: {one_line(exc)}")
     if args.reject:
-        outbox.mark(folder, args.video_id, "rejected", gate.decided(answered, decision).reason)
         console.print(f"rejected: video {args.video_id} stays in the outbox ({folder.path})")
         return 0
     return run_video(held.job, console)

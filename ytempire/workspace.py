@@ -153,7 +153,12 @@ class Bucket:
         if self.url.startswith("s3://"):
             # One attempt per call and a short connect timeout: the stage's own retries (by
             # the error strategy) decide how long a store that is down is waited for.
-            options["config_kwargs"] = {"connect_timeout": 5, "retries": {"max_attempts": 1}}
+            # Links in artifacts are pre-signed with Signature V4, which every region takes.
+            options["config_kwargs"] = {
+                "connect_timeout": 5,
+                "retries": {"max_attempts": 1},
+                "signature_version": "s3v4",
+            }
         try:
             self.fs, self.root = fsspec.core.url_to_fs(self.url, **options)
         except (ImportError, ValueError) as exc:

@@ -75,7 +75,7 @@ def script_from_model(
             spec,
             job,
             topic,
-            PromptParams.from_registry(job, settings),
+            PromptParams.from_registry(job, settings, alias=settings.script_prompt_alias),
             script_suite=script_suite,
             on_call=record,
             structured=endpoint.structured_output is True,

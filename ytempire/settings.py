@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     )
     script_max_latency_ms: int | None = Field(default=None, gt=0)
     script_min_quality: float | None = Field(default=None, ge=0, le=1)
+    script_prompt_alias: str = Field(
+        default="production",
+        min_length=1,
+        description="the registry alias the script prompts are loaded by (an experiment's "
+        "script_prompt arm sets it for its videos)",
+    )
 
     # Trend detection through the YouTube Data API when a key is set.
     youtube_api_key: SecretStr | None = Field(

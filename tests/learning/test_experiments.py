@@ -124,11 +124,19 @@ def test_a_factor_the_pipeline_lacks_is_said_in_one_line(tmp_path: Path) -> None
         experiments.Assignment(experiment="m", arm="control", factor="music", value="lofi"),
         experiments.Assignment(experiment="s", arm="candidate", factor="script_model", value="x"),
     ]
+    arms.append(
+        experiments.Assignment(
+            experiment="p", arm="candidate", factor="script_prompt", value="script-role@candidate"
+        )
+    )
     applied = experiments.apply(VideoJob(), arms)
     assert applied.settings(settings).script_primary_model == "x"
+    assert applied.settings(settings).script_prompt_alias == "candidate"
     (line,) = applied.not_applied
     assert line.startswith("experiment m: music arm control (lofi) recorded, not applied:")
-    assert json.dumps(dict(applied.job.experiments)) == '{"m": "control", "s": "candidate"}'
+    assert json.dumps(dict(applied.job.experiments)) == (
+        '{"m": "control", "s": "candidate", "p": "candidate"}'
+    )
 
 
 def test_an_unknown_voice_is_refused_in_one_line() -> None:

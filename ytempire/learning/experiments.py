@@ -50,7 +50,6 @@ NOT_APPLIED = {
     "takes no template choice",
     "title_style": "the script stage has no title style setting",
     "music": "the pipeline adds no music",
-    "script_prompt": "the script stage loads its prompts by the production alias only",
 }
 
 
@@ -217,6 +216,8 @@ def apply(job: VideoJob, assignments: Iterable[Assignment]) -> Applied:
                 ) from None
         elif a.factor == "script_model":
             settings_update["script_primary_model"] = a.value
+        elif a.factor == "script_prompt":  # <prompt>@<alias>: the script prompts by that alias
+            settings_update["script_prompt_alias"] = a.value.rpartition("@")[2]
         else:
             not_applied.append(
                 f"experiment {a.experiment}: {a.factor} arm {a.arm} ({a.value}) recorded, "

@@ -5,13 +5,19 @@ Everything is drawn in the channel's brand (``visuals.brand``: palette, faces, l
 paced by its style preset (``visuals.presets``); the intro card and end screen are added by
 ``visuals.marks``. Footage comes from Pexels when ``PEXELS_API_KEY`` is set, else (or when
 Pexels fails after its retries) from the local asset library, else the cards alone carry
-the video; the stage records which engine was passed over and why. Searching is one task
-per engine for the whole script, never one per cue.
+the video; the stage records which engine was passed over and why. A channel with
+``footage_library_first`` looks in the library first and asks Pexels only for the cues it
+left empty. Searching is one task per engine for the whole script, never one per cue. Clips
+are ranked by the cue and the sentence spoken over them; none the channel showed in its
+last ``footage_repeat_videos`` videos is chosen, and the chosen ones are recorded
+(``ytempire.analytics.footage_usage``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -19,6 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks.fallback import first_success
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
+from ytempire.analytics import footage_usage
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
 from ytempire.models import FootageSet, Narration, Script, Stage, Timeline, VideoJob, VisualCue
@@ -47,7 +54,9 @@ def stock_cues(script: Script) -> list[tuple[int, VisualCue]]:
     retry_condition_fn=retry_by_error_kind,
     cache_policy=NO_CACHE,
 )
-def footage_from_pexels(job: VideoJob, script: Script, settings: Settings) -> FootageSet:
+def footage_from_pexels(
+    job: VideoJob, wants: list[footage.Want], exclude: set[str], settings: Settings
+) -> FootageSet:
     key = settings.pexels_api_key.get_secret_value() if settings.pexels_api_key else ""
     store = AnalyticsStore(settings.analytics_url)
     source = footage.PexelsSource(
@@ -58,30 +67,73 @@ def footage_from_pexels(job: VideoJob, script: Script, settings: Settings) -> Fo
         on_call=lambda op, ms: store.record_model_call(
             "pexels", op, latency_ms=ms, tokens_used=0, cost_usd=0.0
         ),
+        exclude=exclude,
     )
     folder = VideoFolder(settings.workspace, job.video_id).work / "footage"
-    items, notes = footage.find_all([c for _, c in stock_cues(script)], source, folder)
+    items, notes = footage.find_all(wants, source, folder)
     return FootageSet(engine="pexels", items=items, notes=notes)
 
 
 @task(name="footage-library", cache_policy=NO_CACHE)
-def footage_from_library(job: VideoJob, script: Script, settings: Settings) -> FootageSet:
+def footage_from_library(
+    job: VideoJob, wants: list[footage.Want], exclude: set[str], settings: Settings
+) -> FootageSet:
     if settings.asset_library is None:
-        return FootageSet(engine="none", items=[None] * len(stock_cues(script)))
-    source = footage.LocalLibrary(settings.asset_library)
-    folder = VideoFolder(settings.workspace, job.video_id).work / "footage"
-    items, notes = footage.find_all([c for _, c in stock_cues(script)], source, folder)
+        return FootageSet(engine="none", items=[None] * len(wants))
+    source = footage.LocalLibrary(
+        settings.asset_library, orientation=_orientation(job), exclude=exclude
+    )
+    folder = VideoFolder(settings.workspace, job.video_id).work / "footage" / "library"
+    items, notes = footage.find_all(wants, source, folder)
     return FootageSet(engine="library", items=items, notes=notes)
 
 
-def find_footage(job: VideoJob, script: Script, settings: Settings) -> FootageSet:
-    """Pexels (when a key is set), then the asset library, then none."""
-    candidates = []
-    if settings.pexels_api_key:
-        candidates.append(
-            ("pexels", lambda: footage_from_pexels(job, script, settings, return_state=True))
+def _orientation(job: VideoJob) -> str:
+    return "landscape" if job.aspect.size[0] >= job.aspect.size[1] else "portrait"
+
+
+def find_footage(
+    job: VideoJob, script: Script, narration: Narration, settings: Settings
+) -> FootageSet:
+    """Pexels (when a key is set), then the asset library, then none; with the channel's
+    ``footage_library_first``, the library and then Pexels for the cues it left empty."""
+    store = AnalyticsStore(settings.analytics_url)
+    wants = footage.wants_for(stock_cues(script), narration)
+    exclude = footage_usage.recent(
+        store, job.channel, settings.footage_repeat_videos, but=job.video_id
+    )
+
+    def pexels(asked: list[footage.Want]) -> list[tuple[str, Callable[[], Any]]]:
+        def ask() -> Any:
+            return footage_from_pexels(job, asked, exclude, settings, return_state=True)
+
+        return [("pexels", ask)] if settings.pexels_api_key else []
+
+    if job.footage_library_first and settings.asset_library is not None:
+        found = footage_from_library(job, wants, exclude, settings)
+        empty = [i for i, item in enumerate(found.items) if item is None]
+        if empty and settings.pexels_api_key:
+            nothing = FootageSet(engine="none", items=[None] * len(empty))
+            rest = first_success(pexels([wants[i] for i in empty]), lambda: nothing)
+            items = list(found.items)
+            for i, item in zip(empty, rest.items, strict=True):
+                items[i] = item
+            found = found.model_copy(
+                update={
+                    "engine": f"library+{rest.engine}" if rest.engine != "none" else "library",
+                    "items": items,
+                    "notes": found.notes + rest.notes,
+                    "fallbacks": found.fallbacks + rest.fallbacks,
+                }
+            )
+    else:
+        found = first_success(
+            pexels(wants), lambda: footage_from_library(job, wants, exclude, settings)
         )
-    return first_success(candidates, lambda: footage_from_library(job, script, settings))
+    footage_usage.record(
+        store, job.channel, job.video_id, [item.clip_id for item in found.items if item]
+    )
+    return found
 
 
 @task(name="build-visuals", cache_policy=NO_CACHE)
@@ -98,7 +150,7 @@ def build_visuals(
         paths = slides.render_slides(
             script.blocks(), size, folder.work / "slides", palette=brand.palette, faces=faces
         )
-        found = find_footage(job, script, settings) if stock_cues(script) else None
+        found = find_footage(job, script, narration, settings) if stock_cues(script) else None
         notes = list(found.fallbacks + found.notes) if found else []
         shots: dict[int, list[timeline.Shot]] = {}
         media = folder.work / "media"
@@ -117,7 +169,9 @@ def build_visuals(
                 palette=brand.palette,
                 faces=faces,
             )
-            shots.setdefault(block, []).append(timeline.Shot(item.kind, item.path, third))
+            shots.setdefault(block, []).append(
+                timeline.Shot(item.kind, item.path, third, item.start_s)
+            )
         for i, section in enumerate(script.sections):
             for k, cue in enumerate(c for c in section.visual_cues if c.kind == "chart"):
                 try:

@@ -82,6 +82,9 @@ class Channel(BaseModel):
         description="publish videos whose script the offline template writer wrote "
         "(held for an operator by default)",
     )
+    footage_library_first: bool = Field(
+        default=False, description="footage from the asset library first, then Pexels"
+    )
     # How its videos look (docs/branding.md).
     style_preset: StylePresetName | None = Field(
         default=None,
@@ -134,6 +137,7 @@ class Channel(BaseModel):
             youtube_channel_id=self.youtube_channel_id,
             critical_checks=None if self.critical_checks is None else tuple(self.critical_checks),
             publish_template_scripts=self.publish_template_scripts,
+            footage_library_first=self.footage_library_first,
             style_preset=self.style_preset,
             heading_font=self.heading_font,
             body_font=self.body_font,

@@ -151,6 +151,9 @@ class VideoJob(BaseModel):
         description="whether a script the offline template writer wrote may be published "
         "without an operator's release (the channel's); held by default",
     )
+    footage_library_first: bool = Field(
+        default=False, description="look in the asset library before Pexels (the channel's)"
+    )
     # How the channel looks on screen (docs/branding.md).
     style_preset: StylePresetName | None = Field(
         default=None, description="pacing and caption style; None: the house look"
@@ -469,6 +472,8 @@ class Footage(BaseModel):
     source: str = Field(description="pexels, library, ...")
     keywords: list[str] = Field(default_factory=list)
     credit: str = ""
+    clip_id: str = Field(default="", description="the source's id: never repeated on a channel")
+    start_s: float = Field(default=0.0, ge=0, description="a clip's liveliest stretch starts here")
 
 
 class FootageSet(StageOutput):

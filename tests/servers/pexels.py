@@ -94,9 +94,21 @@ class PexelsServer(ProviderServer):
         with self._lock:
             return [r for r in self.requests if r.host == host]
 
-    def add_video(self, video_id: int, data: bytes, size: tuple[int, int], author: str) -> None:
+    def add_video(
+        self,
+        video_id: int,
+        data: bytes,
+        size: tuple[int, int],
+        author: str,
+        *,
+        slug: str = "",
+        tags: tuple[str, ...] = (),
+        duration: int = 2,
+    ) -> None:
         """A video search result whose ``size`` rendition (an MP4) is ``data``; its other
-        renditions (a 4K MP4, a small one, an HLS playlist) are listed but not served."""
+        renditions (a 4K MP4, a small one, an HLS playlist) are listed but not served. A
+        labelled clip says what it shows as Pexels does: in its page URL's ``slug``
+        (``/video/black-hole-in-space-<id>/``) and its ``tags``."""
         name = f"video-{video_id}.mp4"
         self.files[name] = (data, "video/mp4")
         width, height = size
@@ -119,8 +131,9 @@ class PexelsServer(ProviderServer):
                 "id": video_id,
                 "width": width,
                 "height": height,
-                "url": f"https://www.pexels.com/video/{video_id}/",
-                "duration": 2,
+                "url": f"https://www.pexels.com/video/{slug + '-' if slug else ''}{video_id}/",
+                "duration": duration,
+                "tags": list(tags),
                 "user": {"id": 7, "name": author, "url": "https://www.pexels.com/@someone"},
                 "video_files": [
                     rendition("uhd", 3840, 2160, "video/mp4", missing + "-uhd.mp4"),
@@ -132,8 +145,9 @@ class PexelsServer(ProviderServer):
             }
         )
 
-    def add_photo(self, photo_id: int, data: bytes, photographer: str) -> None:
-        """A photo search result whose ``large2x`` source is ``data`` (a JPEG)."""
+    def add_photo(self, photo_id: int, data: bytes, photographer: str, *, alt: str = "") -> None:
+        """A photo search result whose ``large2x`` source is ``data`` (a JPEG), described by
+        ``alt`` (Pexels' alt text)."""
         name = f"photo-{photo_id}.jpeg"
         self.files[name] = (data, "image/jpeg")
         link = f"{self.files_address}/files/{name}?auto=compress&cs=tinysrgb&dpr=2&h=650&w=940"
@@ -148,7 +162,7 @@ class PexelsServer(ProviderServer):
                 "photographer_url": "https://www.pexels.com/@someone",
                 "avg_color": "#7E8A5C",
                 "src": {"original": other, "large2x": link, "large": other, "tiny": other},
-                "alt": "",
+                "alt": alt,
             }
         )
 

@@ -219,3 +219,16 @@ class ExperimentAssignment(Base):
     value: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(64))
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FootageUsage(Base):
+    """A stock clip a video of a channel showed (``ytempire.analytics.footage_usage``); the
+    channel's last videos' rows keep a clip from being shown again."""
+
+    __tablename__ = "footage_usage"
+    __table_args__ = (Index("ix_footage_usage_channel_used_at", "channel", "used_at"),)
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    video_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clip_id: Mapped[str] = mapped_column(String(500), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -82,7 +82,8 @@ class PexelsClient:
         self, query: str, *, orientation: str = "landscape", per_page: int = 5
     ) -> list[dict[str, Any]]:
         """Videos for ``query``: each with ``id``, ``width``, ``height``, ``duration``, the
-        author, and ``link``: the file to download (the one nearest 1080p, MP4 first)."""
+        author, ``url`` (its page, whose slug says what it shows), ``tags``, and ``link``: the
+        file to download (the one nearest 1080p, MP4 first)."""
         body = self._get(
             "/videos/search",
             {"query": query, "orientation": orientation, "per_page": per_page, "size": "medium"},
@@ -105,6 +106,8 @@ class PexelsClient:
                     "width": best.get("width") or video.get("width"),
                     "height": best.get("height") or video.get("height"),
                     "duration": video.get("duration"),
+                    "url": str(video.get("url") or ""),
+                    "tags": [t for t in video.get("tags") or [] if isinstance(t, str)],
                     "link": best["link"],
                     "credit": f"{user.get('name', 'unknown')} on Pexels",
                 }
@@ -114,8 +117,9 @@ class PexelsClient:
     def search_photos(
         self, query: str, *, orientation: str = "landscape", per_page: int = 5
     ) -> list[dict[str, Any]]:
-        """Photos for ``query``: each with ``id``, ``link`` (the ``large2x`` rendition) and
-        the photographer's credit."""
+        """Photos for ``query``: each with ``id``, ``width``, ``height``, ``url`` (its page),
+        ``alt`` (what it shows), ``link`` (the ``large2x`` rendition) and the photographer's
+        credit."""
         body = self._get(
             "/v1/search", {"query": query, "orientation": orientation, "per_page": per_page}
         )
@@ -130,6 +134,10 @@ class PexelsClient:
                 found.append(
                     {
                         "id": photo.get("id"),
+                        "width": photo.get("width"),
+                        "height": photo.get("height"),
+                        "url": str(photo.get("url") or ""),
+                        "alt": str(photo.get("alt") or ""),
                         "link": link,
                         "credit": f"{photo.get('photographer', 'unknown')} on Pexels",
                     }

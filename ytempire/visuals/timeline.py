@@ -42,6 +42,7 @@ class Shot:
     kind: str  # "clip", "photo" or "chart"
     path: Path
     lower_third: Path | None = None
+    start_s: float = 0.0  # where a clip starts playing (its liveliest stretch)
 
 
 def _shot_transition(pace: StylePreset, *, first: bool) -> Transition | None:
@@ -170,6 +171,7 @@ def from_script(
                     transition=_shot_transition(pace, first=k == 0),
                     overlays=overlays,
                     fit="contain" if shot.kind == "chart" else "cover",
+                    clip_start_s=shot.start_s if shot.kind == "clip" else 0.0,
                 )
             )
     width, height = int(size[0]), int(size[1])

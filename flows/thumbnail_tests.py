@@ -22,7 +22,6 @@ from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 ARTIFACT_KEY = "thumbnail-tests"
-WEIGHTS_DIR = "ctr_weights"
 
 
 class ThumbnailTestsRun(BaseModel):
@@ -63,7 +62,7 @@ def run_thumbnail_tests(
             samples += thumbnail_tests.measured(
                 VideoFolder(settings.workspace, video.video_id.hex), outcome
             )
-    folder = settings.workspace / WEIGHTS_DIR
+    folder = settings.workspace / thumbnail_tests.WEIGHTS_DIR
     weights = thumbnail_tests.refit_weights(samples)
     latest = thumbnail_tests.latest_weights(folder)
     if samples and (latest is None or latest.weights != weights):

@@ -33,7 +33,7 @@ from tasks.recording import run_stage
 from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
-from ytempire.learning import prompts
+from ytempire.learning import prompts, thumbnail_tests
 from ytempire.models import (
     Narration,
     RenderedVideo,
@@ -153,8 +153,9 @@ def draw_thumbnails(
         fonts_dir=settings.fonts_dir,
         generated=pictures,
     )
-    ranked = ctr.rank(made)
-    ctr.write_ranking(folder.thumbnails / RANKING_FILE, ranked)
+    fitted = thumbnail_tests.latest_weights(settings.workspace / thumbnail_tests.WEIGHTS_DIR)
+    ranked = ctr.rank(made, fitted.weights if fitted else None)
+    ctr.write_ranking(folder.thumbnails / RANKING_FILE, ranked, fitted.version if fitted else None)
     return ranked
 
 

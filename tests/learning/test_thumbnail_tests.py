@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.quality.test_ctr import metrics
 from tests.servers.youtube_reporting import (  # noqa: F401  (a pytest fixture)
     YouTubeReportingServer,
     youtube_reporting_server,
@@ -140,3 +141,13 @@ def test_refit_recovers_the_weights_that_made_the_ctrs(tmp_path: Path) -> None:
     second = tt.save_weights(tmp_path / "ctr_weights", ctr.WEIGHTS, 0)
     assert (first.version, second.version) == (1, 2)
     assert tt.latest_weights(tmp_path / "ctr_weights") == second
+
+
+def test_fitted_weights_change_the_predicted_ctr() -> None:
+    facing, plain = metrics(), metrics(faces=0, face_share=0.0)
+    hand = ctr.estimate(facing, "Two words").score - ctr.estimate(plain, "Two words").score
+    fitted = {**dict.fromkeys(ctr.WEIGHTS, 0.0), "faces": 1.0}  # only faces matter
+    only_faces = ctr.estimate(facing, "Two words", fitted).score
+    assert hand == pytest.approx(ctr.WEIGHTS["faces"], abs=1e-3)
+    assert only_faces == pytest.approx(1.0)
+    assert ctr.estimate(plain, "Two words", fitted).score == 0.0

@@ -26,6 +26,7 @@ from ytempire.quality import ctr
 from ytempire.workspace import VideoFolder, write_json
 
 TEST_FILE = "thumbnail_test.json"
+WEIGHTS_DIR = "ctr_weights"  # under the workspace: v1.json, v2.json, ... (FittedWeights)
 MIN_IMPRESSIONS = 100  # per variant, before its CTR is trusted
 
 

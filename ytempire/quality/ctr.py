@@ -5,8 +5,10 @@ This is not a trained model: it turns what thumbnail guides agree on into six sc
 (YouTube Help: "half of all channels and videos on YouTube have an impressions CTR ranging
 from 2% to 10%"). Its job is to order three variants of one video sensibly before any real
 impressions exist; the absolute figure is a rough prior. Every factor is kept on the
-``Thumbnail`` (``ctr_factors``), so the weights can later be fitted to the CTR the tracking
-stage records.
+``Thumbnail`` (``ctr_factors``), so the weights can be fitted to measured CTR: the
+thumbnail-tests flow fits them to what its tests on YouTube measured and keeps each fit as a
+version (``ytempire.learning.thumbnail_tests``); ``rank`` takes the latest version when given
+it, these hand-set weights otherwise.
 
 | factor | weight | measured as | scores 1 at |
 |---|---|---|---|
@@ -25,6 +27,7 @@ other thumbnails, while garish saturation and text covering the picture do not h
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -110,23 +113,29 @@ def factor_scores(metrics: ThumbnailMetrics, overlay_text: str) -> dict[str, flo
     }
 
 
-def estimate(metrics: ThumbnailMetrics, overlay_text: str) -> CtrEstimate:
-    """The heuristic's score and predicted CTR for an image with these metrics and text."""
+def estimate(
+    metrics: ThumbnailMetrics, overlay_text: str, weights: Mapping[str, float] | None = None
+) -> CtrEstimate:
+    """The heuristic's score and predicted CTR for an image with these metrics and text,
+    weighed by ``weights`` (fitted ones) or ``WEIGHTS``."""
     factors = {k: round(v, 4) for k, v in factor_scores(metrics, overlay_text).items()}
-    score = sum(WEIGHTS[k] * v for k, v in factors.items())
+    weighs = weights or WEIGHTS
+    score = sum(weighs.get(k, 0.0) * v for k, v in factors.items())
     return CtrEstimate(
         score=round(score, 4), predicted_ctr=round(BASE_CTR + CTR_SPAN * score, 4), factors=factors
     )
 
 
-def rank(thumbnails: list[Thumbnail]) -> list[Thumbnail]:
-    """``thumbnails`` measured, scored and sorted by predicted CTR, best first (ties keep
-    their order). Each comes back with ``predicted_ctr``, ``ctr_factors``, ``faces`` and
-    ``text_contrast_ratio`` filled in."""
+def rank(
+    thumbnails: list[Thumbnail], weights: Mapping[str, float] | None = None
+) -> list[Thumbnail]:
+    """``thumbnails`` measured, scored (by ``weights``, or ``WEIGHTS``) and sorted by
+    predicted CTR, best first (ties keep their order). Each comes back with
+    ``predicted_ctr``, ``ctr_factors``, ``faces`` and ``text_contrast_ratio`` filled in."""
     scored: list[Thumbnail] = []
     for thumb in thumbnails:
         metrics = measure_thumbnail(thumb.path, thumb.text_box)
-        verdict = estimate(metrics, thumb.title_text)
+        verdict = estimate(metrics, thumb.title_text, weights)
         scored.append(
             thumb.model_copy(
                 update={
@@ -140,13 +149,17 @@ def rank(thumbnails: list[Thumbnail]) -> list[Thumbnail]:
     return sorted(scored, key=lambda t: -(t.predicted_ctr or 0.0))
 
 
-def write_ranking(destination: Path, ranked: list[Thumbnail]) -> Path:
-    """``ranking.json``: the variants best first, ``primary`` naming the one to upload."""
+def write_ranking(
+    destination: Path, ranked: list[Thumbnail], weights_version: int | None = None
+) -> Path:
+    """``ranking.json``: the variants best first, ``primary`` naming the one to upload, and
+    which weights ranked them (a fitted version, or the hand-set ones)."""
     return write_json(
         destination,
         {
             "primary": ranked[0].path.name if ranked else None,
             "heuristic": "ytempire.quality.ctr (documented in docs/thumbnails.md)",
+            "weights": f"fitted v{weights_version}" if weights_version else "hand-set",
             "variants": [t.model_dump(mode="json") for t in ranked],
         },
     )

@@ -80,6 +80,7 @@ def script_from_model(
             on_call=record,
             structured=endpoint.structured_output is True,
             timeout_s=timeout_s,
+            output_cap=endpoint.max_output_tokens,
         )
     folder = VideoFolder(settings.workspace, job.video_id)
     return compose.save_llm_script(job, topic, folder, written)

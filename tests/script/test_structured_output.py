@@ -22,7 +22,7 @@ from ytempire.providers.openai_chat import make_client
 from ytempire.quality.suites import Suite, load_suite, suite_path
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
 from ytempire.script.llm_writer import LLMScript, write_with_model
-from ytempire.script.parse import SCRIPT_SCHEMA
+from ytempire.script.parse import SCRIPT_SCHEMA, SECTION_SCHEMA
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
 
@@ -104,3 +104,28 @@ def test_the_probe_detects_json_schema_and_measures_speed(
     server.json_schema = False  # a server without grammar support answers 400
     refused = endpoints.probe_structured_output(local, SPEC.name, timeout_s=5)
     assert refused.structured_output is False
+
+
+def test_a_small_output_cap_writes_the_script_section_by_section(
+    server: OpenAICompatibleServer, script_suite: Suite
+) -> None:
+    server.default = "ok"
+    job = VideoJob(minutes=3)
+    client = make_client(None, server.url, timeout_s=5)
+    result = write_with_model(
+        client,
+        SPEC,
+        job,
+        TOPIC,
+        PromptParams(),
+        script_suite=script_suite,
+        structured=True,
+        output_cap=400,
+    )
+    outline, *sections = server.requests[: 1 + len(result.draft.sections)]
+    assert "outline only" in outline.text and outline.schema == SCRIPT_SCHEMA
+    assert [r.schema for r in sections] == [SECTION_SCHEMA] * len(result.draft.sections)
+    assert all(r.body["max_tokens"] <= 400 for r in server.requests)
+    heads = [s.heading for s in result.draft.sections]
+    assert all(f'"{h}"' in r.text for h, r in zip(heads, sections, strict=True))
+    assert result.quality_score == 1.0

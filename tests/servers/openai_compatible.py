@@ -23,6 +23,9 @@ Behaviours:
   prompt's example copied without its ``summary``, and a repair call's input returned word
   for word.
 
+A request for one section's narration (a script written section by section: ``Write the
+narration of section``) is answered with that section, sized to its ``(N words)``.
+
 A request from the judge of substance (its instructions start ``You judge the substance``)
 is answered ``server.verdict`` (a dict) by the ``ok`` behaviour.
 
@@ -179,6 +182,24 @@ def good_script(words: int, keyword: str) -> dict[str, Any]:
         "cta": cta,
         "tags": [keyword, "explainer"],
         "description": f"A short, clear look at {keyword}.",
+    }
+
+
+def good_section(words: int, keyword: str) -> dict[str, Any]:
+    """One section of about ``words`` words: an audience question, the keyword at about 2%,
+    filler for the rest."""
+    sentences = ["Have you seen this happen in your own life?"]
+    keyword_sentence = f"This is where {keyword} comes in."
+    filler = itertools.cycle(FILLER)
+    while sum(count_words(s) for s in sentences) < words - 3:
+        every = max(1, round(0.02 * words / max(1, count_words(keyword))))
+        if len(sentences) % max(1, len(FILLER) // every) == 1:
+            sentences.append(keyword_sentence)
+        else:
+            sentences.append(next(filler))
+    return {
+        "narration": " ".join(sentences),
+        "visual_cues": [{"kind": "stock_footage", "keywords": [keyword]}],
     }
 
 
@@ -387,6 +408,8 @@ class OpenAICompatibleServer(ProviderServer):
             content = json.dumps(script)
             if request.text.startswith("You judge the substance"):
                 content = json.dumps(self.verdict)
+            elif "Write the narration of section" in request.text:
+                content = json.dumps(good_section(self._last_words, self._last_keyword))
             return 200, {}, self._completion(request, content, usage=behaviour == "ok")
         if behaviour == "low_quality":
             return 200, {}, self._completion(request, json.dumps(LOW_QUALITY), usage=True)

@@ -6,7 +6,9 @@ failed checks and their recommendations as feedback, at most twice (seed §5.1,
 quality_failure); if the last draft still fails, ``QualityFailure`` tells the orchestration
 layer to fall back (to the template writer). An unreadable answer gets one repair call; an
 unreadable regeneration counts as a failed attempt and the next works from the last
-readable draft. One invocation thus makes at most six calls. Where the endpoint honours
+readable draft. One invocation thus makes at most six calls (a draft written section by
+section, for an endpoint whose output cap is smaller than the script, takes an outline call
+and one call per section instead of one). Where the endpoint honours
 ``response_format`` ``json_schema``, every call carries the script's schema, so the answer
 has the script's shape and needs no repair; a model whose repair echoes its input is not
 asked for another.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from openai import OpenAI
 from pydantic import BaseModel
@@ -31,7 +34,14 @@ from ytempire.providers.openai_chat import PROVIDER, ChatCall, chat_json
 from ytempire.quality.report import failures, run_suite, score, script_row
 from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
-from ytempire.script.parse import SCRIPT_SCHEMA, DraftScript, parse_draft, repair_messages
+from ytempire.script.parse import (
+    SCRIPT_SCHEMA,
+    SECTION_SCHEMA,
+    DraftScript,
+    parse_draft,
+    parse_section,
+    repair_messages,
+)
 from ytempire.script.prompts import PromptParams, build_messages
 from ytempire.settings import Settings
 
@@ -47,6 +57,18 @@ REPAIR_TEMPERATURE = 0.0
 ANSWER_CHARS_PER_WORD = 9
 ANSWER_HEADROOM = 1.5
 ANSWER_FIXED_TOKENS = 400
+# Written section by section: the outline's request, and each section's.
+OUTLINE_ONLY = (
+    "Write the outline only now: every field as above, but each section's narration is one "
+    "sentence saying what the section covers. The narration is written section by section next."
+)
+SECTION_ROLE = "You write one section of a video script. You answer with one JSON object only."
+SECTION_FORMAT = (
+    '{"narration": "everything the narrator says in this section", '
+    '"visual_cues": [{"kind": "stock_footage", "keywords": ["search words for footage"]}]}'
+)
+# The share of the target words the sections say (the hook, summary and CTA say the rest).
+SECTIONS_SHARE = 0.85
 
 
 class LLMScript(BaseModel):
@@ -118,6 +140,7 @@ def write_with_model(
     on_call: Callable[[ChatCall], None] | None = None,
     structured: bool = False,
     timeout_s: float | None = None,
+    output_cap: int | None = None,
 ) -> LLMScript:
     """A script from ``spec``'s model that passes ``script_suite``, or an error.
 
@@ -127,21 +150,27 @@ def write_with_model(
     come. ``on_call`` sees every call as it completes, including the ones whose answer is
     unused. ``structured``: ask with the script's JSON schema (the endpoint honours
     ``json_schema``). ``timeout_s``: each call's timeout, when the endpoint's speed sets it.
-    A repair whose answer is its input unchanged is not asked for again.
+    A repair whose answer is its input unchanged is not asked for again. ``output_cap``: the
+    endpoint's completion cap; when the script needs more, each draft is written section by
+    section (an outline, then one call per section's narration).
     """
     calls: list[ChatCall] = []
     max_tokens = max_output_tokens(job, spec)
-    schema = SCRIPT_SCHEMA if structured else None
+    sectioned = output_cap is not None and max_tokens > output_cap
+    if output_cap is not None:
+        max_tokens = min(max_tokens, output_cap)
     repairs_echo = False
 
-    def call(messages: list[dict[str, str]], temperature: float) -> ChatCall:
+    def call(
+        messages: list[dict[str, str]], temperature: float, shape: dict[str, Any] = SCRIPT_SCHEMA
+    ) -> ChatCall:
         made = chat_json(
             client,
             spec,
             messages,
             temperature=temperature,
             max_tokens=max_tokens,
-            schema=schema,
+            schema=shape if structured else None,
             timeout_s=timeout_s,
         )
         calls.append(made)
@@ -172,11 +201,33 @@ def write_with_model(
                 exc.provider, f"{spec.name}: no valid script after one repair: {exc.message}"
             )
 
+    def drafted(messages: list[dict[str, str]]) -> tuple[DraftScript, ChatCall] | InvalidOutput:
+        """A draft: in one answer, or (``sectioned``) an outline and then each section."""
+        if not sectioned:
+            return readable(call(messages, DRAFT_TEMPERATURE))
+        outlined = readable(call(outline_messages(messages), DRAFT_TEMPERATURE))
+        if isinstance(outlined, InvalidOutput):
+            return outlined
+        outline, source = outlined
+        words = section_words(job, len(outline.sections))
+        sections = []
+        for index, planned in enumerate(outline.sections):
+            answer = call(
+                section_messages(outline, index, words), DRAFT_TEMPERATURE, SECTION_SCHEMA
+            )
+            try:
+                sections.append(parse_section(answer.text, planned.heading))
+            except InvalidOutput as exc:
+                return InvalidOutput(
+                    exc.provider, f"{spec.name}: section {index + 1}: {exc.message}"
+                )
+        return outline.model_copy(update={"sections": sections}), source
+
     def judged(draft: DraftScript) -> list[QualityCheck]:
         script = as_script(draft, spec.name, topic)
         return run_suite(script_suite, ["script"], [script_row(script, job.target_words)])
 
-    first = readable(call(build_messages(job, topic, params), DRAFT_TEMPERATURE))
+    first = drafted(build_messages(job, topic, params))
     if isinstance(first, InvalidOutput):
         raise first
     (draft, source), checks = first, judged(first[0])
@@ -187,7 +238,7 @@ def write_with_model(
         again = build_messages(
             job, topic, params, feedback=feedback, previous=draft.model_dump_json()
         )
-        regenerated = readable(call(again, DRAFT_TEMPERATURE))
+        regenerated = drafted(again)
         if not isinstance(regenerated, InvalidOutput):
             (draft, source), checks = regenerated, judged(regenerated[0])
 
@@ -206,6 +257,34 @@ def write_with_model(
         checks=checks,
         quality_score=score(checks),
     )
+
+
+def outline_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``messages`` asking for the outline only: the narration comes section by section."""
+    last = messages[-1]
+    return [*messages[:-1], {**last, "content": f"{last['content']}\n\n{OUTLINE_ONLY}"}]
+
+
+def section_words(job: VideoJob, sections: int) -> int:
+    """How many words each of ``sections`` sections says, the hook, summary and call to
+    action taking their share of the target."""
+    return max(1, round(job.target_words * SECTIONS_SHARE / max(1, sections)))
+
+
+def section_messages(outline: DraftScript, index: int, words: int) -> list[dict[str, str]]:
+    """The request for section ``index``'s narration, with the outline around it."""
+    section = outline.sections[index]
+    headings = "; ".join(s.heading for s in outline.sections)
+    request = (
+        f"Video title: {outline.title}\nHook: {outline.hook}\nSections: {headings}\n\n"
+        f"Write the narration of section {index + 1} of {len(outline.sections)}, "
+        f'"{section.heading}" ({words} words). It covers: {section.narration}\n'
+        f"Return only this JSON object: {SECTION_FORMAT}"
+    )
+    return [
+        {"role": "system", "content": SECTION_ROLE},
+        {"role": "user", "content": request},
+    ]
 
 
 def as_script(draft: DraftScript, engine: str, topic: Topic) -> Script:

@@ -28,6 +28,18 @@ OUTPUT_FORMAT = file_prompt("script-output-format").text
 
 _TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
 _WORDS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+_CUES: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "kind": {"enum": ["stock_footage", "text_overlay", "chart"]},
+            "text": {"type": "string"},
+            "keywords": _WORDS,
+        },
+        "required": ["kind"],
+    },
+}
 # OUTPUT_FORMAT as a JSON schema: sent as ``response_format`` ``json_schema`` where the
 # endpoint honours it, so grammar-based decoding cannot produce another shape.
 SCRIPT_SCHEMA: dict[str, Any] = {
@@ -43,18 +55,7 @@ SCRIPT_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "heading": _TEXT,
                     "narration": _TEXT,
-                    "visual_cues": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "kind": {"enum": ["stock_footage", "text_overlay", "chart"]},
-                                "text": {"type": "string"},
-                                "keywords": _WORDS,
-                            },
-                            "required": ["kind"],
-                        },
-                    },
+                    "visual_cues": _CUES,
                 },
                 "required": ["heading", "narration", "visual_cues"],
             },
@@ -65,6 +66,16 @@ SCRIPT_SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
     },
     "required": ["title", "hook", "sections", "summary", "cta", "tags", "description"],
+}
+
+# One section's narration, when a script is written section by section.
+SECTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "narration": _TEXT,
+        "visual_cues": _CUES,
+    },
+    "required": ["narration", "visual_cues"],
 }
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
@@ -114,6 +125,23 @@ def parse_draft(text: str) -> DraftScript:
         raise InvalidOutput(
             PROVIDER, f"the JSON is not a valid script: {where}: {error['msg']}"
         ) from None
+
+
+def parse_section(text: str, heading: str) -> Section:
+    """The section ``heading`` whose narration (and cues) ``text`` holds; ``InvalidOutput``
+    (one line) when it holds none."""
+    data = _find_object(text)
+    if data is None:
+        raise InvalidOutput(PROVIDER, "the answer contains no JSON object")
+    try:
+        section = Section.model_validate(_section({**data, "heading": heading}))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "section"
+        raise InvalidOutput(PROVIDER, f"not a valid section: {where}: {error['msg']}") from None
+    if not section.narration.strip():
+        raise InvalidOutput(PROVIDER, "the section has no narration")
+    return section
 
 
 def repair_messages(

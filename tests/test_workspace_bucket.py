@@ -8,14 +8,18 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
 
+from tasks.recording import run_stage
+from tests.deployments.prefect_server import free_port
 from tests.servers.seaweedfs import SeaweedFS
 from ytempire.checkpoints import read_checkpoint, write_checkpoint
-from ytempire.models import MediaInfo, RenderedVideo, Stage
-from ytempire.resilience.errors import ErrorKind, ProviderUnavailable, kind_of
+from ytempire.errors import StageFailed
+from ytempire.models import MediaInfo, RenderedVideo, Stage, Topic
+from ytempire.resilience.errors import ErrorKind, kind_of, retry_delay
 from ytempire.settings import Settings
 from ytempire.workspace import PART_BYTES, Bucket, VideoFolder
 
@@ -116,17 +120,27 @@ def test_a_worker_killed_mid_upload_leaves_nothing_visible(
     assert read_checkpoint(other, Stage.render, RenderedVideo) is not None
 
 
-def test_a_store_that_is_down_is_named_in_one_line(
+def test_a_stage_with_the_store_down_fails_in_one_line_and_is_retried(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from tests.deployments.prefect_server import free_port
-
     endpoint = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "k")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
-    with pytest.raises(ProviderUnavailable) as failed:
-        Bucket("s3://down/runs").pull(VideoFolder(tmp_path, "vid3"))
+    settings = Settings(workspace="s3://down/runs", state_dir=tmp_path)
+    folder = VideoFolder(settings.workspace, "vid3")
+    with pytest.raises(StageFailed) as failed:
+        run_stage(
+            Stage.topic,
+            uuid.uuid4(),
+            settings,
+            lambda: pytest.fail("the stage ran without its inputs"),
+            folder=folder,
+            output_type=Topic,
+        )
     message = str(failed.value)
+    assert message.startswith("stage 'topic' failed: workspace: ")
     assert endpoint in message and "\n" not in message
-    assert kind_of(failed.value) is ErrorKind.api_error  # retried as the strategy says
+    # An API error by the seed's strategy: retried, with linear backoff.
+    assert kind_of(failed.value) is ErrorKind.api_error
+    assert retry_delay(failed.value, 2) == 2 * retry_delay(failed.value, 1)  # type: ignore[operator]

@@ -488,10 +488,11 @@ def run_video(job: VideoJob, console: Console) -> int:
     where = f"{bucket}/{job.video_id}" if bucket else str(result.folder)
     console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {where}")
     for name, path in result.outputs.items():
+        shown = str(path)
         if bucket and path.is_relative_to(result.folder):  # the scratch copy is gone
-            path = f"{where}/{path.relative_to(result.folder).as_posix()}"
+            shown = f"{where}/{path.relative_to(result.folder).as_posix()}"
         # Paths are for copying: never broken across lines.
-        console.print(f"  {name:<22} {path}", soft_wrap=True)
+        console.print(f"  {name:<22} {shown}", soft_wrap=True)
     if bucket:
         console.print(f"local state (analytics store, MLflow): {settings.local_state_dir}")
     if not result.quality_passed:

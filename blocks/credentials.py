@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from prefect.blocks.core import Block
-from prefect.exceptions import ObjectNotFound
 from pydantic import Field, SecretStr, model_validator
 
 from blocks.endpoints import settings_with_endpoints
+from blocks.saved import load_saved
 from ytempire.providers.google_api import OAuthClient
 from ytempire.publish import identity
 from ytempire.publish.identity import ChannelIdentity, IdentityError
@@ -160,20 +160,8 @@ def settings_with(settings: Settings, blocks: list[CredentialsBlock]) -> Setting
 def load_credentials(name: str) -> list[CredentialsBlock]:
     """The credential blocks saved under ``name`` on the Prefect API; types never registered
     or without such a document are left out."""
-    found: list[CredentialsBlock] = []
-    for block_type in CREDENTIAL_BLOCKS:
-        try:
-            block = block_type.load(name)
-        except ValueError as exc:
-            # No such document (or type): Prefect raises ValueError from ObjectNotFound. Any
-            # other ValueError (a saved block that no longer validates) is the operator's to see.
-            if isinstance(exc.__cause__, ObjectNotFound):
-                continue
-            raise
-        # ``load`` is sync here (no event loop running), so this is the block itself.
-        assert isinstance(block, CredentialsBlock)
-        found.append(block)
-    return found
+    saved = (load_saved(block_type, name) for block_type in CREDENTIAL_BLOCKS)
+    return [block for block in saved if block is not None]
 
 
 def settings_from_blocks(settings: Settings) -> Settings:
@@ -187,13 +175,9 @@ def settings_from_blocks(settings: Settings) -> Settings:
 def youtube_oauth(name: str, token_uri: str) -> OAuthClient:
     """The OAuth client of the ``YouTubeCredentials`` block saved as ``name`` (a channel
     profile's ``youtube_credentials``); IdentityError, one line, when there is none."""
-    try:
-        block = YouTubeCredentials.load(name)
-    except ValueError as exc:
-        if isinstance(exc.__cause__, ObjectNotFound):
-            raise IdentityError(f"no YouTubeCredentials block named {name!r}") from None
-        raise
-    assert isinstance(block, YouTubeCredentials)  # sync load: the block itself
+    block = load_saved(YouTubeCredentials, name)
+    if block is None:
+        raise IdentityError(f"no YouTubeCredentials block named {name!r}")
     if block.client_id is None or block.client_secret is None or block.refresh_token is None:
         raise IdentityError(f"YouTubeCredentials block {name!r} holds no OAuth client")
     return OAuthClient(block.client_id, block.client_secret, block.refresh_token, token_uri)

@@ -11,9 +11,9 @@ block. The key is a ``SecretStr``: never logged, masked by value in every messag
 from __future__ import annotations
 
 from prefect.blocks.core import Block
-from prefect.exceptions import ObjectNotFound
 from pydantic import Field, SecretStr
 
+from blocks.saved import load_saved
 from ytempire.providers import endpoints
 from ytempire.providers.endpoints import Capability, Endpoint, EndpointError, Kind
 from ytempire.settings import Settings
@@ -41,13 +41,9 @@ class EndpointBlock(Block):
 
 def load_endpoint(name: str) -> Endpoint:
     """The endpoint saved as block document ``name``; ``EndpointError`` (one line) if none."""
-    try:
-        block = EndpointBlock.load(name)
-    except ValueError as exc:
-        if isinstance(exc.__cause__, ObjectNotFound):
-            raise EndpointError(f"no endpoint block named {name!r}") from None
-        raise
-    assert isinstance(block, EndpointBlock)  # sync load: the block itself
+    block = load_saved(EndpointBlock, name)
+    if block is None:
+        raise EndpointError(f"no endpoint block named {name!r}")
     return block.endpoint(name)
 
 

@@ -112,6 +112,8 @@ def test_a_local_model_is_free_not_unpriced(
     call, compute = ledger.lines(job.video_id)
     assert (call.engine, call.kind, call.cost_usd) == ("llama3", "call", Decimal(0))
     assert call.quantity > 0 and "local server" in (call.note or "")
+    # The probed local endpoint honours json_schema: the script was asked in its shape.
+    assert ("json_schema" in (call.note or "")) is not with_key
     assert (compute.engine, compute.kind, compute.unit) == ("llama3", "compute", "server_seconds")
     assert compute.cost_usd == compute_usd(compute.quantity, Settings().compute_usd_per_cpu_hour)
     assert Decimal(str(script.cost_usd)) == compute.cost_usd

@@ -9,6 +9,7 @@ import pytest
 from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire import redact
 from ytempire.providers import endpoints
+from ytempire.providers.catalog import Pricing
 from ytempire.providers.endpoints import Endpoint, EndpointError
 from ytempire.settings import Settings
 
@@ -111,3 +112,21 @@ def test_no_image_request_goes_to_a_chat_only_endpoint(tmp_path: Path) -> None:
     # The cloud pair keeps serving both, as before.
     cloud = Settings(workspace=tmp_path, openai_api_key="sk-" + "b" * 40)
     assert cloud.images_configured
+
+
+def test_a_local_server_is_never_asked_for_the_cloud_defaults(
+    openai_server: OpenAICompatibleServer, tmp_path: Path
+) -> None:
+    # OPENAI_BASE_URL alone: a local server that answers to any name. The script models were
+    # left at their defaults (gpt-4-turbo, gpt-3.5-turbo): it is asked what it serves instead.
+    openai_server.models = ["gemma-3-270m-it"]
+    settings = Settings(workspace=tmp_path, openai_base_url=openai_server.url)
+    resolved, unreachable = endpoints.resolve_chat(settings, timeout_s=5)
+    assert unreachable == [] and endpoints.chat_models(resolved) == ["gemma-3-270m-it"]
+    assert Pricing(resolved).chat("gemma-3-270m-it").local
+    # Named explicitly, an unserved name is refused rather than answered by the wrong model.
+    named = Settings(
+        workspace=tmp_path, openai_base_url=openai_server.url, script_fallback_model="gpt-4o"
+    )
+    with pytest.raises(EndpointError, match="does not serve model 'gpt-4o'"):
+        endpoints.resolve_chat(named, timeout_s=5)

@@ -5,6 +5,9 @@ topic, keywords), instructions (the seed's template for the content type, every 
 filled), constraints (what the quality score checks, spelled out), the exact JSON output
 format, and one short example. An improvement request replays the previous draft as the
 assistant's turn and answers it with the checks it failed.
+
+Every text is a prompt file (``ytempire/data/prompts``), sent as the version an alias of
+MLflow's prompt registry points at (``PromptParams.from_registry``; ``ytempire.learning.prompts``).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """8 s of FFmpeg's moving test pattern (a frame counter on it), a key frame a second."""
     out = tmp_path_factory.mktemp("sheet") / "video.mp4"
     run([
-        ffmpeg_exe(), "-f", "lavfi", "-i", f"testsrc2=size=640x360:rate={FPS}:duration={SECONDS}",
+        ffmpeg_exe(), "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate={FPS}:duration={SECONDS}",
         "-c:v", "libx264", "-preset", "ultrafast", "-g", str(FPS), "-pix_fmt", "yuv420p",
         "-y", str(out),
     ])  # fmt: skip
@@ -68,10 +68,12 @@ def test_cells_are_the_videos_frames_at_their_times_found_by_seeking(
     reference = every_frame(video, CELL_LONG_SIDE)
     assert [f.time_s for f in sheet.frames if f.chapter] == [0.0, 3.3]
     assert len(sheet.frames) >= 16
+    # Every other pixel is plenty to tell frames apart, at a quarter of the work.
+    frames = np.stack([frame[::2, ::2] for _, frame in reference]).astype(np.int16)
     for cell in sheet.frames:
         left, top, right, bottom = cell.box
-        crop = image[top:bottom, left:right]
-        diffs = [np.abs(crop - frame.astype(np.int16)).mean() for _, frame in reference]
+        crop = image[top:bottom:2, left:right:2]
+        diffs = np.abs(frames - crop).mean(axis=(1, 2, 3))
         best = int(np.argmin(diffs))
         assert diffs[best] < 1.0, cell
         # The frame on screen at the cell's time: the last that starts at or before it.

@@ -4,7 +4,8 @@ failing or slowing the video.
 The record is always kept in the video's folder first (``mlflow-pending.json``). Then, by
 ``YTEMPIRE_MLFLOW_RECORD``: ``background`` (default) records it in a separate process that
 outlives the run (importing MLflow and opening its store take seconds the video need not
-wait for); ``inline`` records it before the flow ends; ``off`` keeps nothing. Either way
+wait for); ``inline`` records it before the flow ends (always, with a bucket workspace,
+whose local folder is a scratch copy removed when the flow ends); ``off`` keeps nothing. Either way
 the pending records of earlier videos are recorded too, and a store that is unreachable
 leaves them pending: the returned line says so and names ``ytempire mlflow flush``.
 """
@@ -54,7 +55,8 @@ def record_video(
         record.keep(kept, settings)
     except Exception as exc:  # the record is a by-product: it never fails the video
         return _said(f"MLflow: no record kept for this video: {redact.line(exc)}", video_id)
-    if settings.mlflow_record == "inline":
+    # A bucket workspace's folder is a scratch copy, gone when the flow ends: record now.
+    if settings.mlflow_record == "inline" or settings.workspace_url:
         mine = [o for o in record.flush(settings) if o.video_id == video_id]
         if mine and mine[0].recorded:
             return _said(
@@ -63,10 +65,10 @@ def record_video(
                 video_id,
             )
         reason = mine[0].error if mine else "claimed by another flush"
-        return _said(_not_recorded(reason), video_id)
+        return _said(_not_recorded(reason, settings), video_id)
     reason = mlflow_store.unreachable(settings)
     if reason is not None:
-        return _said(_not_recorded(reason), video_id)
+        return _said(_not_recorded(reason, settings), video_id)
     _flush_in_background(settings, VideoFolder(settings.workspace, video_id))
     return _said(
         f"MLflow: recording in the background to {mlflow_store.shown(settings)} "
@@ -75,11 +77,12 @@ def record_video(
     )
 
 
-def _not_recorded(reason: str | None) -> str:
-    return (
-        f"MLflow: not recorded ({reason}); kept in {record.PENDING}, "
-        "`ytempire mlflow flush` records it later"
-    )
+def _not_recorded(reason: str | None, settings: Settings) -> str:
+    if settings.workspace_url:  # the folder goes to the bucket; flush reads local folders
+        later = "in the bucket's video folder: flush it from a local copy of that folder"
+    else:
+        later = "`ytempire mlflow flush` records it later"
+    return f"MLflow: not recorded ({reason}); kept in {record.PENDING}, {later}"
 
 
 def _said(line: str, video_id: str) -> str:

@@ -1,8 +1,9 @@
 """Where MLflow keeps the record: the one module that points the MLflow SDK at a store.
 
-The embedded default is a SQLite tracking store and an artifact folder in the workspace
-(``mlflow.db``, ``mlartifacts``); ``MLFLOW_TRACKING_URI`` points every worker at a shared
-MLflow server instead. The prompt registry lives in the same store.
+The embedded default is a SQLite tracking store and an artifact folder in the local state
+folder (``mlflow.db``, ``mlartifacts``: the workspace, or ``state_dir`` with a bucket);
+``MLFLOW_TRACKING_URI`` points every worker at a shared MLflow server instead. The prompt
+registry lives in the same store.
 
 MLflow is imported only by ``connect`` (it is heavy: seconds to import, and a new SQLite
 store runs its migrations on first use), so a process that records nothing never pays it.
@@ -36,8 +37,8 @@ def tracking_uri(settings: Settings) -> str:
 
 
 def artifact_location(settings: Settings) -> str | None:
-    """Where a new experiment keeps artifacts: the workspace's ``mlartifacts`` folder when
-    the store is embedded; None lets a shared server decide."""
+    """Where a new experiment keeps artifacts: ``mlartifacts`` beside the embedded store;
+    None lets a shared server decide."""
     if settings.mlflow_tracking_uri:
         return None
     return (settings.local_state_dir / "mlartifacts").resolve().as_uri()

@@ -11,9 +11,11 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.events.filters import EventFilter, EventIDFilter
+from prefect.variables import Variable
 
 from flows.evaluation import ARTIFACT_KEY, model_evaluation
 from flows.report import analytics_report
+from tasks.experiments import VARIABLE, declared
 from tests.learning.test_drift import NOW, store_with_pace
 from tests.learning.test_experiments import demo_jobs
 from ytempire.analytics.store import AnalyticsStore
@@ -68,3 +70,20 @@ def test_the_report_writes_an_artifact_per_experiment(workspace: Path) -> None:
     assert text is not None
     assert "calm-vs-energetic (quality_score): keep running" in text
     assert "| control |" in text and "| candidate |" in text
+
+
+def test_the_server_variable_wins_over_the_file(tmp_path: Path) -> None:
+    text = (
+        "experiments:\n- name: from-server\n  factor: voice\n"
+        "  arms: {control: calm_female, candidate: energetic_male}\n"
+    )
+    Variable.set(VARIABLE, text, overwrite=True)
+    try:
+        (found,) = declared(Settings(workspace=tmp_path))
+        assert found.name == "from-server"
+        Variable.set(VARIABLE, "experiments: 3", overwrite=True)
+        with pytest.raises(ValueError, match=r"^Prefect Variable ytempire_experiments: expected"):
+            declared(Settings(workspace=tmp_path))
+    finally:
+        Variable.unset(VARIABLE)
+    assert [e.name for e in declared(Settings(workspace=tmp_path))] == ["calm-vs-energetic"]

@@ -274,6 +274,12 @@ def _measure(path: Path, kind: str) -> tuple[tuple[int, int] | None, float | Non
         return None, None
 
 
+def _photo_suffix(candidate: Candidate) -> str:
+    """The photo's file suffix from its link (``.jpg`` when it names none we show)."""
+    suffix = Path(candidate.item["link"].split("?")[0]).suffix.lower()
+    return suffix if suffix in PHOTO_SUFFIXES else ".jpg"
+
+
 def _slug_words(url: str) -> set[str]:
     """The words of a Pexels page URL's slug (``/video/black-hole-in-space-123/``)."""
     slug = url.rstrip("/").rsplit("/", 1)[-1]
@@ -298,7 +304,6 @@ class PexelsSource:
         query = cue_query(want.cue)
         if not query.strip():
             return None
-        landscape = self.orientation == "landscape"
         with self.client_factory() as client:
             started = time.perf_counter()
             videos = client.search_videos(
@@ -314,15 +319,13 @@ class PexelsSource:
                 )
                 for v in videos
             ]  # fmt: skip
-            for _, candidate in rank(want, self._fresh(clips), landscape):
-                video = candidate.item
-                self.used.add(candidate.clip_id)
-                path = client.download(video["link"], destination.with_suffix(".mp4"))
-                problem = clip_problem(path)
-                if problem:
-                    notes.append(f"pexels video {video['id']} skipped: {problem}")
-                    continue
-                return _footage(candidate, path, self.name, want, video["credit"])
+
+            def save(candidate: Candidate, suffix: str) -> Path:
+                return client.download(candidate.item["link"], destination.with_suffix(suffix))
+
+            found = self._take(want, clips, lambda c: save(c, ".mp4"), notes)
+            if found is not None:
+                return found
             started = time.perf_counter()
             photos = client.search_photos(
                 query, orientation=self.orientation, per_page=self.per_page
@@ -336,19 +339,27 @@ class PexelsSource:
                 )
                 for p in photos
             ]  # fmt: skip
-            for _, candidate in rank(want, self._fresh(pictures), landscape):
-                photo = candidate.item
-                self.used.add(candidate.clip_id)
-                suffix = Path(photo["link"].split("?")[0]).suffix.lower()
-                path = client.download(
-                    photo["link"],
-                    destination.with_suffix(suffix if suffix in PHOTO_SUFFIXES else ".jpg"),
-                )
-                problem = picture_problem(path)
-                if problem:
-                    notes.append(f"pexels photo {photo['id']} skipped: {problem}")
-                    continue
-                return _footage(candidate, path, self.name, want, photo["credit"])
+            return self._take(want, pictures, lambda c: save(c, _photo_suffix(c)), notes)
+
+    def _take(
+        self,
+        want: Want,
+        candidates: list[Candidate],
+        save: Callable[[Candidate], Path],
+        notes: list[str],
+    ) -> Footage | None:
+        """The best ranked candidate not used yet that downloads and can be shown."""
+        landscape = self.orientation == "landscape"
+        for _, candidate in rank(want, self._fresh(candidates), landscape):
+            self.used.add(candidate.clip_id)
+            path = save(candidate)
+            clip = candidate.kind == "clip"
+            problem = clip_problem(path) if clip else picture_problem(path)
+            if problem:
+                what = "video" if clip else "photo"
+                notes.append(f"pexels {what} {candidate.item['id']} skipped: {problem}")
+                continue
+            return _footage(candidate, path, self.name, want, candidate.item["credit"])
         return None
 
     def _fresh(self, candidates: list[Candidate]) -> list[Candidate]:

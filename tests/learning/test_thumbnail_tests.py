@@ -18,6 +18,7 @@ from tests.servers.youtube_reporting import (  # noqa: F401  (a pytest fixture)
     youtube_reporting_server,
 )
 from tests.servers.youtube_upload import YouTubeUploadServer
+from ytempire.analytics.store import AnalyticsStore
 from ytempire.learning import thumbnail_tests as tt
 from ytempire.learning.reach import ReachDay, YouTubeReporting, parse
 from ytempire.publish.youtube import YouTubeUploader
@@ -151,3 +152,19 @@ def test_fitted_weights_change_the_predicted_ctr() -> None:
     assert hand == pytest.approx(ctr.WEIGHTS["faces"], abs=1e-3)
     assert only_faces == pytest.approx(1.0)
     assert ctr.estimate(plain, "Two words", fitted).score == 0.0
+
+
+def test_reach_stays_when_the_days_views_are_fetched_again(tmp_path: Path) -> None:
+    store = AnalyticsStore(f"sqlite:///{tmp_path / 'a.db'}")
+    day = {"day": D0, "views": 10, "average_view_duration_s": 30.0}
+    store.record_performance(VIDEO, YT, [day])
+    assert store.record_reach(VIDEO, [{"day": D0, "impressions": 900, "impressions_ctr": 0.05}])
+    assert (
+        store.record_reach(
+            VIDEO, [{"day": D0 + timedelta(days=1), "impressions": 1, "impressions_ctr": 0.0}]
+        )
+        == 0
+    )  # no views yet: left out
+    store.record_performance(VIDEO, YT, [{**day, "views": 12}])  # the Analytics API again
+    (row,) = store.performance(VIDEO)
+    assert (row.views, row.impressions, row.impressions_ctr) == (12, 900, 0.05)

@@ -3,14 +3,18 @@
     .venv/bin/python benchmarks/render.py [--minutes 5] [--workdir /tmp/ytempire-bench-render]
                                           [--no-vmaf] [--vmaf-subsample 1] [--encoder auto]
                                           [--preset calm-explainer|fast-cuts|data-story]
+                                          [--captions clean|bold-pop|karaoke]
 
 The timeline is the issue's: a slide every 10 s (30 in 5 minutes), half of them photo-like
 pictures that pan, half text cards; a crossfade at every cut; a subtitle cue every ~3 s with
-short gaps (as the voice stage writes them), burned in; a narration WAV. With ``--preset``
-the timeline is paced by that style preset instead, as if every block had footage: cards
-hold the preset's ``card_s`` and pictures its ``shot_s``, alternating; a picture comes in
-with the preset's transition into shots, a card with its transition between blocks; pictures
-pan with its zoom (or not at all); the captions take its style. Prints one line:
+short gaps (as the voice stage writes them), its words timed evenly over it and burned in
+word by word (``--captions``: the caption style, clean by default); a text overlay over
+every third segment (3 s, as the script's text-overlay cues are shown); a narration WAV.
+With ``--preset`` the timeline is paced by that style preset instead, as if every block
+had footage: cards hold the preset's ``card_s`` and pictures its ``shot_s``, alternating; a
+picture comes in with the preset's transition into shots, a card with its transition between
+blocks; pictures pan with its zoom (or not at all); the captions take its shape. Prints one
+line:
 
     render: <x> x realtime, peak_rss_mb=<n>, size_mb=<m>, vmaf=<v>
 
@@ -39,7 +43,19 @@ from PIL import Image
 
 from ytempire.media.reference import vmaf
 from ytempire.media.render import RenderOptions, render_timeline
-from ytempire.models import Pan, ScriptBlock, Segment, Slide, Timeline, Transition
+from ytempire.media.subtitles import CAPTION_STYLE_NAMES, parse_srt
+from ytempire.models import (
+    CaptionStyleName,
+    Overlay,
+    Pan,
+    ScriptBlock,
+    Segment,
+    Slide,
+    TimedText,
+    Timeline,
+    Transition,
+)
+from ytempire.visuals.overlays import text_overlay
 from ytempire.visuals.presets import StylePreset, preset_named
 from ytempire.visuals.slides import render_slide
 
@@ -97,6 +113,21 @@ def subtitles(path: Path, seconds: float) -> Path:
     return path
 
 
+def word_timings(srt: Path) -> list[TimedText]:
+    """The cues' words, each cue's time shared evenly among them (a new block every 5 cues)."""
+    words = []
+    for number, (start, end, text) in enumerate(parse_srt(srt.read_text(encoding="utf-8"))):
+        said = text.split()
+        step = (end - start) / len(said)
+        words += [
+            TimedText(
+                text=w, start=start + k * step, end=start + (k + 0.8) * step, block=number // 5
+            )
+            for k, w in enumerate(said)
+        ]
+    return words
+
+
 def _srt(seconds: float) -> str:
     ms = round(seconds * 1000)
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
@@ -128,9 +159,15 @@ def _transition(preset: StylePreset | None, index: int) -> Transition | None:
     return Transition(kind=kind, duration_s=length) if kind != "cut" and length else None
 
 
-def bench_timeline(minutes: float, folder: Path, preset: StylePreset | None = None) -> Timeline:
+def bench_timeline(
+    minutes: float,
+    folder: Path,
+    preset: StylePreset | None = None,
+    captions: CaptionStyleName = "clean",
+) -> Timeline:
     """The fixed benchmark timeline of ``minutes`` minutes, its media made in ``folder``,
-    paced by ``preset`` when one is given (see the module)."""
+    paced by ``preset`` when one is given, captions in the ``captions`` style (see the
+    module)."""
     folder.mkdir(parents=True, exist_ok=True)
     seconds = minutes * 60
     holds = _holds(seconds, preset)
@@ -157,10 +194,25 @@ def bench_timeline(minutes: float, folder: Path, preset: StylePreset | None = No
                 )
             pan = None
         transition = _transition(preset, i)
+        overlays = []
+        if i % 3 == 1 and end - start >= 4:
+            text = text_overlay(
+                f"Part {i // 3 + 1}: energy leaks away", SIZE, folder / f"text_{i:02d}.png"
+            )
+            overlays.append(Overlay(kind="text", image_path=text, start=start + 1, end=start + 4))
         segments.append(
-            Segment(kind="still", path=path, start=start, end=end, pan=pan, transition=transition)
+            Segment(
+                kind="still",
+                path=path,
+                start=start,
+                end=end,
+                pan=pan,
+                transition=transition,
+                overlays=overlays,
+            )
         )
         slides.append(Slide(image_path=path, start=start, end=end, kind="section"))
+    srt = subtitles(folder / f"subtitles_{minutes:g}.srt", seconds)
     return Timeline(
         engine="bench",
         width=SIZE[0],
@@ -169,8 +221,10 @@ def bench_timeline(minutes: float, folder: Path, preset: StylePreset | None = No
         slides=slides,
         segments=segments,
         audio_path=narration(folder / f"narration_{minutes:g}.wav", seconds),
-        subtitles_path=subtitles(folder / f"subtitles_{minutes:g}.srt", seconds),
+        subtitles_path=srt,
         subtitle_style=preset.caption if preset else "",
+        words=word_timings(srt),
+        caption_style=captions,
     )
 
 
@@ -240,10 +294,11 @@ def main() -> None:
     parser.add_argument(
         "--preset", default=None, help="pace the timeline by this style preset (docs/branding.md)"
     )
+    parser.add_argument("--captions", default="clean", choices=CAPTION_STYLE_NAMES)
     args = parser.parse_args()
 
     preset = preset_named(args.preset) if args.preset else None
-    timeline = bench_timeline(args.minutes, args.workdir / "media", preset)
+    timeline = bench_timeline(args.minutes, args.workdir / "media", preset, args.captions)
     output = args.workdir / f"render_{args.minutes:g}.mp4"
     options = RenderOptions(encoder=args.encoder, workers=args.workers)
     with PeakRss() as rss:
@@ -261,7 +316,8 @@ def main() -> None:
         f"size_mb={video.info.size_bytes / 1e6:.1f}, vmaf={score}"
     )
     print(
-        f"  ({args.minutes:g} min video, preset {args.preset or 'none'}, in {seconds:.1f} s "
+        f"  ({args.minutes:g} min video, preset {args.preset or 'none'}, captions "
+        f"{args.captions}, in {seconds:.1f} s "
         f"with {video.encoder}: "
         f"{video.encoded_frames} pictures encoded for "
         f"{round(timeline.duration_s * timeline.fps)} frames)",

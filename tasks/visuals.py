@@ -31,7 +31,7 @@ from ytempire.errors import one_line
 from ytempire.models import FootageSet, Narration, Script, Stage, Timeline, VideoJob, VisualCue
 from ytempire.providers.pexels import PexelsClient
 from ytempire.settings import Settings
-from ytempire.visuals import charts, footage, marks, overlays, slides, timeline
+from ytempire.visuals import charts, footage, marks, overlays, slides, text_cues, timeline
 from ytempire.visuals.brand import brand_of, caption_style
 from ytempire.visuals.presets import preset_named
 from ytempire.workspace import VideoFolder
@@ -206,13 +206,29 @@ def build_visuals(
             end_s=job.end_screen_s,
             fonts_dir=settings.fonts_dir,
         )
+        before = len(tl.notes)
+        tl = text_cues.add(
+            tl,
+            script,
+            narration,
+            lambda text, path: overlays.text_overlay(
+                text, size, path, palette=brand.palette, faces=faces
+            ),
+            media,
+        )
         engine = f"pillow+{found.engine}" if found and found.engine != "none" else "pillow"
         return tl.model_copy(
             update={
                 "engine": engine,
                 # A corrected brand colour or a logo left out is a fallback: never silent.
-                "fallbacks": [*(found.fallbacks if found else []), *brand.notes],
+                # So is a text overlay left out (it shows in the stage table).
+                "fallbacks": [
+                    *(found.fallbacks if found else []),
+                    *brand.notes,
+                    *tl.notes[before:],
+                ],
                 "subtitle_style": caption_style(brand, preset),
+                "caption_style": job.caption_style,
             }
         )
 

@@ -160,6 +160,7 @@ def master_voice(job: VideoJob, synthesis: Synthesis, settings: Settings) -> Nar
         VideoFolder(settings.workspace, job.video_id),
         music_dir=settings.music_dir,
         music_below_speech_db=settings.music_below_speech_db,
+        max_pause_s=job.max_pause_s,
     )
 
 

@@ -23,6 +23,7 @@ from ytempire.models import (
     SLUG_PATTERN,
     YOUTUBE_CHANNEL_ID,
     Aspect,
+    CaptionStyleName,
     ContentType,
     StylePresetName,
     VideoJob,
@@ -91,6 +92,13 @@ class Channel(BaseModel):
         description="calm-explainer, fast-cuts or data-story: pacing and caption style; "
         "unset: the house look",
     )
+    caption_style: CaptionStyleName = Field(
+        default="clean",
+        description="word-by-word captions: clean, bold-pop or karaoke (docs/captions.md)",
+    )
+    max_pause_s: float = Field(
+        default=0.2, gt=0, le=3, description="pauses in the narration longer than this are cut"
+    )
     heading_font: str | None = Field(
         default=None, min_length=1, max_length=100, description="font file for headings"
     )
@@ -139,6 +147,8 @@ class Channel(BaseModel):
             publish_template_scripts=self.publish_template_scripts,
             footage_library_first=self.footage_library_first,
             style_preset=self.style_preset,
+            caption_style=self.caption_style,
+            max_pause_s=self.max_pause_s,
             heading_font=self.heading_font,
             body_font=self.body_font,
             logo=self.logo,

@@ -36,6 +36,8 @@ DEFAULT_BRAND_COLOURS = ("#0b132b", "#ffb703", "#f8fafc", "#1c315e", "#becbde")
 # Style presets a channel may pick (``visuals.presets`` defines each); None: the house look.
 StylePresetName = Literal["calm-explainer", "fast-cuts", "data-story"]
 STYLE_PRESETS: tuple[str, ...] = get_args(StylePresetName)
+# Word-by-word caption styles (ytempire.media.subtitles.CAPTION_STYLES).
+CaptionStyleName = Literal["clean", "bold-pop", "karaoke"]
 # An end screen lasts 5-20 s (YouTube's end-screen elements need at least 5 s); 0: none.
 END_SCREEN_S = (5.0, 20.0)
 
@@ -157,6 +159,12 @@ class VideoJob(BaseModel):
     # How the channel looks on screen (docs/branding.md).
     style_preset: StylePresetName | None = Field(
         default=None, description="pacing and caption style; None: the house look"
+    )
+    caption_style: CaptionStyleName = Field(
+        default="clean", description="word-by-word captions: clean, bold-pop or karaoke"
+    )
+    max_pause_s: float = Field(
+        default=0.2, gt=0, le=3, description="longer pauses in the narration are shortened"
     )
     heading_font: str | None = Field(
         default=None, min_length=1, max_length=100, description="font file name for headings"
@@ -452,6 +460,12 @@ class Timeline(StageOutput):
     notes: list[str] = Field(default_factory=list)
     subtitle_style: str = Field(
         default="", description="ASS style fields of the burned captions (the brand's)"
+    )
+    words: list[TimedText] = Field(
+        default_factory=list, description="word timings: captions go word by word"
+    )
+    caption_style: CaptionStyleName = Field(
+        default="clean", description="how word-by-word captions look"
     )
 
     def shown(self) -> list[Segment]:

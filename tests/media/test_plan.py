@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from ytempire.media.plan import Cue, any_of, cost, cue_frames, holds, parse_srt, plan
+from ytempire.media.plan import Cue, any_of, cost, cue_frames, holds, plan
+from ytempire.media.subtitles import parse_srt
 from ytempire.models import Pan, Segment, Slide, Timeline, Transition
 
 

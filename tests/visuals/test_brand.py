@@ -113,7 +113,8 @@ def test_captions_take_the_brand_colours_face_and_the_presets_shape() -> None:
     gadgets = brand_of(VideoJob(brand_colours=("#111111", "#00E5FF"), body_font="Roboto-Medium"))
     style = caption_style(gadgets, PRESETS["fast-cuts"])
     fields = style_fields(style, (1920, 1080))
-    assert fields["PrimaryColour"] == "&H00FFFFFF"  # the brand's white text
+    assert fields["SecondaryColour"] == "&H00FFFFFF"  # the brand's white text
+    assert fields["PrimaryColour"] == "&H00FFE500"  # a spoken word: its cyan accent
     assert fields["OutlineColour"] == "&H40111111"  # on its black, a quarter see-through
     assert fields["Fontname"] == "Roboto Medium"
     assert (fields["Bold"], fields["BorderStyle"], fields["Fontsize"]) == ("1", "1", "60")

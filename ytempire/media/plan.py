@@ -24,11 +24,13 @@ from ytempire.models import Pan, Segment, Timeline
 
 @dataclass(frozen=True)
 class Cue:
-    """A subtitle on screen from frame ``first`` up to (not including) ``end``."""
+    """A subtitle on screen from frame ``first`` up to (not including) ``end``; a caption
+    line said word by word has ``words``: the frame each word starts on, and the word."""
 
     first: int
     end: int
     text: str
+    words: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,40 +205,30 @@ def holds(pieces: tuple[Piece, ...]) -> list[int]:
     return [b - a for a, b in zip(starts, ends, strict=True)]
 
 
-_SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d)[,.](\d{1,3})")
-
-
-def parse_srt(text: str) -> list[tuple[float, float, str]]:
-    """(start_s, end_s, text) of each cue of an SRT file, in file order."""
-    cues = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
-        lines = [line for line in block.split("\n") if line.strip()]
-        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
-        if timing is None:
-            continue
-        left, _, right = lines[timing].partition("-->")
-        a, b = _SRT_TIME.search(left), _SRT_TIME.search(right)
-        if not a or not b:
-            continue
-        body = "\n".join(lines[timing + 1 :]).strip()
-        if body:
-            cues.append((_seconds(a), _seconds(b), body))
-    return cues
-
-
-def _seconds(match: re.Match[str]) -> float:
-    h, m, s, ms = match.groups()
-    return int(h) * 3600 + int(m) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000
-
-
 def cue_frames(cues: list[tuple[float, float, str]], fps: int, total: int) -> tuple[Cue, ...]:
     """Cues snapped to the frame grid, clipped to the video, empty ones dropped."""
+    return word_cue_frames([(a, b, [(a, text)]) for a, b, text in cues], fps, total, False)
+
+
+def word_cue_frames(
+    lines: list[tuple[float, float, list[tuple[float, str]]]],
+    fps: int,
+    total: int,
+    by_word: bool = True,
+) -> tuple[Cue, ...]:
+    """Caption lines ((start_s, end_s, [(word start_s, word), ...])) snapped to the frame
+    grid like :func:`cue_frames`, each word's start too (inside its line) when ``by_word``."""
+
+    def frame(t: float) -> int:
+        return min(total, max(0, round(t * fps)))
+
     out = []
-    for start, end, text in cues:
-        first = min(total, max(0, round(start * fps)))
-        last = min(total, max(0, round(end * fps)))
+    for start, end, words in lines:
+        first, last = frame(start), frame(end)
         if last > first:
-            out.append(Cue(first, last, text))
+            text = " ".join(w for _, w in words)
+            timed = tuple((min(max(frame(t), first), last), w) for t, w in words)
+            out.append(Cue(first, last, text, timed if by_word else ()))
     return tuple(out)
 
 
@@ -291,6 +283,7 @@ def plan(timeline: Timeline, cues: tuple[Cue, ...] = (), *, collapse: bool = Tru
         for seg, v in zip(segments, visible, strict=True)
     )
     boundaries = {c.first for c in cues} | {c.end for c in cues}
+    boundaries |= {frame for c in cues for frame, _ in c.words}
     overlay_edges = [
         {round(o.start * fps) for o in seg.overlays} | {round(o.end * fps) for o in seg.overlays}
         for seg in segments

@@ -13,16 +13,16 @@ import shutil
 from pathlib import Path
 
 from ytempire.media.ffmpeg import ffmpeg_exe, run
-from ytempire.media.plan import Cue, cue_frames, parse_srt, plan
+from ytempire.media.plan import plan
 from ytempire.media.render import (
     RenderOptions,
     _link_sources,
     _Sources,
     _usable,
+    burned_cues,
+    caption_script,
     part_graph,
-    part_subtitles,
 )
-from ytempire.media.subtitles import ass_script
 from ytempire.models import Timeline
 from ytempire.workspace import write_text
 
@@ -46,18 +46,12 @@ def vmaf(
     folder.mkdir(parents=True)
     try:
         sources = _link_sources(timeline, folder, options.fonts_dir)
-        total = max(1, round(timeline.duration_s * timeline.fps))
-        cues: tuple[Cue, ...] = ()
-        if options.burn_subtitles and timeline.subtitles_path is not None:
-            text = timeline.subtitles_path.read_text(encoding="utf-8", errors="replace")
-            cues = cue_frames(parse_srt(text), timeline.fps, total)
+        cues = burned_cues(timeline, options)
         laid = plan(timeline, cues, collapse=False)
         ass = None
         if cues:
-            events = part_subtitles(laid, laid.pieces)
-            size = (laid.width, laid.height)
-            style = ",".join(filter(None, (timeline.subtitle_style, options.subtitle_style)))
-            ass = write_text(folder / "ref.ass", ass_script(events, size, style))
+            script = caption_script(laid, laid.pieces, timeline, options)
+            ass = write_text(folder / "ref.ass", script)
         ref_sources = _Sources(sources.names, sources.overlays, [])
         graph, label = part_graph(laid, laid.pieces, ref_sources, ass.name if ass else None)
         distorted = len(ref_sources.inputs)

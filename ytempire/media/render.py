@@ -39,15 +39,22 @@ from ytempire.media.plan import (
     any_of,
     cue_frames,
     holds,
-    parse_srt,
     plan,
     shot_starts,
+    word_cue_frames,
 )
 from ytempire.media.plan import (
     cost as plan_cost,
 )
 from ytempire.media.probe import ProbeError, probe
-from ytempire.media.subtitles import ass_script
+from ytempire.media.subtitles import (
+    CAPTION_STYLES,
+    ass_script,
+    ass_text,
+    caption_lines,
+    karaoke_text,
+    parse_srt,
+)
 from ytempire.models import MediaInfo, RenderedVideo, Segment, Stage, Timeline
 from ytempire.progress import Steps
 from ytempire.workspace import atomic_path, write_text
@@ -285,8 +292,43 @@ def part_graph(
     return text, labels[0]
 
 
+def burned_cues(timeline: Timeline, options: RenderOptions) -> tuple[Cue, ...]:
+    """The captions to burn: word by word in the timeline's caption style where it has word
+    timings, else its SRT's cues; none when burning is off."""
+    if not options.burn_subtitles:
+        return ()
+    total = max(1, round(timeline.duration_s * timeline.fps))
+    if timeline.words:
+        style = CAPTION_STYLES[timeline.caption_style]
+        lines = caption_lines(timeline.words, style, (timeline.width, timeline.height))
+        return word_cue_frames(lines, timeline.fps, total)
+    if timeline.subtitles_path is None:
+        return ()
+    text = timeline.subtitles_path.read_text(encoding="utf-8", errors="replace")
+    return cue_frames(parse_srt(text), timeline.fps, total)
+
+
+def caption_script(
+    laid: RenderPlan, pieces: tuple[Piece, ...], timeline: Timeline, options: RenderOptions
+) -> str:
+    """The ASS script libass draws over ``pieces``: the caption style's fields, then the
+    channel's (the timeline's), then the operator's overrides."""
+    style = ",".join(
+        filter(
+            None,
+            (
+                CAPTION_STYLES[timeline.caption_style].fields if timeline.words else "",
+                timeline.subtitle_style,
+                options.subtitle_style,
+            ),
+        )
+    )
+    return ass_script(part_subtitles(laid, pieces), (laid.width, laid.height), style)
+
+
 def part_subtitles(laid: RenderPlan, pieces: tuple[Piece, ...]) -> list[tuple[float, float, str]]:
-    """The cues over ``pieces``, timed in pictures (picture k at second k) for libass."""
+    """The cues over ``pieces`` as ASS text, timed in pictures (picture k at second k) for
+    libass; a word-by-word cue's karaoke tags too."""
     starts = [s for p in pieces for s in p.states]
     first, end = pieces[0].first, pieces[-1].end
     events = []
@@ -304,8 +346,14 @@ def part_subtitles(laid: RenderPlan, pieces: tuple[Piece, ...]) -> list[tuple[fl
 
     for cue in laid.cues:
         a, b = max(cue.first, first), min(cue.end, end)
-        if b > a:
-            events.append((float(index(a)), float(index(b)), cue.text))
+        if b <= a:
+            continue
+        start, stop = float(index(a)), float(index(b))
+        if cue.words:
+            timed = [(float(index(max(f, a))), w) for f, w in cue.words]
+            events.append((start, stop, karaoke_text(timed, start, stop)))
+        else:
+            events.append((start, stop, ass_text(cue.text)))
     return events
 
 
@@ -341,15 +389,8 @@ def render_timeline(
     folder.mkdir(parents=True)
     try:
         sources = _link_sources(timeline, folder, options.fonts_dir)
-        cues: tuple[Cue, ...] = ()
-        if options.burn_subtitles and timeline.subtitles_path is not None:
-            text = timeline.subtitles_path.read_text(encoding="utf-8", errors="replace")
-            cues = cue_frames(
-                parse_srt(text), timeline.fps, max(1, round(timeline.duration_s * timeline.fps))
-            )
+        cues = burned_cues(timeline, options)
         laid = plan(timeline, cues, collapse=spec.spliceable)
-        # The channel's caption style (the timeline's), then the operator's overrides.
-        caption_style = ",".join(filter(None, (timeline.subtitle_style, options.subtitle_style)))
         parts = laid.chunks(max(1, options.workers))
         duration = laid.total_frames / laid.fps
         threads = 1 if len(parts) > 1 else 0
@@ -358,11 +399,8 @@ def render_timeline(
             part_sources = _Sources(sources.names, sources.overlays, [])
             ass = None
             if cues:
-                events = part_subtitles(laid, parts[k])
-                ass = write_text(
-                    folder / f"part{k}.ass",
-                    ass_script(events, (laid.width, laid.height), caption_style),
-                ).name
+                script = caption_script(laid, parts[k], timeline, options)
+                ass = write_text(folder / f"part{k}.ass", script).name
             text, label = part_graph(laid, parts[k], part_sources, ass)
             write_text(folder / f"part{k}.graph", text + "\n")
             target = folder / f"part{k}.h264"

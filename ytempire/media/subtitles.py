@@ -1,4 +1,11 @@
-"""Burned-in subtitles: the narration's cues as an ASS script that libass draws.
+"""Burned-in captions: the narration as an ASS script that libass draws, and the SRT reader.
+
+With word timings, captions go word by word: a few words a line (the channel's caption
+style: :data:`CAPTION_STYLES`), each word turning to the highlight colour as it is spoken
+(ASS karaoke ``\\k`` tags; libass switches a word's colour at its start). Without them,
+the sentence-level SRT cues are drawn. Either way captions sit inside the safe area of the
+frame (:func:`safe_margins`): clear of YouTube's progress bar and controls in 16:9, and of
+the Shorts player's caption, title and buttons in 9:16.
 
 The style is a setting written like FFmpeg's ``force_style`` (``Fontsize=48,MarginV=70``),
 laid over :data:`DEFAULT_STYLE` and scaled from a 1080-pixel short side to the real frame,
@@ -10,7 +17,11 @@ cue by a frame.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ytempire.models import TimedText
 
 # Roboto Medium, white on a translucent box, bottom centre: readable on any slide or footage.
 DEFAULT_STYLE: dict[str, str] = {
@@ -41,8 +52,23 @@ _SCALED = ("Fontsize", "Outline", "Shadow", "MarginL", "MarginR", "MarginV", "Sp
 _STYLE_FIELDS = list(DEFAULT_STYLE)
 
 
+def safe_margins(size: tuple[int, int]) -> tuple[int, int, int]:
+    """(left, right, bottom) pixels captions keep clear of in a frame of ``size``.
+
+    16:9 (wider than tall): 3% at the sides, 12% at the bottom, above the progress bar and
+    the player's controls. 9:16: 6% left, 16% right (the Shorts like, comment and share
+    buttons), 26% at the bottom (the channel name, title and the progress line). Overlays
+    keep to the same area (:mod:`ytempire.visuals.overlays`).
+    """
+    width, height = size
+    if width >= height:
+        return round(0.03 * width), round(0.03 * width), round(0.12 * height)
+    return round(0.06 * width), round(0.16 * width), round(0.26 * height)
+
+
 def style_fields(style: str, size: tuple[int, int]) -> dict[str, str]:
-    """The ASS style for a frame of ``size``: defaults, ``style``'s overrides, scaled.
+    """The ASS style for a frame of ``size``: defaults, ``style``'s overrides, scaled, and
+    the margins at least :func:`safe_margins`.
 
     Raises ValueError for an override that is not ``Key=Value`` or names no style field.
     """
@@ -57,6 +83,8 @@ def style_fields(style: str, size: tuple[int, int]) -> dict[str, str]:
     scale = min(size) / 1080
     for name in _SCALED:
         fields[name] = f"{float(fields[name]) * scale:.2f}".rstrip("0").rstrip(".")
+    for name, least in zip(("MarginL", "MarginR", "MarginV"), safe_margins(size), strict=True):
+        fields[name] = str(max(least, math.ceil(float(fields[name]))))
     return fields
 
 
@@ -83,7 +111,8 @@ def ass_text(text: str) -> str:
 def ass_script(
     events: Iterable[tuple[float, float, str]], size: tuple[int, int], style: str = ""
 ) -> str:
-    """An ASS script showing each (start_s, end_s, text) event in the given style."""
+    """An ASS script showing each (start_s, end_s, text) event in the given style; each
+    text is ASS already (:func:`ass_text`, :func:`karaoke_text`)."""
     width, height = size
     fields = style_fields(style, size)
     lines = [
@@ -102,7 +131,140 @@ def ass_script(
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     for start, end, text in events:
-        lines.append(
-            f"Dialogue: 0,{ass_time(start)},{ass_time(end)},Default,,0,0,0,,{ass_text(text)}"
-        )
+        lines.append(f"Dialogue: 0,{ass_time(start)},{ass_time(end)},Default,,0,0,0,,{text}")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class CaptionStyle:
+    """How a channel's word-by-word captions look (see the module)."""
+
+    name: str
+    description: str
+    fields: str  # ASS style fields over DEFAULT_STYLE: face, size, colours, box or outline
+    words_per_line: int
+    max_chars: int  # a 16:9 line holds at most this many characters (its words allowing)
+    upper: bool = False
+
+
+# ASS colours are &HAABBGGRR: PrimaryColour is a spoken word's (the highlight),
+# SecondaryColour a word still to come.
+CAPTION_STYLES: dict[str, CaptionStyle] = {
+    c.name: c
+    for c in (
+        CaptionStyle(
+            name="clean",
+            description="Six words a line in white on a translucent box, each word turning "
+            "soft yellow as it is spoken.",
+            fields="PrimaryColour=&H0060E6FF,SecondaryColour=&H00FFFFFF",
+            words_per_line=6,
+            max_chars=36,
+        ),
+        CaptionStyle(
+            name="bold-pop",
+            description="Three big bold upper-case words a line, white with a thick black "
+            "outline, the spoken ones in yellow.",
+            fields="Fontsize=68,Bold=1,BorderStyle=1,Outline=5,Shadow=2,"
+            "PrimaryColour=&H0000D7FF,SecondaryColour=&H00FFFFFF,OutlineColour=&H00000000",
+            words_per_line=3,
+            max_chars=20,
+            upper=True,
+        ),
+        CaptionStyle(
+            name="karaoke",
+            description="Five words a line on a dark box, sung in cyan as a karaoke line "
+            "fills from left to right.",
+            fields="Fontsize=52,Outline=10,PrimaryColour=&H00FFE100,SecondaryColour=&H00FFFFFF",
+            words_per_line=5,
+            max_chars=30,
+        ),
+    )
+}
+CAPTION_STYLE_NAMES = tuple(CAPTION_STYLES)
+DEFAULT_CAPTION_STYLE = "clean"
+# A line ends after a word that ends a sentence, and before a pause this long.
+_LINE_BREAK_PAUSE_S = 0.5
+# After its last word a line stays up this long, unless the next line comes sooner.
+_LINE_HOLD_S = 0.6
+
+
+# A 9:16 frame's safe width is half a 16:9 one's at the same type size (the short side).
+_PORTRAIT_CHARS = 0.75
+
+
+def caption_lines(
+    words: Sequence[TimedText], style: CaptionStyle, size: tuple[int, int]
+) -> list[tuple[float, float, list[tuple[float, str]]]]:
+    """The caption lines of timed ``words``: (start_s, end_s, [(word start_s, word), ...]).
+
+    A line takes at most ``style.words_per_line`` words and ``style.max_chars`` characters
+    (three quarters of that in a portrait frame of ``size``; a longer single word stands
+    alone), so it is one line inside the safe area. A line never runs past a sentence's
+    end, a block's end or a pause; it starts with its first word and stays until the next
+    line starts or ``_LINE_HOLD_S`` after its last word, whichever is first. Lines never
+    overlap.
+    """
+    max_chars = style.max_chars if size[0] >= size[1] else round(style.max_chars * _PORTRAIT_CHARS)
+    groups: list[list[TimedText]] = []
+    for word in sorted(words, key=lambda w: w.start):
+        line = groups[-1] if groups else None
+        if (
+            line is None
+            or len(line) >= style.words_per_line
+            or len(" ".join(w.text for w in [*line, word])) > max_chars
+            or line[-1].block != word.block
+            or line[-1].text.endswith((".", "!", "?", ":", ";"))
+            or word.start - line[-1].end >= _LINE_BREAK_PAUSE_S
+        ):
+            groups.append([word])
+        else:
+            line.append(word)
+    lines = []
+    for i, line in enumerate(groups):
+        end = line[-1].end + _LINE_HOLD_S
+        if i + 1 < len(groups):
+            end = min(end, groups[i + 1][0].start)
+        text = [(w.start, w.text.upper() if style.upper else w.text) for w in line]
+        lines.append((line[0].start, max(end, line[-1].end), text))
+    return lines
+
+
+def karaoke_text(words: Sequence[tuple[float, str]], start: float, end: float) -> str:
+    """ASS text of a line shown from ``start`` to ``end`` (seconds) whose ``words`` start at
+    the given times: each word after a ``\\k`` tag lasting until the next word starts
+    (centiseconds), so libass turns it to the highlight colour as it starts. A word that
+    started before ``start`` is highlighted from the first picture."""
+    times = [min(max(t, start), end) for t, _ in words]
+    cs = [round(t * 100) for t in [*times, end]]
+    lead = cs[0] - round(start * 100)
+    parts = [f"{{\\k{lead}}}"] if lead > 0 else []
+    for i, (_, word) in enumerate(words):
+        space = " " if i + 1 < len(words) else ""
+        parts.append(f"{{\\k{cs[i + 1] - cs[i]}}}{ass_text(word)}{space}")
+    return "".join(parts)
+
+
+_SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d)[,.](\d{1,3})")
+
+
+def parse_srt(text: str) -> list[tuple[float, float, str]]:
+    """(start_s, end_s, text) of each cue of an SRT file, in file order."""
+    cues = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
+        lines = [line for line in block.split("\n") if line.strip()]
+        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if timing is None:
+            continue
+        left, _, right = lines[timing].partition("-->")
+        a, b = _SRT_TIME.search(left), _SRT_TIME.search(right)
+        if not a or not b:
+            continue
+        body = "\n".join(lines[timing + 1 :]).strip()
+        if body:
+            cues.append((_seconds(a), _seconds(b), body))
+    return cues
+
+
+def _seconds(match: re.Match[str]) -> float:
+    h, m, s, ms = match.groups()
+    return int(h) * 3600 + int(m) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000

@@ -208,7 +208,8 @@ def caption_style(brand: Brand, preset: StylePreset | None) -> str:
         dark = min((p.background_top, p.background_bottom), key=lambda c: sum(c))
         ink = readable_on([dark], p.text)
         fields += [
-            f"PrimaryColour={_ass_colour(ink)}",
+            # A spoken word (word-by-word captions) takes the accent, where it reads.
+            f"PrimaryColour={_ass_colour(readable_on([dark], p.accent))}",
             f"SecondaryColour={_ass_colour(ink)}",
             f"OutlineColour={_ass_colour(dark, _CAPTION_ALPHA)}",
             f"BackColour={_ass_colour(dark, 0x80)}",

@@ -12,6 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ytempire.fonts import find_font
+from ytempire.media.subtitles import safe_margins
 from ytempire.visuals.palette import DEFAULT_PALETTE, RGB, Palette, readable_on
 from ytempire.visuals.text import draw_set_text, fit_text
 from ytempire.workspace import atomic_path
@@ -54,7 +55,8 @@ def lower_third(
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     margin = round(unit * 0.06)
-    box_w = round(width * (0.62 if width > height else 0.84))
+    # 9:16: as wide as the safe area lets it (the Shorts buttons are at the right).
+    box_w = round(width * 0.62) if width > height else width - margin - safe_margins(size)[1]
     main = fit_text(
         text,
         heading,
@@ -79,7 +81,8 @@ def lower_third(
     gap = round(unit * 0.012) if small else 0
     inner = (small.height + gap if small else 0) + (main.height if main else 0)
     panel_h = inner + 2 * pad
-    bottom = round(height * (0.80 if width > height else 0.72))
+    # Above the captions: their safe margin (12% / 26% of the height) and a line or two.
+    bottom = round(height * (0.76 if width > height else 0.64))
     top = bottom - panel_h
     stripe = max(4, round(unit * 0.008))
     draw.rectangle((margin, top, margin + box_w, bottom), fill=(*panel, _PANEL_ALPHA))
@@ -103,14 +106,17 @@ def text_overlay(
     faces: tuple[Path, Path] | None = None,
 ) -> Path:
     """A short phrase in large type on the brand's panel, centred in the upper part of the
-    frame."""
+    safe area (its top at 12% of the height, far above the captions); fully transparent for
+    no text. Raises ValueError (one line) when the phrase does not fit two lines at the
+    smallest size."""
     heading = faces[0] if faces else find_font("display", fonts_dir)
     panel, ink = _panel(palette)
     width, height = size
     unit = min(size)
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    box_w = round(width * 0.8)
+    safe_left, safe_right, _ = safe_margins(size)
+    box_w = min(round(width * 0.8), width - safe_left - safe_right)
     set_text = fit_text(
         text,
         heading,
@@ -121,10 +127,12 @@ def text_overlay(
     )
     if set_text is None:
         return _save(image, destination)
+    if set_text.truncated:
+        raise ValueError(f"{len(text)} characters do not fit two lines at the smallest size")
     pad = round(unit * 0.03)
     panel_w = set_text.width + 2 * pad
     panel_h = set_text.height + 2 * pad
-    left = (width - panel_w) // 2
+    left = safe_left + (width - safe_left - safe_right - panel_w) // 2
     top = round(height * 0.12)
     draw.rounded_rectangle(
         (left, top, left + panel_w, top + panel_h),

@@ -184,6 +184,7 @@ def from_script(
         slides=slides,
         audio_path=narration.audio_path,
         subtitles_path=narration.subtitles_path,
+        words=narration.words,
         segments=segments,
         notes=list(notes or []),
     )

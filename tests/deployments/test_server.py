@@ -1,5 +1,7 @@
 """A real Prefect server on PostgreSQL with the pools, limits and deployments of this project,
 one worker per pool: make-video runs on the cpu worker and its render on the gpu worker.
+The workers share no folder: the workspace is a bucket of the session's SeaweedFS (each
+worker works in scratch of its own) and Prefect's results are kept there too.
 
 Everything is a subprocess started the way docs/operations.md tells an operator to: the
 server (with an auth string: tests/deployments/prefect_server.py), `python -m
@@ -12,6 +14,7 @@ against the local OpenAI-compatible server; afterwards it is found nowhere else
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -52,6 +55,7 @@ from tests.deployments.prefect_server import (
     run_command,
 )
 from tests.servers.openai_compatible import OpenAICompatibleServer
+from tests.servers.seaweedfs import SeaweedFS
 from ytempire.models import VideoJob
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -66,7 +70,9 @@ class Fleet:
     """A running server, its pools and deployments, and one worker per pool."""
 
     api_url: str
-    workspace: Path
+    bucket: str  # the workspace: s3://<bucket>/runs
+    store: SeaweedFS
+    scratch: dict[str, Path]  # each worker's own scratch root, by pool
     processes: Processes
     timings: dict[str, float]
     server: PrefectServer
@@ -85,13 +91,19 @@ class Fleet:
             )
         return {a.key: a for a in found if a.key}
 
+    def object(self, video_id: str, relative: str) -> bytes:
+        """An object of the video's folder in the bucket."""
+        key = f"{self.bucket.removeprefix('s3://')}/{video_id}/{relative}"
+        return bytes(self.store.fs().cat_file(key))
+
 
 @pytest.fixture(scope="module")
 def fleet(
-    prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+    prefect_server: PrefectServer, seaweedfs: SeaweedFS, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Fleet]:
     root = tmp_path_factory.mktemp("fleet")
-    workspace = root / "runs"
+    bucket = f"s3://{seaweedfs.new_bucket()}/runs"
+    scratch = {pool: root / f"{pool}-state" / "scratch" for pool in ("cpu", "gpu")}
     api_url = prefect_server.api_url
     processes = processes_for(root)
     timings: dict[str, float] = {"server_start_s": prefect_server.start_s}
@@ -104,15 +116,18 @@ def fleet(
             "--gpu-renders",
             "--render-slots",
             "2",
+            "--results",
+            bucket,
         ]
-        timings["setup_s"] = run_command(setup_command, client_env, REPO, 120)
+        timings["setup_s"] = run_command(setup_command, {**client_env, **seaweedfs.env}, REPO, 120)
 
         # No YTEMPIRE_HOME, as README's production section allows: each worker's flow runs
         # start in the checkout its own Python runs ytempire from (deployments/checkout.py).
         worker_env = {
             **client_env,
+            **seaweedfs.env,
             "PREFECT_WORKER_QUERY_SECONDS": "2",
-            "YTEMPIRE_WORKSPACE": str(workspace),
+            "YTEMPIRE_WORKSPACE": bucket,
             "YTEMPIRE_DATABASE_URL": f"sqlite:///{root / 'analytics.db'}",
         }
         # Workers start while the deployments are created: they only need their pools.
@@ -120,14 +135,16 @@ def fleet(
             processes.start(
                 f"worker-{pool}",
                 [*PREFECT, "worker", "start", "--pool", pool, "--name", f"{pool}-test"],
-                worker_env,
+                {**worker_env, "YTEMPIRE_STATE_DIR": str(scratch[pool].parent)},
                 root,  # not the checkout: the deployments' pull step must take them there
             )
         timings["deploy_s"] = run_command(
             [*PREFECT, "--no-prompt", "deploy", "--all"], client_env, REPO, 300
         )
         with prefect_server.as_client():
-            yield Fleet(api_url, workspace, processes, timings, prefect_server, root)
+            yield Fleet(
+                api_url, bucket, seaweedfs, scratch, processes, timings, prefect_server, root
+            )
     finally:
         processes.stop()
 
@@ -194,7 +211,12 @@ def made(fleet: Fleet, openai_stand_in: OpenAICompatibleServer, canary_block: uu
 def test_make_video_completes_on_the_cpu_pool(made: Made) -> None:
     assert made.parent.work_pool_name == "cpu"
     assert made.parent.name == f"video-{made.job.video_id}"
-    assert (made.fleet.workspace / made.job.video_id / "video.mp4").stat().st_size > 0
+    assert made.fleet.object(made.job.video_id, "video.mp4")[4:8] == b"ftyp"
+    for name in ("metadata.json", "quality.json", "thumbnails/variant_1.png"):
+        assert made.fleet.object(made.job.video_id, name)
+    # Each worker's scratch copy went once the video (and the render) completed.
+    for root in made.fleet.scratch.values():
+        assert not (root / made.job.video_id).exists()
 
 
 def test_render_ran_as_a_flow_run_on_the_gpu_pool(made: Made) -> None:
@@ -205,10 +227,12 @@ def test_render_ran_as_a_flow_run_on_the_gpu_pool(made: Made) -> None:
     assert render.deployment_id == deployment.id
     assert render.name == f"render-{made.job.video_id}"
     assert render.state is not None and render.state.is_completed()
-    checkpoint = json.loads(
-        (made.fleet.workspace / made.job.video_id / "stages" / "render.json").read_text()
-    )
+    checkpoint = json.loads(made.fleet.object(made.job.video_id, "stages/render.json"))
     assert checkpoint["encoder"] == "libx264"  # the trial encode found no NVENC here
+    # It returned through Prefect's result storage in the bucket, no folder shared.
+    assert render.state.data is not None
+    results = made.fleet.store.fs().find(made.fleet.bucket.removeprefix("s3://"))
+    assert any("/prefect-results/" in key for key in results)
     _report_timings(made, render)
 
 
@@ -218,6 +242,11 @@ def test_summary_and_stage_table_artifacts_are_readable(made: Made) -> None:
     table = by_key[f"stages-{made.job.video_id}"]
     assert summary.type == "markdown" and table.type == "table"
     assert isinstance(summary.data, str) and "How Black Holes Evaporate" in summary.data
+    # An analyst's browser opens the thumbnail and the video by their pre-signed links.
+    links = dict(re.findall(r"\[([^\]]+)\]\((http[^)]+)\)", summary.data))
+    assert "X-Amz-Signature" in links["video"]
+    assert httpx.get(links["thumbnail (upload)"], timeout=10).content[:4] == b"\x89PNG"
+    assert httpx.get(links["video"], timeout=10).content[4:8] == b"ftyp"
     rows = _table_rows(table.data)
     render_row = next(r for r in rows if r["stage"] == "render")
     assert render_row["status"] == "completed" and render_row["engine"] == "ffmpeg-libx264"
@@ -296,7 +325,7 @@ def test_setup_reruns_update_without_duplicating(made: Made) -> None:
 def test_a_wrong_ytempire_home_fails_the_run_in_one_line(fleet: Fleet) -> None:
     """The worker runs its flow runs in YTEMPIRE_HOME where it is set: one that is no
     checkout fails the run, with one line naming the variable in the run's logs."""
-    wrong = fleet.workspace
+    wrong = fleet.root
     created = run_deployment(
         "make-video/make-video",
         parameters={"job": VideoJob(topic="Nowhere to run", minutes=0.1).model_dump(mode="json")},

@@ -132,6 +132,10 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
         f"-s3.port.iceberg={iceberg}",
         f"-s3.port.lance={lance}",
         "-master.telemetry=false",
+        # Each bucket is a collection with volumes of its own: with the default 8 volumes
+        # the second bucket finds none free. Small volumes, as many as the disk holds.
+        "-master.volumeSizeLimitMB=64",
+        "-volume.max=0",
     ]
     log = root / "weed.log"
     with log.open("wb") as out:

@@ -10,8 +10,8 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from blocks.credentials import youtube_identity
 from tasks.policy import retry_by_error_kind
+from tasks.tracking import channel_oauth
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.learning import thumbnail_tests
 from ytempire.learning.reach import ReachDay, YouTubeReporting
@@ -36,17 +36,15 @@ def thumbnail_test_day(
     record = read_record(folder)
     if record is None:
         return None
-    identity = youtube_identity(settings, channel, credentials, None)
-    if identity.oauth is None:
-        raise ValueError(f"thumbnails cannot be tested: {identity.missing}")
+    oauth = channel_oauth(settings, channel, credentials, "thumbnails cannot be tested")
     reporting = YouTubeReporting(
-        identity.oauth,
+        oauth,
         api_endpoint=settings.youtube_reporting_endpoint,
         ca_certs=settings.youtube_ca_certs,
         timeout_s=settings.youtube_timeout_s,
     )
     uploader = uploader_from(
-        settings, identity.oauth, expected_channel_id=record.channel_id, channel=channel
+        settings, oauth, expected_channel_id=record.channel_id, channel=channel
     )
     job = reporting.ensure_job()
     store = AnalyticsStore(settings.analytics_url)

@@ -16,6 +16,7 @@ from tasks.recording import run_stage
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.analytics.youtube_performance import DailyPerformance, YouTubeAnalytics
 from ytempire.models import Stage, StageOutput, Topic, Upload, VideoJob
+from ytempire.providers.google_api import OAuthClient
 from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
@@ -53,6 +54,17 @@ def track_video(
     )
 
 
+def channel_oauth(
+    settings: Settings, channel: str, credentials: str | None, refused: str
+) -> OAuthClient:
+    """The OAuth client of ``channel``'s YouTube identity (``credentials``: its profile's
+    block); ``ValueError`` starting with ``refused`` when it has none."""
+    identity = youtube_identity(settings, channel, credentials, None)
+    if identity.oauth is None:
+        raise ValueError(f"{refused}: {identity.missing}")
+    return identity.oauth
+
+
 @task(
     name="fetch-video-performance",
     retries=3,
@@ -72,11 +84,8 @@ def fetch_performance(
     """The video's days from ``start`` to ``end`` from YouTube Analytics, read with the
     identity of ``channel`` (which published it; ``credentials``: its profile's block),
     stored (a day fetched again replaces its row) and returned."""
-    identity = youtube_identity(settings, channel, credentials, None)
-    if identity.oauth is None:
-        raise ValueError(f"performance cannot be fetched: {identity.missing}")
     source = YouTubeAnalytics(
-        identity.oauth,
+        channel_oauth(settings, channel, credentials, "performance cannot be fetched"),
         api_endpoint=settings.youtube_analytics_endpoint,
         ca_certs=settings.youtube_ca_certs,
         timeout_s=settings.youtube_timeout_s,

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ytempire.errors import StageFailed
 from ytempire.models import MediaInfo, RenderedVideo, Stage, Topic, TrendReport
 from ytempire.resilience.errors import ErrorKind, kind_of, retry_delay
 from ytempire.settings import Settings
-from ytempire.workspace import PART_BYTES, Bucket, VideoFolder
+from ytempire.workspace import PART_BYTES, Bucket, VideoFolder, prune_scratch
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -112,7 +113,7 @@ def test_a_worker_killed_mid_upload_leaves_nothing_visible(
         import os, signal
         from pathlib import Path
         from fsspec.callbacks import Callback
-        from ytempire.workspace import PART_BYTES, Bucket, VideoFolder
+        from ytempire.workspace import PART_BYTES, Bucket, VideoFolder, prune_scratch
 
         class Dies(Callback):
             def relative_update(self, inc=1):
@@ -160,3 +161,14 @@ def test_a_stage_with_the_store_down_fails_in_one_line_and_is_retried(
     # An API error by the seed's strategy: retried, with linear backoff.
     assert kind_of(failed.value) is ErrorKind.api_error
     assert retry_delay(failed.value, 2) == 2 * retry_delay(failed.value, 1)  # type: ignore[operator]
+
+
+def test_failed_scratch_is_kept_until_its_retention_has_passed(tmp_path: Path) -> None:
+    old = VideoFolder(tmp_path, "failed-long-ago").create()
+    recent = VideoFolder(tmp_path, "failed-just-now").create()
+    (tmp_path / "mlartifacts").mkdir()  # not a video folder: never pruned
+    hours_ago = time.time() - 5 * 3600
+    for path in (old.path, tmp_path / "mlartifacts"):
+        os.utime(path, (hours_ago, hours_ago))
+    assert prune_scratch(tmp_path, keep_hours=4) == [old.path]
+    assert recent.path.is_dir() and (tmp_path / "mlartifacts").is_dir()

@@ -32,7 +32,7 @@ from ytempire.models import Narration, Script, Stage, Synthesis, VideoJob
 from ytempire.providers.catalog import Pricing
 from ytempire.resilience import budgets
 from ytempire.settings import Settings
-from ytempire.voice import quota
+from ytempire.voice import piper_workers, quota
 from ytempire.voice.assemble import ChunkAudio
 from ytempire.voice.chunks import Chunk
 from ytempire.voice.narrate import RAW_NAME, finish
@@ -149,8 +149,12 @@ def voice_from_google(
 @task(name="voice-piper", cache_policy=NO_CACHE)
 def voice_from_piper(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
     folder = VideoFolder(settings.workspace, job.video_id)
-    # Chunks spoken side by side in worker processes, one per core.
-    return synthesize(PiperWorkers(job.voice), script.blocks(), folder.work / RAW_NAME)
+    # Chunks spoken side by side in worker processes, one per core, stopped with the stage
+    # so that their copies of the voice are not held through the later stages.
+    try:
+        return synthesize(PiperWorkers(job.voice), script.blocks(), folder.work / RAW_NAME)
+    finally:
+        piper_workers.release()
 
 
 @task(name="voice-master", cache_policy=NO_CACHE)

@@ -7,8 +7,9 @@ more cores. So :class:`PiperWorkers` sends each chunk to a pool of processes, on
 spoken in one worker exactly as :class:`~ytempire.voice.piper_engine.PiperEngine` speaks it
 in process, timings included, and comes back whole; :func:`ytempire.voice.synthesis.synthesize`
 keeps the chunks in order and on disk, and holds at most its ``concurrency`` chunks in
-flight, so memory stays bounded. The pool is started on first use and kept for the process
-(the next video's voice starts at once); with one core the engine speaks in process.
+flight, so memory stays bounded. The pool starts on first use and lives until
+:func:`release` (the voice task calls it when the stage ends: each worker holds its own copy
+of the voice, about 0.5 GB with word alignments); with one core the engine speaks in process.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ytempire.voice.chunks import Chunk
 from ytempire.voice.errors import NarrationError
 from ytempire.voice.piper_engine import PiperEngine, load_voice
 
-# Each worker holds the voice (about 150 MB resident): a cap on what the pool may take.
+# Each worker holds the voice (about 0.5 GB resident): a cap on what the pool may take.
 MAX_WORKERS = 4
 
 _pool_lock = threading.Lock()
@@ -71,16 +72,17 @@ class PiperWorkers(PiperEngine):
         try:
             return _shared_pool().submit(_speak, self.profile, chunk).result()
         except BrokenProcessPool:
-            _drop_pool()
+            release()
             raise NarrationError(
                 f"a Piper worker process died while speaking chunk {chunk.index}"
             ) from None
 
 
-def _drop_pool() -> None:
-    """Forget a broken pool, so that the next chunk starts a fresh one."""
+def release() -> None:
+    """Stop the worker processes, giving their memory back (a broken pool too); the next
+    chunk starts fresh ones."""
     global _pool
     with _pool_lock:
         if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool.shutdown(wait=True, cancel_futures=True)
             _pool = None

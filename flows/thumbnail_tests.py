@@ -1,7 +1,8 @@
 """The thumbnail-tests flow: for every video on YouTube, one day of its thumbnail test
 (variants take turns as the live thumbnail; the higher measured CTR stays) → the CTR
 heuristic's weights refitted from every finished test, kept as a new version when they
-change → a table artifact. Deployed daily as ``thumbnail-tests`` (prefect.yaml); the
+change (in the workspace, and in MLflow's model registry as ``ytempire-ctr-weights``) → a
+table artifact. Deployed daily as ``thumbnail-tests`` (prefect.yaml); the
 channels' identities are found as ``track-performance`` finds them."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ThumbnailTestsRun(BaseModel):
     tests: list[thumbnail_tests.ThumbnailTest] = Field(default_factory=list)
     failed: list[str] = Field(default_factory=list)
     weights_version: int | None = None
+    registered_version: int | None = Field(default=None, description="in MLflow's registry")
 
 
 @flow(name="thumbnail-tests", flow_run_name="thumbnail-tests-{today}")
@@ -66,7 +68,15 @@ def run_thumbnail_tests(
     weights = thumbnail_tests.refit_weights(samples)
     latest = thumbnail_tests.latest_weights(folder)
     if samples and (latest is None or latest.weights != weights):
-        run.weights_version = thumbnail_tests.save_weights(folder, weights, len(samples)).version
+        fitted = thumbnail_tests.save_weights(folder, weights, len(samples))
+        run.weights_version = fitted.version
+        if settings.mlflow_record != "off":
+            try:
+                run.registered_version = thumbnail_tests.register_weights(settings, fitted)
+            except Exception as exc:  # MLflow down: the workspace's file is the version kept
+                get_run_logger().warning(
+                    "CTR weights v%d not registered: %s", fitted.version, one_line(exc)
+                )
     create_table_artifact(
         [
             {

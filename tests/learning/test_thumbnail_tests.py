@@ -19,11 +19,13 @@ from tests.servers.youtube_reporting import (  # noqa: F401  (a pytest fixture)
 )
 from tests.servers.youtube_upload import YouTubeUploadServer
 from ytempire.analytics.store import AnalyticsStore
+from ytempire.learning import mlflow_store
 from ytempire.learning import thumbnail_tests as tt
 from ytempire.learning.reach import ReachDay, YouTubeReporting, parse
 from ytempire.publish.youtube import YouTubeUploader
 from ytempire.quality import ctr
 from ytempire.resilience.errors import InvalidOutput
+from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 VIDEO = "0123456789abcdef0123456789abcdef"
@@ -168,3 +170,22 @@ def test_reach_stays_when_the_days_views_are_fetched_again(tmp_path: Path) -> No
     store.record_performance(VIDEO, YT, [{**day, "views": 12}])  # the Analytics API again
     (row,) = store.performance(VIDEO)
     assert (row.views, row.impressions, row.impressions_ctr) == (12, 900, 0.05)
+
+
+def test_fitted_weights_are_versions_in_mlflows_registry(mlflow_settings: Settings) -> None:
+    folder = mlflow_settings.workspace / tt.WEIGHTS_DIR
+    first = tt.save_weights(folder, {**ctr.WEIGHTS}, 6)
+    second = tt.save_weights(folder, {**dict.fromkeys(ctr.WEIGHTS, 0.0), "faces": 1.0}, 12)
+    one, two = (
+        tt.register_weights(mlflow_settings, first),
+        tt.register_weights(mlflow_settings, second),
+    )
+    assert two == one + 1
+    mlflow = mlflow_store.connect(mlflow_settings)
+    client = mlflow.MlflowClient()
+    production = client.get_model_version_by_alias(tt.REGISTERED_WEIGHTS, "production")
+    assert int(production.version) == two
+    assert production.tags["ytempire.weights_version"] == str(second.version)
+    run = client.get_run(production.run_id)
+    assert run.data.params["weight.faces"] == "1.0"
+    assert run.data.metrics["samples"] == 12

@@ -79,11 +79,12 @@ def connect(settings: Settings) -> ModuleType:
     return mlflow
 
 
-def experiment_id(settings: Settings) -> str:
-    """The id of the videos' experiment in the store, created on first use."""
+def experiment_id(settings: Settings, name: str = EXPERIMENT) -> str:
+    """The id of experiment ``name`` (the videos' by default) in the store, created on first
+    use."""
     mlflow = connect(settings)
     client = mlflow.MlflowClient()
-    found = client.get_experiment_by_name(EXPERIMENT)
+    found = client.get_experiment_by_name(name)
     if found is not None:
         return str(found.experiment_id)
-    return str(client.create_experiment(EXPERIMENT, artifact_location=artifact_location(settings)))
+    return str(client.create_experiment(name, artifact_location=artifact_location(settings)))

@@ -21,12 +21,15 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
+from ytempire.learning import mlflow_store
 from ytempire.learning.reach import ReachDay
 from ytempire.quality import ctr
+from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder, write_json
 
 TEST_FILE = "thumbnail_test.json"
 WEIGHTS_DIR = "ctr_weights"  # under the workspace: v1.json, v2.json, ... (FittedWeights)
+REGISTERED_WEIGHTS = "ytempire-ctr-weights"  # in MLflow: the experiment and the model
 MIN_IMPRESSIONS = 100  # per variant, before its CTR is trusted
 
 
@@ -257,6 +260,33 @@ def save_weights(folder: Path, weights: dict[str, float], samples: int) -> Fitte
     )
     write_json(folder / f"v{fitted.version}.json", fitted)
     return fitted
+
+
+def register_weights(settings: Settings, fitted: FittedWeights) -> int:
+    """Keep ``fitted`` in MLflow as well: a run of the ``ytempire-ctr-weights`` experiment
+    (the weights as params, the sample count as a metric, the version's JSON as an
+    artifact) and a version of the registered model ``ytempire-ctr-weights`` with the
+    ``production`` alias moved to it. Returns the registry's version number."""
+    mlflow = mlflow_store.connect(settings)
+    experiment = mlflow_store.experiment_id(settings, REGISTERED_WEIGHTS)
+    with mlflow.start_run(
+        experiment_id=experiment, run_name=f"ctr-weights-v{fitted.version}"
+    ) as run:
+        mlflow.log_params({f"weight.{k}": v for k, v in fitted.weights.items()})
+        mlflow.log_params({"base_ctr": fitted.base_ctr, "ctr_span": fitted.ctr_span})
+        mlflow.log_metric("samples", fitted.samples)
+        mlflow.log_dict(fitted.model_dump(mode="json"), f"ctr_weights/v{fitted.version}.json")
+    client = mlflow.MlflowClient()
+    if client.search_registered_models(filter_string=f"name = '{REGISTERED_WEIGHTS}'") == []:
+        client.create_registered_model(REGISTERED_WEIGHTS)
+    made = client.create_model_version(
+        REGISTERED_WEIGHTS,
+        source=f"{run.info.artifact_uri}/ctr_weights",
+        run_id=run.info.run_id,
+        tags={"ytempire.weights_version": str(fitted.version)},
+    )
+    client.set_registered_model_alias(REGISTERED_WEIGHTS, "production", made.version)
+    return int(made.version)
 
 
 def latest_weights(folder: Path) -> FittedWeights | None:

@@ -20,9 +20,13 @@ def test_chunks_spoken_in_workers_keep_order_and_exact_timings(tmp_path: Path) -
     engine = PiperWorkers(PROFILE)
     assert engine.concurrent == (piper_workers.workers() > 1)
     assert len(plan_chunks(BLOCKS, engine.fits)) > 1, "several chunks to run side by side"
-    result = synthesize(engine, BLOCKS, tmp_path / "narration.wav")
-    if piper_workers.workers() > 1:
-        assert piper_workers._pool is not None, "the chunks were spoken in worker processes"
+    try:
+        result = synthesize(engine, BLOCKS, tmp_path / "narration.wav")
+        if piper_workers.workers() > 1:
+            assert piper_workers._pool is not None, "the chunks were spoken in worker processes"
+    finally:
+        piper_workers.release()  # their voices' memory back for the rest of the session
+    assert piper_workers._pool is None
 
     assert (result.engine, result.cost_usd) == (piper_engine.ENGINE, 0.0)
     assert engine.cache_key() == piper_engine.PiperEngine(PROFILE).cache_key()

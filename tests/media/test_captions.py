@@ -83,6 +83,12 @@ def test_karaoke_tags_turn_each_word_on_the_frame_it_is_spoken(
         for w in words
     }
     assert lit == expected
+    script = caption_script(laid, laid.pieces, timeline, options)
+    names = next(x for x in script.splitlines() if x.startswith("Format: Name"))[8:].split(", ")
+    values = next(x for x in script.splitlines() if x.startswith("Style: "))[7:].split(",")
+    fields = dict(zip(names, values, strict=True))
+    # One box per line, never a box per word (overlapping translucent boxes show seams).
+    assert fields["BorderStyle"] in ("1", "4")
     per_line = CAPTION_STYLES[style].words_per_line
     assert all(len(c.words) <= per_line for c in cues)
     assert all(a.end <= b.first for a, b in itertools.pairwise(cues))

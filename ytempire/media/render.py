@@ -54,6 +54,7 @@ from ytempire.media.subtitles import (
     caption_lines,
     karaoke_text,
     parse_srt,
+    style_fields,
 )
 from ytempire.models import MediaInfo, RenderedVideo, Segment, Stage, Timeline
 from ytempire.progress import Steps
@@ -323,7 +324,14 @@ def caption_script(
             ),
         )
     )
-    return ass_script(part_subtitles(laid, pieces), (laid.width, laid.height), style)
+    size = (laid.width, laid.height)
+    box = style_fields(style, size)
+    if timeline.words and box["BorderStyle"] == "3":
+        # Libass boxes each karaoke word on its own in style 3 (the box in OutlineColour),
+        # and the translucent boxes overlap in dark seams; style 4 draws one box per line,
+        # in BackColour: the same box, without the seams.
+        style += f",BorderStyle=4,BackColour={box['OutlineColour']},OutlineColour=&HFF000000"
+    return ass_script(part_subtitles(laid, pieces), size, style)
 
 
 def part_subtitles(laid: RenderPlan, pieces: tuple[Piece, ...]) -> list[tuple[float, float, str]]:

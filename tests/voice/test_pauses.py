@@ -22,7 +22,10 @@ MAX_PAUSE_S = 0.5
 
 
 def _raw(path: Path) -> Synthesis:
-    pieces, sentences, words, at = [], [], [], 0.0
+    pieces: list[np.ndarray] = []
+    sentences: list[TimedText] = []
+    words: list[TimedText] = []
+    at = 0.0
     for kind, seconds in PLAN:
         n = round(seconds * RATE)
         if kind == "s":

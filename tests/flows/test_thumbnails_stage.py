@@ -240,3 +240,18 @@ def test_generated_pictures_are_drawn_in_the_jobs_brand_colours(
     for thumb in generated:
         assert brand_consistency(thumb.path, palette) >= 0.8, thumb.template
         assert brand_consistency(thumb.path, DEFAULT_PALETTE) < 0.6, thumb.template
+
+
+def test_a_local_chat_server_gets_no_image_request(
+    workspace: Path,
+    openai_server: OpenAICompatibleServer,
+    monkeypatch: pytest.MonkeyPatch,
+    script: Script,
+    video: RenderedVideo,
+) -> None:
+    # OPENAI_BASE_URL alone names a local chat server (issue 21): thumbnails are drawn by
+    # Pillow, and the server never sees a DALL·E request (it used to answer two 404s a run).
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
+    result, _, _, _ = run(script, video)
+    assert openai_server.image_requests == [] and openai_server.requests == []
+    assert all(t.template != GENERATED for t in result.variants)

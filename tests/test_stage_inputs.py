@@ -70,5 +70,22 @@ def test_engine_versions_and_suites_are_in_the_inputs() -> None:
     render = inputs_of(Stage.render, JOB, Settings())
     assert render["engines"]["imageio-ffmpeg"]
     quality = inputs_of(Stage.quality, JOB, Settings())
-    assert set(quality["suites"]) == {"script.json", "voice.json", "video.json", "thumbnail.json"}
+    assert set(quality["suites"]) == {
+        "script.json",
+        "voice.json",
+        "video.json",
+        "thumbnail.json",
+        "substance.json",
+    }
     assert all(quality["suites"].values())
+
+
+def test_endpoints_count_for_script_thumbnails_and_quality_without_their_keys() -> None:
+    key = "endpoint-key-never-kept-1234"
+    box = {"name": "box", "base_url": "http://10.0.0.5:8080/v1", "kind": "local", "api_key": key}
+    for stage in (Stage.script, Stage.thumbnails, Stage.quality):
+        assert hashed(stage) != hashed(stage, endpoints=[box])
+    kept = inputs_of(Stage.script, JOB, Settings(endpoints=[box]))  # type: ignore[list-item]
+    assert key not in str(kept)
+    assert kept["settings"]["endpoints"][0]["api_key"] == "set"
+    assert hashed(Stage.render) == hashed(Stage.render, endpoints=[box])

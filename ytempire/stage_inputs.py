@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from ytempire import redact
 from ytempire.models import Stage, VideoJob
@@ -35,7 +35,7 @@ PUBLISHING_FIELDS = frozenset(
     {"privacy", "publish_at", "critical_checks", "publish_template_scripts"}
 )
 
-_OPENAI = ("openai_api_key", "openai_base_url")
+_OPENAI = ("openai_api_key", "openai_base_url", "endpoints", "endpoints_file", "endpoint_blocks")
 _LOOK = ("transition", "transition_s", "pan_pictures", "fonts_dir", "intro_s")
 
 # The settings each stage's output depends on (names missing from Settings are ignored).
@@ -53,7 +53,7 @@ STAGE_SETTINGS: dict[Stage, tuple[str, ...]] = {
                    "subtitle_style", *_LOOK),
     Stage.thumbnails: (*_OPENAI, "thumbnail_image_model", "thumbnail_image_size",
                        "thumbnail_image_quality", "thumbnail_key_frames", "fonts_dir"),
-    Stage.quality: (),
+    Stage.quality: _OPENAI,  # the judge of substance (quality/judge.py)
     Stage.upload: (),
     Stage.tracking: (),
 }  # fmt: skip
@@ -77,7 +77,7 @@ STAGE_ENGINES: dict[Stage, tuple[str, ...]] = {
 # the script suite's failures; the quality stage validates against all of them).
 SUITES: dict[Stage, tuple[str, ...]] = {
     Stage.script: ("script.json",),
-    Stage.quality: ("script.json", "voice.json", "video.json", "thumbnail.json"),
+    Stage.quality: ("script.json", "voice.json", "video.json", "thumbnail.json", "substance.json"),
 }
 
 
@@ -128,6 +128,10 @@ def _shown(value: Any) -> Any:
         return _digest(value) if value.is_file() else "set"
     if isinstance(value, str):
         return redact.redact(value)  # a URL may carry a password
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if isinstance(value, BaseModel):  # an endpoint: its key as set or not, its URL redacted
+        return {name: _shown(getattr(value, name)) for name in type(value).model_fields}
     return value
 
 

@@ -9,6 +9,7 @@ import av
 
 from tests.media.conftest import NARRATION_S, TimelineFactory
 from tests.pictures import vivid_picture
+from ytempire.media.plan import Piece, key_pictures
 from ytempire.media.render import render_timeline
 from ytempire.visuals import keyframes
 
@@ -42,3 +43,14 @@ def test_shots_start_on_key_frames_and_seeking_picks_what_decoding_picks(
     assert [(k.time_s, k.score) for k in picked] == [
         (round(c.time_s, 3), round(c.score, 4)) for c in decoded.items[: len(images)]
     ]
+
+
+def test_key_pictures_start_each_shot_and_come_at_least_every_interval() -> None:
+    pieces = (
+        Piece("still", 0, 0, 900, (0, 100, 250, 400, 700)),
+        Piece("blend", 1, 900, 905, tuple(range(900, 905)), previous=0, transition="fade"),
+        Piece("still", 1, 905, 2000, (905, 1500)),
+    )
+    # Frames 0, 400 (300 after 0) and 700; none inside the fade; the next shot's start.
+    assert key_pictures(pieces, every=300) == [0, 3, 4, 10, 11]
+    assert key_pictures(pieces, every=10_000) == [0, 10]

@@ -186,16 +186,20 @@ def any_of(terms: list[str]) -> str:
     return terms[0]
 
 
-def shot_starts(pieces: tuple[Piece, ...]) -> list[int]:
-    """Which encoded pictures of ``pieces`` (consecutive; counted from 0) begin a segment
-    shown on its own: the first picture after each cut or transition, where a key frame lets
-    a reader seek straight to the new shot."""
-    starts, picture = [], 0
+def key_pictures(pieces: tuple[Piece, ...], every: int) -> list[int]:
+    """Which encoded pictures of ``pieces`` (consecutive; counted from 0) are to be key
+    frames, where a reader can seek to: the first of each shot (a segment shown on its own,
+    after its cut or transition), then, outside transitions, the first picture at least
+    ``every`` frames after the key frame before it (a long shot's subtitle changes)."""
+    keys: list[int] = []
+    picture, last = 0, 0
     for piece in pieces:
-        if piece.kind != "blend":
-            starts.append(picture)
-        picture += len(piece.states)
-    return starts
+        for k, frame in enumerate(piece.states):
+            if piece.kind != "blend" and (k == 0 or frame - last >= every):
+                keys.append(picture)
+                last = frame
+            picture += 1
+    return keys
 
 
 def holds(pieces: tuple[Piece, ...]) -> list[int]:

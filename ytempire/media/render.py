@@ -7,7 +7,8 @@ changes on screen rather than how long the video is.
    whose filtergraph decodes each picture once, converts its pixel format before anything
    is duplicated, and hands the encoder only those pictures (parts run in parallel, and the
    narration is encoded to AAC beside them).
-   Each picture that starts a shot is a key frame (IDR), so a reader can seek to any shot.
+   Each picture that starts a shot is a key frame (IDR), and one picture at least every
+   ``KEY_INTERVAL_S`` of a long shot, so a reader can seek to any shot.
 3. :func:`ytempire.media.h264.splice` joins the parts' streams and holds each picture on
    screen with skip frames, then one FFmpeg pass copies video and audio into the MP4.
 4. :func:`verify` checks the file with PyAV; a failure fails the render.
@@ -39,8 +40,8 @@ from ytempire.media.plan import (
     any_of,
     cue_frames,
     holds,
+    key_pictures,
     plan,
-    shot_starts,
     word_cue_frames,
 )
 from ytempire.media.plan import (
@@ -80,6 +81,9 @@ FPS_TOLERANCE = 0.01
 MAX_BITRATE_BPS = 50_000_000
 # A clip whose packets stop this much before its stated length is truncated.
 CLIP_TRUNCATION_S = 0.5
+# Longest stretch without a key frame where the picture changes (the key-frame picker
+# trusts key frames at most 15 s apart).
+KEY_INTERVAL_S = 10.0
 
 
 class RenderError(RuntimeError):
@@ -418,11 +422,12 @@ def render_timeline(
                 command += args
             command += ["-/filter_complex", f"part{k}.graph", "-map", f"[{label}]"]
             command += ["-fps_mode", "passthrough", "-an"]
-            # A key frame at every new shot (an intra picture where the picture changes
-            # anyway costs little): readers such as the key-frame picker seek straight to
-            # any shot instead of decoding the part from its start.
-            shots = [f"eq(n,{i})" for i in shot_starts(parts[k])]
-            command += ["-force_key_frames", f"expr:{any_of(shots)}"]
+            # A key frame at every new shot and at least every KEY_INTERVAL_S where the
+            # picture changes (an intra picture where it changes anyway costs little):
+            # readers such as the key-frame picker seek instead of decoding the part.
+            every = round(KEY_INTERVAL_S * laid.fps)
+            keys = [f"eq(n,{i})" for i in key_pictures(parts[k], every)]
+            command += ["-force_key_frames", f"expr:{any_of(keys)}"]
             command += spec.args(crf=options.crf, preset=options.preset, threads=threads)
             command += ["-f", "h264", "-y", target.name]
             pictures = sum(len(p.states) for p in parts[k])

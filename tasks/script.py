@@ -22,12 +22,12 @@ from prefect.states import State
 
 from tasks import costs
 from tasks.fallback import first_success
-from tasks.guards import Gate, guarded
+from tasks.guards import Gate, breakers_for, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.learning.tracing import traced
 from ytempire.models import Script, Stage, Topic, VideoJob
-from ytempire.providers import catalog, endpoints, openai_chat
+from ytempire.providers import catalog, endpoints, openai_chat, spread
 from ytempire.providers.catalog import Pricing
 from ytempire.providers.endpoints import EndpointError
 from ytempire.providers.openai_chat import ChatCall, make_client
@@ -54,9 +54,12 @@ CALLS_PER_ATTEMPT = 2 * (1 + llm_writer.REGENERATIONS)
 def script_from_model(
     job: VideoJob, topic: Topic, model: str, settings: Settings, run_id: uuid.UUID
 ) -> Script:
-    endpoint = endpoints.for_model(settings, "chat", model)
-    if endpoint is None:
+    serving = [e for e in endpoints.of_capability(settings, "chat") if e.serves(model)]
+    if not serving:
         raise EndpointError(f"no chat endpoint serves model {model!r}")
+    # Several local servers of the model: the least loaded, a failing one skipped (spread.py).
+    lease = spread.pick(serving, breakers_for(settings))
+    endpoint = lease.endpoint
     spec = Pricing(settings).chat(model)
     timeout_s = endpoints.timeout_s(
         endpoint, llm_writer.max_output_tokens(job, spec), settings.script_timeout_s
@@ -64,12 +67,13 @@ def script_from_model(
     client = make_client(endpoint.key, endpoint.base_url, timeout_s)
 
     def record(call: ChatCall) -> None:
+        lease.measured(call.output_tokens, call.latency_ms / 1000)
         costs.record_chat_call(
             job.video_id, run_id, Stage.script, OPERATION, spec, call, endpoint, settings
         )
 
     script_suite = suites.load_suite(suites.suite_path(settings.quality_suites_dir, "script"))
-    with guarded(openai_chat.PROVIDER, settings), traced(settings, job.video_id, "script"):
+    with guarded(openai_chat.PROVIDER, settings), lease, traced(settings, job.video_id, "script"):
         written = llm_writer.write_with_model(
             client,
             spec,

@@ -193,7 +193,7 @@ class LocalServer:
     def serve(cls, spec: ServerSpec, log_path: Path, *, startup_timeout_s: float = 120.0) -> Self:
         """Start ``spec``'s engine for its model file on its port (a free one for 0), as the
         local endpoint ``spec.endpoint`` (``local-<port>`` when unnamed)."""
-        if not spec.model_path.is_file():
+        if not spec.model_path.exists():
             raise LocalServerError(f"model file {spec.model_path} does not exist")
         spec = spec.placed()
         endpoint = Endpoint(

@@ -11,8 +11,10 @@ longest ago, so equal servers take turns (round robin, never random). An endpoin
 store shares with every worker. With every endpoint skipped, the call is refused with
 ``CircuitOpen`` naming them, and the stage falls back.
 
-Outstanding requests and speeds are this process's own counts: workers on other machines
-keep theirs (the breakers are what they share).
+``pick`` chooses (the turn is taken then); the lease counts as outstanding while it is
+entered, around the call. Outstanding requests and speeds are this process's own counts:
+workers on other machines keep theirs (the breakers are what they share). A model served
+only by cloud endpoints is not spread: its first endpoint is called as it is.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
 
 from ytempire.providers.endpoints import Endpoint
 from ytempire.resilience.breakers import Breakers
@@ -65,21 +69,20 @@ class Loads:
         with self._lock:
             return self._by_name.setdefault(name, Load())
 
-    def take(self, candidates: Sequence[Endpoint]) -> Endpoint:
-        """The least loaded of ``candidates`` (see module), counted as outstanding at once."""
+    def pick(self, candidates: Sequence[Endpoint]) -> Endpoint:
+        """The least loaded of ``candidates`` (see module); its turn is taken now."""
         with self._lock:
             loads = [self._by_name.setdefault(e.name, Load()) for e in candidates]
             best = min(
                 range(len(candidates)),
-                key=lambda i: (
-                    loads[i].outstanding,
-                    -_speed(loads[i]),
-                    loads[i].last_pick,
-                ),
+                key=lambda i: (loads[i].outstanding, -_speed(loads[i]), loads[i].last_pick),
             )
-            loads[best].outstanding += 1
             loads[best].last_pick = next(self._picks)
             return candidates[best]
+
+    def hold(self, name: str) -> None:
+        with self._lock:
+            self._by_name.setdefault(name, Load()).outstanding += 1
 
     def release(self, name: str) -> None:
         with self._lock:
@@ -95,16 +98,35 @@ def _speed(load: Load) -> float:
 LOADS = Loads()
 
 
-@dataclass
 class Lease:
-    """One call's endpoint; ``measured`` records how fast it answered."""
+    """One call's endpoint, used as a context manager around the call: entered, it counts as
+    outstanding and goes through the endpoint's breaker (a ``ProviderError`` inside counts
+    as ``breakers.COUNTED`` says); ``measured`` records how fast it answered."""
 
-    endpoint: Endpoint
-    load: Load
+    def __init__(self, endpoint: Endpoint, loads: Loads, guard: AbstractContextManager[None]):
+        self.endpoint = endpoint
+        self._loads = loads
+        self._guard = guard
 
     def measured(self, tokens: int, seconds: float) -> None:
         """Record an answer of ``tokens`` completion tokens in ``seconds``."""
-        self.load.measured(tokens, seconds)
+        self._loads.of(self.endpoint.name).measured(tokens, seconds)
+
+    def __enter__(self) -> Self:
+        self._guard.__enter__()
+        self._loads.hold(self.endpoint.name)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> bool | None:
+        try:
+            return self._guard.__exit__(kind, error, trace)
+        finally:
+            self._loads.release(self.endpoint.name)
 
 
 class Spread:
@@ -123,20 +145,21 @@ class Spread:
         """The endpoints whose breakers let a call through now (in configured order)."""
         return [e for e in self.endpoints if self.breakers.verdict(breaker_name(e)).refusal is None]
 
-    @contextmanager
-    def call(self) -> Iterator[Lease]:
-        """Lease the least loaded available endpoint for one call, through its breaker.
-
-        A ``ProviderError`` raised inside counts against the endpoint as its breaker counts
-        (``breakers.COUNTED``); CircuitOpen when every endpoint is skipped.
-        """
+    def pick(self) -> Lease:
+        """The lease of the least loaded available endpoint (see module); ``CircuitOpen``
+        when every endpoint is skipped."""
         candidates = self.available()
         if not candidates:
             names = ", ".join(e.name for e in self.endpoints)
             raise CircuitOpen("local", f"every server is skipped after failures: {names}")
-        endpoint = self.loads.take(candidates)
-        try:
-            with self.breakers.guard(breaker_name(endpoint)):
-                yield Lease(endpoint, self.loads.of(endpoint.name))
-        finally:
-            self.loads.release(endpoint.name)
+        endpoint = self.loads.pick(candidates)
+        return Lease(endpoint, self.loads, self.breakers.guard(breaker_name(endpoint)))
+
+
+def pick(serving: Sequence[Endpoint], breakers: Breakers, loads: Loads = LOADS) -> Lease:
+    """The lease for a call to a model ``serving`` lists: spread over its local endpoints,
+    or the first (cloud) endpoint as it is (its provider's own breaker guards it)."""
+    local = [e for e in serving if e.kind == "local"]
+    if local:
+        return Spread(local, breakers, loads).pick()
+    return Lease(serving[0], loads, nullcontext())

@@ -18,8 +18,5 @@ def mlflow_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The session store's tracking URI; the videos' experiment keeps artifacts beside it."""
     root: Path = tmp_path_factory.mktemp("mlflow")
     uri = f"sqlite:///{root / 'mlflow.db'}"
-    mlflow = mlflow_store.connect(Settings(workspace=root, mlflow_tracking_uri=uri))
-    mlflow.MlflowClient().create_experiment(
-        mlflow_store.EXPERIMENT, artifact_location=(root / "mlartifacts").as_uri()
-    )
+    mlflow_store.experiment_id(Settings(workspace=root, mlflow_tracking_uri=uri))  # migrated
     return uri

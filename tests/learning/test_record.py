@@ -19,6 +19,8 @@ def test_embedded_store_is_in_the_workspace_unless_a_server_is_named(tmp_path: P
     assert mlflow_store.tracking_uri(embedded) == f"sqlite:///{tmp_path.resolve()}/mlflow.db"
     assert mlflow_store.artifact_location(embedded) == (tmp_path / "mlartifacts").as_uri()
     assert mlflow_store.unreachable(embedded) is None
+    elsewhere = Settings(workspace=tmp_path, mlflow_tracking_uri=f"sqlite:///{tmp_path}/x/m.db")
+    assert mlflow_store.artifact_location(elsewhere) == (tmp_path / "x/mlartifacts").as_uri()
     shared = Settings(workspace=tmp_path, mlflow_tracking_uri="https://bob:hunter2pw@ml:5000")
     assert mlflow_store.artifact_location(shared) is None
     assert mlflow_store.shown(shared) == "https://***@ml:5000"

@@ -13,6 +13,7 @@ anything waits on the SDK's retries.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from types import ModuleType
@@ -37,11 +38,13 @@ def tracking_uri(settings: Settings) -> str:
 
 
 def artifact_location(settings: Settings) -> str | None:
-    """Where a new experiment keeps artifacts: ``mlartifacts`` beside the embedded store;
-    None lets a shared server decide."""
-    if settings.mlflow_tracking_uri:
+    """Where a new experiment keeps artifacts: ``mlartifacts`` beside a SQLite store (the
+    embedded one, or one named by ``MLFLOW_TRACKING_URI``: MLflow's own default would be
+    ``./mlruns`` under whatever folder the process runs in); None lets a server decide."""
+    uri = tracking_uri(settings)
+    if not uri.startswith("sqlite:///"):
         return None
-    return (settings.local_state_dir / "mlartifacts").resolve().as_uri()
+    return (Path(uri.removeprefix("sqlite:///")).parent / "mlartifacts").resolve().as_uri()
 
 
 def shown(settings: Settings) -> str:
@@ -74,8 +77,15 @@ def connect(settings: Settings) -> ModuleType:
     import mlflow
 
     uri = tracking_uri(settings)
+    started_with = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
+    # MLflow also exports the URI to the environment, where the next Settings() of this
+    # process (another video, another workspace) would take it: put back what was there.
+    if started_with is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = started_with
     return mlflow
 
 

@@ -8,6 +8,8 @@ under its softest consonants). The aligned boundaries must fall on those edges.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from piper import PiperVoice
@@ -39,7 +41,7 @@ def _pauses(samples: np.ndarray, rate: int) -> list[tuple[float, float]]:
     return [
         (a * FRAME_S, b * FRAME_S)
         for a, b in runs
-        if 0 < a and b < count and (b - a) * FRAME_S >= MIN_PAUSE_S
+        if a > 0 and b < count and (b - a) * FRAME_S >= MIN_PAUSE_S
     ]
 
 
@@ -49,9 +51,7 @@ def test_word_boundaries_fall_on_the_pauses_piper_leaves(piper_voice: PiperVoice
         samples, spans = piper_engine.speak_sentence(text, piper_engine.PACE_LENGTH_SCALE)
         rate = piper_engine.sample_rate()
         assert len(spans) == len(text.split())
-        assert all(a < b for a, b in spans) and all(
-            b <= c for (_, b), (c, _) in zip(spans, spans[1:], strict=False)
-        )
+        assert all(a < b for a, b in spans) and all(b <= c for (_, b), (c, _) in pairwise(spans))
         for pause_start, pause_end in _pauses(samples, rate):
             # The aligned boundary around this pause: the word ending before it, the next.
             k = min(range(len(spans) - 1), key=lambda i: abs(spans[i][1] - pause_start))

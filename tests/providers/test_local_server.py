@@ -87,17 +87,17 @@ def test_keep_beats_while_the_server_is_used_and_returns_once_it_idles(
     used: list[bool] = []
 
     def beat() -> None:
-        # Each beat is 0.2 s of the idle clock; the first three see a request.
-        clock.now += 0.2
+        # Each beat is 0.25 s of the idle clock (exact in binary); the first three see a request.
+        clock.now += 0.25
         used.append(len(used) < 3)
         if used[-1]:
             client.chat.completions.create(
                 model=MODEL, messages=[{"role": "user", "content": "hi"}]
             )
 
-    idle = running.keep(idle_timeout_s=1.0, beat_s=0.01, on_beat=beat)
-    # Idle from the third beat's request: five more beats of 0.2 s reach the timeout.
-    assert idle == pytest.approx(1.0)
+    idle = running.keep(idle_timeout_s=1.25, beat_s=0.01, on_beat=beat)
+    # Idle from the third beat's request: five more beats of 0.25 s reach the timeout.
+    assert idle == 1.25
     assert used == [True] * 3 + [False] * 5
     assert running.healthy()  # keep does not stop it: the caller does
 

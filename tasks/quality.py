@@ -104,7 +104,7 @@ def judge_substance(
         client = make_client(endpoint.key, endpoint.base_url, timeout_s)
         with guarded(openai_chat.PROVIDER, settings):
             verdict, call = judge.judge(
-                client, spec, script, structured=endpoint.structured_output is True
+                client, spec, script, structured=endpoints.constrained(endpoint)
             )
     except (EndpointError, ProviderError) as exc:
         get_run_logger().warning("substance not judged: %s", one_line(exc))

@@ -82,7 +82,7 @@ def script_from_model(
             PromptParams.from_registry(job, settings, alias=settings.script_prompt_alias),
             script_suite=script_suite,
             on_call=record,
-            structured=endpoint.structured_output is True,
+            structured=endpoints.constrained(endpoint),
             timeout_s=timeout_s,
             output_cap=endpoint.max_output_tokens,
         )

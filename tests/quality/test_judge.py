@@ -44,7 +44,7 @@ def test_the_judges_verdict_is_checked_and_its_reasons_kept(
 ) -> None:
     written = template.model_copy(update={"engine": "a-model"})
     client = make_client(None, openai_server.url, timeout_s=5)
-    verdict, call = judge.judge(client, SPEC, written, structured=True)
+    verdict, call = judge.judge(client, SPEC, written, structured="json_schema")
     (request,) = openai_server.requests
     assert request.schema == judge.VERDICT_SCHEMA and call.structured
     assert "Title: " in request.text and written.hook in request.text

@@ -17,7 +17,7 @@ from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire.models import Topic, VideoJob
 from ytempire.providers import endpoints
 from ytempire.providers.catalog import local_spec
-from ytempire.providers.endpoints import Endpoint
+from ytempire.providers.endpoints import Endpoint, SchemaForm
 from ytempire.providers.openai_chat import make_client
 from ytempire.quality.suites import Suite, load_suite, suite_path
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
@@ -49,7 +49,9 @@ def script_suite() -> Suite:
     return load_suite(suite_path(Settings().quality_suites_dir, "script"))
 
 
-def _write(server: OpenAICompatibleServer, suite: Suite, *, structured: bool) -> LLMScript:
+def _write(
+    server: OpenAICompatibleServer, suite: Suite, *, structured: SchemaForm | None
+) -> LLMScript:
     client = make_client(None, server.url, timeout_s=5)
     return write_with_model(
         client, SPEC, JOB, TOPIC, PromptParams(), script_suite=suite, structured=structured
@@ -59,7 +61,7 @@ def _write(server: OpenAICompatibleServer, suite: Suite, *, structured: bool) ->
 def test_a_schema_constrained_answer_validates_without_a_repair(
     server: OpenAICompatibleServer, script_suite: Suite
 ) -> None:
-    result = _write(server, script_suite, structured=True)
+    result = _write(server, script_suite, structured="json_schema")
     (request,) = server.requests  # no repair call
     assert request.body["response_format"]["type"] == "json_schema"
     assert request.schema == SCRIPT_SCHEMA
@@ -72,7 +74,7 @@ def test_the_same_model_without_a_schema_fails_its_shape(
     server: OpenAICompatibleServer, script_suite: Suite
 ) -> None:
     with pytest.raises(InvalidOutput, match="summary"):
-        _write(server, script_suite, structured=False)
+        _write(server, script_suite, structured=None)
     draft, repair = server.requests
     assert draft.body["response_format"] == {"type": "json_object"}
     assert repair.schema is None
@@ -85,7 +87,7 @@ def test_a_repair_that_echoes_its_input_is_not_asked_again(
     # it word for word, so the second gets none (4 calls, not 5).
     server.queue("low_quality")
     with pytest.raises(QualityFailure):
-        _write(server, script_suite, structured=False)
+        _write(server, script_suite, structured=None)
     assert len(server.requests) == 4
     assert sum("Answer to repair" in r.text for r in server.requests) == 1
 
@@ -101,9 +103,34 @@ def test_the_probe_detects_json_schema_and_measures_speed(
     assert checked.structured_output is True and checked.tokens_per_s is not None
     assert endpoints.timeout_s(checked, 10**9, 60) > 60  # a long answer waits longer
 
-    server.json_schema = False  # a server without grammar support answers 400
+    server.schema_forms = set()  # a server without grammar support answers 400
     refused = endpoints.probe_structured_output(local, SPEC.name, timeout_s=5)
     assert refused.structured_output is False
+
+
+def test_a_llama_cpp_server_gets_its_schema_as_json_object(
+    server: OpenAICompatibleServer, script_suite: Suite
+) -> None:
+    # llama-cpp-python's server answers 500 to json_schema and takes a json_object schema.
+    server.schema_forms, server.schema_refusal = {"json_object"}, 500
+    local = Endpoint(name="llama", base_url=server.url, kind="local")
+    checked = endpoints.probe_structured_output(local, SPEC.name, timeout_s=5)
+    assert (checked.structured_output, checked.schema_form) == (True, "json_object")
+
+    server.requests.clear()
+    server.default = "small_model"
+    client = make_client(None, server.url, timeout_s=5)
+    written = write_with_model(
+        client,
+        SPEC,
+        VideoJob(minutes=1),
+        TOPIC,
+        PromptParams(),
+        script_suite=script_suite,
+        structured=endpoints.constrained(checked),
+    )
+    assert written.draft.title
+    assert [r.schema_form for r in server.requests] == ["json_object"]  # no repair needed
 
 
 def test_a_small_output_cap_writes_the_script_section_by_section(
@@ -119,7 +146,7 @@ def test_a_small_output_cap_writes_the_script_section_by_section(
         TOPIC,
         PromptParams(),
         script_suite=script_suite,
-        structured=True,
+        structured="json_schema",
         output_cap=400,
     )
     outline, *sections = server.requests[: 1 + len(result.draft.sections)]

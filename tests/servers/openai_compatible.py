@@ -29,9 +29,11 @@ narration of section``) is answered with that section, sized to its ``(N words)`
 A request from the judge of substance (its instructions start ``You judge the substance``)
 is answered ``server.verdict`` (a dict) by the ``ok`` behaviour.
 
-``server.models`` is what ``GET /v1/models`` lists; ``server.json_schema`` False makes the
-server refuse a ``json_schema`` response format with a 400 (as servers without grammar
-support do), so capability probes can be tested.
+``server.models`` is what ``GET /v1/models`` lists; ``server.schema_forms`` are the ways of
+sending a JSON schema it honours (``json_schema`` as OpenAI does; ``json_object`` with a
+``schema`` as llama-cpp-python's server does); a schema in another form is refused with
+``server.schema_refusal`` (400; llama-cpp-python answers 500), so capability probes can be
+tested.
 
 Images (``POST /v1/images/generations``) have their own queue, default and fault rates
 (``server.queue_images(...)``, ``server.images_default``, ``server.fail_images_at_rates(...)``)
@@ -121,12 +123,25 @@ class RecordedRequest:
         return list(self.body.get("messages", []))
 
     @property
-    def schema(self) -> dict[str, Any] | None:
-        """The JSON schema of a ``json_schema`` response format, if the request has one."""
+    def schema_form(self) -> str | None:
+        """How the request carries a JSON schema (``json_schema`` or ``json_object``), if it
+        carries one."""
         form = self.body.get("response_format")  # images send a string ("b64_json")
-        if not isinstance(form, dict) or form.get("type") != "json_schema":
+        if not isinstance(form, dict):
             return None
-        return dict(form.get("json_schema", {}).get("schema", {}))
+        if form.get("type") == "json_schema" or "schema" in form:
+            return str(form.get("type"))
+        return None
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        """The JSON schema of the response format, if the request has one, in either form."""
+        form = self.body.get("response_format")
+        if self.schema_form == "json_schema":
+            return dict(form.get("json_schema", {}).get("schema", {}))
+        if self.schema_form == "json_object":
+            return dict(form["schema"])
+        return None
 
     @property
     def text(self) -> str:
@@ -253,7 +268,8 @@ class OpenAICompatibleServer(ProviderServer):
         self.requests: list[RecordedRequest] = []
         self.usages: list[dict[str, int]] = []  # the usage of every answer that had one
         self.models = ["gpt-4", "gpt-4-turbo", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo"]
-        self.json_schema = True
+        self.schema_forms = {"json_schema"}
+        self.schema_refusal = 400
         self.verdict: dict[str, Any] = {
             "facts": ["Hawking radiation was predicted in 1974"],
             "claims_needing_source": [],
@@ -395,9 +411,9 @@ class OpenAICompatibleServer(ProviderServer):
             if self.hang():
                 return 0, {}, None
             behaviour = "ok"
-        if request.schema is not None and not self.json_schema:
-            body = _error("response_format json_schema is not supported", "invalid_request", None)
-            return 400, {}, body
+        if request.schema_form is not None and request.schema_form not in self.schema_forms:
+            message = f"a schema in response_format {request.schema_form} is not supported"
+            return self.schema_refusal, {}, _error(message, "invalid_request", None)
         if behaviour == "small_model":
             if request.schema is not None:
                 behaviour = "ok"

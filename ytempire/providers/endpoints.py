@@ -36,7 +36,7 @@ from __future__ import annotations
 import time
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 
 Kind = Literal["cloud", "local"]
 Capability = Literal["chat", "image"]
+# How a request carries a JSON schema: OpenAI's ``json_schema`` response format, or
+# ``json_object`` with a ``schema`` beside it (llama-cpp-python's server).
+SchemaForm = Literal["json_schema", "json_object"]
 # The name of the endpoint OPENAI_BASE_URL / OPENAI_API_KEY describe.
 IMPLICIT = "openai"
 # The structured-output probe: a tiny schema-constrained answer, also timed for speed.
@@ -93,7 +96,12 @@ class Endpoint(BaseModel):
     )
     structured_output: bool | None = Field(
         default=None,
-        description="whether it honours response_format json_schema; None: probe once",
+        description="whether it honours a JSON schema in response_format; None: probe once",
+    )
+    schema_form: SchemaForm = Field(
+        default="json_schema",
+        description="how it takes the schema: json_schema (OpenAI, vLLM, Ollama) or "
+        "json_object with a schema (llama-cpp-python's server)",
     )
     tokens_per_s: float | None = Field(
         default=None, gt=0, description="measured completion speed; sets the script timeout"
@@ -272,41 +280,60 @@ def needs_check(endpoint: Endpoint) -> bool:
 
 
 def probe_structured_output(endpoint: Endpoint, model: str, timeout_s: float) -> Endpoint:
-    """``endpoint`` with ``structured_output`` (and, if unset, ``tokens_per_s``) measured by
-    one small schema-constrained request to ``model``: a 2xx answer means it honours
-    ``response_format`` ``json_schema``; a 4xx means it does not. Unreachable: unchanged."""
+    """``endpoint`` with ``structured_output``, ``schema_form`` (and, if unset,
+    ``tokens_per_s``) measured by one small schema-constrained request to ``model`` in each
+    form in turn: the first 2xx answer names the form it honours; a form refused (4xx, or the
+    500 llama-cpp-python's server gives ``json_schema``) moves on to the next; every form
+    refused means no structured output. Unreachable or otherwise failing: unchanged."""
     base = (endpoint.base_url or "https://api.openai.com/v1").rstrip("/")
     headers = {"Authorization": f"Bearer {endpoint.key}"} if endpoint.key else {}
-    body = {
-        "model": model,
-        "messages": [{"role": "user", "content": "Answer with a JSON object: ok = true."}],
-        "max_tokens": PROBE_TOKENS,
-        "temperature": 0,
-        "response_format": {
-            "type": "json_schema",
-            "json_schema": {"name": "probe", "schema": PROBE_SCHEMA},
-        },
-    }
-    started = time.perf_counter()
-    try:
-        answer = httpx.post(
-            f"{base}/chat/completions", json=body, headers=headers, timeout=timeout_s
-        )
-    except httpx.HTTPError:
-        return endpoint
-    seconds = time.perf_counter() - started
-    if 400 <= answer.status_code < 500:
-        return endpoint.model_copy(update={"structured_output": False})
-    if answer.status_code >= 300:
-        return endpoint
-    update: dict[str, object] = {"structured_output": True}
-    try:
-        tokens = int(answer.json()["usage"]["completion_tokens"])
-    except (ValueError, KeyError, TypeError):
-        tokens = 0
-    if endpoint.tokens_per_s is None and tokens > 0 and seconds > 0:
-        update["tokens_per_s"] = round(tokens / seconds, 1)
-    return endpoint.model_copy(update=update)
+    for form in get_args(SchemaForm):
+        body = {
+            "model": model,
+            "messages": [{"role": "user", "content": "Answer with a JSON object: ok = true."}],
+            "max_tokens": PROBE_TOKENS,
+            "temperature": 0,
+            "response_format": response_format(PROBE_SCHEMA, form),
+        }
+        started = time.perf_counter()
+        try:
+            answer = httpx.post(
+                f"{base}/chat/completions", json=body, headers=headers, timeout=timeout_s
+            )
+        except httpx.HTTPError:
+            return endpoint
+        seconds = time.perf_counter() - started
+        if 400 <= answer.status_code < 500 or answer.status_code == 500:
+            continue
+        if answer.status_code >= 300:
+            return endpoint
+        update: dict[str, object] = {"structured_output": True, "schema_form": form}
+        try:
+            tokens = int(answer.json()["usage"]["completion_tokens"])
+        except (ValueError, KeyError, TypeError):
+            tokens = 0
+        if endpoint.tokens_per_s is None and tokens > 0 and seconds > 0:
+            update["tokens_per_s"] = round(tokens / seconds, 1)
+        return endpoint.model_copy(update=update)
+    return endpoint.model_copy(update={"structured_output": False})
+
+
+def response_format(
+    schema: dict[str, Any] | None, form: SchemaForm = "json_schema"
+) -> dict[str, Any]:
+    """The request's ``response_format``: the JSON schema when there is one, in ``form``
+    (OpenAI's ``json_schema``, or ``json_object`` with a ``schema`` as llama-cpp-python's
+    server takes it: it answers 500 to ``json_schema``), else any JSON."""
+    if schema is None:
+        return {"type": "json_object"}
+    if form == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+
+
+def constrained(endpoint: Endpoint) -> SchemaForm | None:
+    """The form in which ``endpoint`` takes a JSON schema, or None where it takes none."""
+    return endpoint.schema_form if endpoint.structured_output is True else None
 
 
 def resolve_chat(settings: Settings, timeout_s: float) -> tuple[Settings, list[str]]:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from ytempire import redact
 from ytempire.providers.catalog import ModelSpec, cost_usd
+from ytempire.providers.endpoints import SchemaForm, response_format
 from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
     CostExceeded,
@@ -81,12 +82,13 @@ def chat_json(
     temperature: float = 0.7,
     max_tokens: int | None = None,
     schema: dict[str, Any] | None = None,
+    schema_form: SchemaForm = "json_schema",
     timeout_s: float | None = None,
 ) -> ChatCall:
     """Ask ``spec``'s model for a JSON object; return its text, token usage and cost.
 
-    With ``schema``, the request's ``response_format`` is ``json_schema`` (servers with
-    grammar-based decoding then cannot answer anything of another shape); without it,
+    With ``schema``, the request's ``response_format`` carries it in ``schema_form`` (servers
+    with grammar-based decoding then cannot answer anything of another shape); without it,
     ``json_object``. ``timeout_s`` overrides the client's timeout for this call.
 
     The text is not parsed here. Cost is computed from the usage the server reports; an
@@ -101,7 +103,7 @@ def chat_json(
             model=spec.name,
             messages=cast("list[ChatCompletionMessageParam]", messages),
             temperature=temperature,
-            response_format=response_format(schema),
+            response_format=cast("ResponseFormat", response_format(schema, schema_form)),
             max_tokens=max_tokens if max_tokens is not None else openai.omit,
             timeout=timeout_s if timeout_s is not None else openai.NOT_GIVEN,
         )
@@ -135,13 +137,6 @@ def chat_json(
         finish_reason=choice.finish_reason,
         structured=schema is not None,
     )
-
-
-def response_format(schema: dict[str, Any] | None) -> ResponseFormat:
-    """The request's ``response_format``: the JSON schema when there is one, else any JSON."""
-    if schema is None:
-        return {"type": "json_object"}
-    return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
 
 
 def translate_error(exc: openai.OpenAIError, model: str, *, secret: str = "") -> ProviderError:

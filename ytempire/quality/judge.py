@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ytempire.models import WORDS_PER_MINUTE, Script
 from ytempire.providers.catalog import ModelSpec
-from ytempire.providers.openai_chat import PROVIDER, ChatCall, chat_json
+from ytempire.providers.openai_chat import PROVIDER, ChatCall, SchemaForm, chat_json
 from ytempire.resilience.errors import InvalidOutput
 from ytempire.script.template_writer import ENGINE as TEMPLATE_ENGINE
 
@@ -103,7 +103,7 @@ def judge(
     spec: ModelSpec,
     script: Script,
     *,
-    structured: bool = False,
+    structured: SchemaForm | None = None,
     timeout_s: float | None = None,
 ) -> tuple[Verdict, ChatCall]:
     """The verdict of ``spec``'s model on ``script``, and the call that gave it.
@@ -117,6 +117,7 @@ def judge(
         temperature=TEMPERATURE,
         max_tokens=MAX_TOKENS,
         schema=VERDICT_SCHEMA if structured else None,
+        schema_form=structured or "json_schema",
         timeout_s=timeout_s,
     )
     try:

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from ytempire.models import QualityCheck, Script, Topic, VideoJob
 from ytempire.providers import endpoints
 from ytempire.providers.catalog import Constraints, ModelSpec, Pricing, estimate_tokens, route
-from ytempire.providers.openai_chat import PROVIDER, ChatCall, chat_json
+from ytempire.providers.openai_chat import PROVIDER, ChatCall, SchemaForm, chat_json
 from ytempire.quality.report import failures, run_suite, score, script_row
 from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
@@ -138,7 +138,7 @@ def write_with_model(
     *,
     script_suite: Suite,
     on_call: Callable[[ChatCall], None] | None = None,
-    structured: bool = False,
+    structured: SchemaForm | None = None,
     timeout_s: float | None = None,
     output_cap: int | None = None,
 ) -> LLMScript:
@@ -148,8 +148,8 @@ def write_with_model(
     ``QualityFailure`` (naming the failed checks) when no draft passes the suite after
     ``REGENERATIONS`` regenerations with feedback, and the provider's own errors as they
     come. ``on_call`` sees every call as it completes, including the ones whose answer is
-    unused. ``structured``: ask with the script's JSON schema (the endpoint honours
-    ``json_schema``). ``timeout_s``: each call's timeout, when the endpoint's speed sets it.
+    unused. ``structured``: ask with the script's JSON schema, in the form the endpoint
+    takes it. ``timeout_s``: each call's timeout, when the endpoint's speed sets it.
     A repair whose answer is its input unchanged is not asked for again. ``output_cap``: the
     endpoint's completion cap; when the script needs more, each draft is written section by
     section (an outline, then one call per section's narration).
@@ -171,6 +171,7 @@ def write_with_model(
             temperature=temperature,
             max_tokens=max_tokens,
             schema=shape if structured else None,
+            schema_form=structured or "json_schema",
             timeout_s=timeout_s,
         )
         calls.append(made)

@@ -277,9 +277,6 @@ class Settings(BaseSettings):
     footage_repeat_videos: int = Field(
         default=20, ge=0, description="a clip a channel showed in its last N videos is not shown"
     )
-    footage_repeat_videos: int = Field(
-        default=20, ge=0, description="a clip a channel showed in its last N videos is not shown"
-    )
     transition: str = Field(default="fade", description="transition between script blocks")
     transition_s: float = Field(default=0.5, ge=0, le=3)
     pan_pictures: bool = Field(default=True, description="pan slowly across photos")

@@ -9,9 +9,8 @@ Prints one line per stage (with the peak RSS seen while it ran), then a summary 
 
 "overhead" is wall time not spent inside a stage: Prefect's ephemeral API start, flow and
 task run bookkeeping, imports. ``end_to_end`` is the video's length over the wall time.
-``max_process_rss_mb`` is the peak RSS of the largest single process: this one or any child
-(Piper's worker processes, FFmpeg, Prefect's ephemeral API), from ``getrusage`` and the
-samples.
+``max_process_rss_mb`` is the peak RSS of the largest single process: this one (Piper runs
+in it) or any child (FFmpeg, Prefect's ephemeral API), from ``getrusage`` and the samples.
 ``getrusage``'s children figure counts a forked child before it runs FFmpeg, a copy of this
 process, so it reads about as this process's peak; the per-stage figures come from sampling
 ``/proc`` every ``SAMPLE_S`` (this process and all its descendants, each on its own), so a

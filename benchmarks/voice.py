@@ -2,11 +2,10 @@
 
     .venv/bin/python benchmarks/voice.py [--minutes 5] [--workspace /tmp/bench-voice]
 
-Prints the script's size, Piper's speed (x real time) in this process and in worker
-processes on every core (:mod:`ytempire.voice.piper_workers`, their start included),
-mastering's cost with and without a music bed (a synthesised one: no copyrighted audio), the
-master's loudness, and what the same script would take from the cloud engines (requests,
-billed characters, cost). Not a test: figures depend on the machine and its load.
+Prints the script's size, Piper's speed (x real time), mastering's cost with and without a
+music bed (a synthesised one: no copyrighted audio), the master's loudness, and what the
+same script would take from the cloud engines (requests, billed characters, cost). Not a
+test: figures depend on the machine and its load.
 """
 
 from __future__ import annotations
@@ -50,7 +49,6 @@ def main() -> None:
     from ytempire.voice.chunks import plan_chunks, under_limit
     from ytempire.voice.master import master
     from ytempire.voice.piper_engine import PiperEngine, load_voice
-    from ytempire.voice.piper_workers import PiperWorkers, workers
     from ytempire.voice.synthesis import synthesize
     from ytempire.workspace import VideoFolder
 
@@ -75,14 +73,6 @@ def main() -> None:
     print(
         f"piper: {raw.duration_s:.1f} s of speech in {spent:.2f} s = "
         f"{raw.duration_s / spent:.1f}x real time"
-    )
-    started = time.perf_counter()
-    pooled = synthesize(PiperWorkers(job.voice), blocks, folder.work / "voice_workers.wav")
-    spent = time.perf_counter() - started
-    print(
-        f"piper, {workers()} worker processes (their start included): {pooled.duration_s:.1f} s "
-        f"of speech in {spent:.2f} s = {pooled.duration_s / spent:.1f}x real time, "
-        f"load {os.getloadavg()[0]:.1f}"
     )
 
     started = time.perf_counter()

@@ -32,11 +32,11 @@ from ytempire.models import Narration, Script, Stage, Synthesis, VideoJob
 from ytempire.providers.catalog import Pricing
 from ytempire.resilience import budgets
 from ytempire.settings import Settings
-from ytempire.voice import piper_workers, quota
+from ytempire.voice import quota
 from ytempire.voice.assemble import ChunkAudio
 from ytempire.voice.chunks import Chunk
 from ytempire.voice.narrate import RAW_NAME, finish
-from ytempire.voice.piper_workers import PiperWorkers
+from ytempire.voice.piper_engine import PiperEngine
 from ytempire.voice.profiles import settings_for
 from ytempire.voice.synthesis import SpeechEngine, cost_usd, synthesize
 from ytempire.workspace import VideoFolder
@@ -149,12 +149,7 @@ def voice_from_google(
 @task(name="voice-piper", cache_policy=NO_CACHE)
 def voice_from_piper(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
     folder = VideoFolder(settings.workspace, job.video_id)
-    # Chunks spoken side by side in worker processes, one per core, stopped with the stage
-    # so that their copies of the voice are not held through the later stages.
-    try:
-        return synthesize(PiperWorkers(job.voice), script.blocks(), folder.work / RAW_NAME)
-    finally:
-        piper_workers.release()
+    return synthesize(PiperEngine(job.voice), script.blocks(), folder.work / RAW_NAME)
 
 
 @task(name="voice-master", cache_policy=NO_CACHE)

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from tasks.alerts import raise_alert
 from tasks.costs import video_ledger
-from tasks.recording import run_stage
+from tasks.recording import asked_job, run_stage
 from ytempire.analytics.alerts import Alert
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
@@ -61,7 +61,9 @@ def gate_video(
     folder = VideoFolder(settings.workspace, job.video_id)
     verdict = gate.decide(job, script.engine, quality, gate.read_hold(folder))
     if verdict.status == "held":
-        gate.hold(folder, job, verdict)
+        # The job as asked (the flow's parameter): a release asks for it again, so its arms
+        # are assigned again by their hash and its stages resume from their checkpoints.
+        gate.hold(folder, asked_job() or job, verdict)
         alert = Alert(
             rule="video_held",
             subject=job.video_id,

@@ -67,7 +67,7 @@ def run_stage(
     started_at = datetime.now(UTC)
     # What the output depends on (job, settings, engine versions): a checkpoint made with
     # other inputs is not reused.
-    inputs = inputs_of(stage, _flow_job(), settings)
+    inputs = inputs_of(stage, asked_job(), settings)
     # A bucket workspace: the video folder is this worker's scratch copy, brought up to date
     # before the stage and pushed back after it.
     bucket = workspace_bucket(settings.workspace_url) if folder is not None else None
@@ -181,8 +181,10 @@ def _say_why_not_resumed(folder: VideoFolder, stage: Stage, inputs: dict[str, An
         )
 
 
-def _flow_job() -> VideoJob | None:
-    """The ``job`` parameter of the flow run this stage belongs to, for the metric labels."""
+def asked_job() -> VideoJob | None:
+    """The ``job`` parameter of the flow run this stage belongs to: the video as it was asked
+    for, before its experiment arms were applied (they are a function of it, so it keys the
+    checkpoints' inputs). Also the metric labels'."""
     job = flow_run.parameters.get("job")
     if isinstance(job, VideoJob) or job is None:
         return job
@@ -196,7 +198,7 @@ def _observe(
     stage's own row is already in the store."""
     try:
         total = None
-        job = _flow_job()
+        job = asked_job()
         if record.stage is Stage.tracking and record.status == "completed":
             # The video's whole cost, resumed stages included (this run's rows hold only
             # what it spent): the breakdown the tracking stage has just written.

@@ -69,7 +69,9 @@ def test_a_template_video_is_held_rejected_and_published_only_after_release(
     assert "offline template writer" in (result.upload.held or "")
     assert inserts(youtube) == 0
     held = gate.read_hold(VideoFolder(workspace, job.video_id))
+    # The job as asked (a release asks again; its arms are a hash of it).
     assert held is not None and held.status == "held" and held.job == job
+    assert result.job.experiments  # experiments.yaml's arm was applied to the video made
     assert manifest(workspace, job)["upload"]["destination"] == "held"  # type: ignore[index]
     store = AnalyticsStore(Settings().analytics_url)
     assert {e.stage: e.status for e in store.events(result.run_id)}["upload"] == "completed"

@@ -45,6 +45,7 @@ from ytempire.media.reference import vmaf
 from ytempire.media.render import RenderOptions, render_timeline
 from ytempire.media.subtitles import CAPTION_STYLE_NAMES, parse_srt
 from ytempire.models import (
+    TIMED_TEXTS,
     CaptionStyleName,
     Overlay,
     Pan,
@@ -58,6 +59,7 @@ from ytempire.models import (
 from ytempire.visuals.overlays import text_overlay
 from ytempire.visuals.presets import StylePreset, preset_named
 from ytempire.visuals.slides import render_slide
+from ytempire.workspace import write_text
 
 SLIDE_S = 10.0
 SIZE = (1920, 1080)
@@ -113,8 +115,9 @@ def subtitles(path: Path, seconds: float) -> Path:
     return path
 
 
-def word_timings(srt: Path) -> list[TimedText]:
-    """The cues' words, each cue's time shared evenly among them (a new block every 5 cues)."""
+def word_timings(srt: Path, path: Path) -> Path:
+    """``path``: the cues' words as words.json, each cue's time shared evenly among them (a
+    new block every 5 cues)."""
     words = []
     for number, (start, end, text) in enumerate(parse_srt(srt.read_text(encoding="utf-8"))):
         said = text.split()
@@ -125,7 +128,7 @@ def word_timings(srt: Path) -> list[TimedText]:
             )
             for k, w in enumerate(said)
         ]
-    return words
+    return write_text(path, TIMED_TEXTS.dump_json(words).decode())
 
 
 def _srt(seconds: float) -> str:
@@ -223,7 +226,7 @@ def bench_timeline(
         audio_path=narration(folder / f"narration_{minutes:g}.wav", seconds),
         subtitles_path=srt,
         subtitle_style=preset.caption if preset else "",
-        words=word_timings(srt),
+        words_path=word_timings(srt, folder / f"words_{minutes:g}.json"),
         caption_style=captions,
     )
 

@@ -5,7 +5,17 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ytempire.models import Aspect, Narration, Script, Section, TimedText, VideoJob
+from ytempire.models import (
+    TIMED_TEXTS,
+    Aspect,
+    Narration,
+    Script,
+    Section,
+    Slide,
+    TimedText,
+    Timeline,
+    VideoJob,
+)
 from ytempire.script.prompts import PromptParams
 from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
 
@@ -114,3 +124,26 @@ def test_profile_fields_are_stripped_and_kept() -> None:
     job = VideoJob(tone="  calm  ", brand_colours=("#0B1D3A", "#f2c14e"))
     assert job.tone == "calm" and job.brand_colours == ("#0B1D3A", "#f2c14e")
     assert VideoJob.model_validate_json(job.model_dump_json()) == job
+
+
+def test_a_long_videos_word_timings_travel_as_a_file_not_as_parameters(tmp_path: Path) -> None:
+    # An hour of narration is ~9,000 words: inline, they outgrew the 512 KiB a Prefect flow
+    # run's parameters may hold, and the render subflow of a 60-minute video was refused.
+    words = [
+        TimedText(text=f"word{i}", start=i * 0.4, end=i * 0.4 + 0.3, block=0) for i in range(9000)
+    ]
+    path = tmp_path / "words.json"
+    path.write_bytes(TIMED_TEXTS.dump_json(words))
+    slide = Slide(image_path=tmp_path / "s.png", start=0.0, end=3600.0, kind="section")
+    timeline = Timeline(
+        engine="test",
+        width=1920,
+        height=1080,
+        duration_s=3600.0,
+        slides=[slide],
+        audio_path=tmp_path / "n.wav",
+        words_path=path,
+    )
+    assert len(timeline.model_dump_json()) < 2_000
+    assert timeline.word_timings() == words
+    assert timeline.model_copy(update={"words_path": None}).word_timings() == []

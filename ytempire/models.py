@@ -15,7 +15,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+)
 
 MAX_TOPIC_CHARS = 300
 WORDS_PER_MINUTE = 150
@@ -297,6 +304,10 @@ class TimedText(BaseModel):
     block: int = Field(ge=0, description="index into Script.blocks()")
 
 
+# A words.json file: the narration's word timings.
+TIMED_TEXTS = TypeAdapter(list[TimedText])
+
+
 class Synthesis(StageOutput):
     """A TTS engine's raw speech for a whole script, before mastering.
 
@@ -329,6 +340,7 @@ class Narration(StageOutput):
     words: list[TimedText] = Field(
         default_factory=list, description="word timings, where the engine gives them"
     )
+    words_path: Path | None = Field(default=None, description="``words``, as words.json")
     raw_audio_path: Path | None = Field(default=None, description="the engine's unmastered WAV")
     voice_path: Path | None = Field(
         default=None, description="the mastered voice without music (None: audio_path is it)"
@@ -461,12 +473,20 @@ class Timeline(StageOutput):
     subtitle_style: str = Field(
         default="", description="ASS style fields of the burned captions (the brand's)"
     )
-    words: list[TimedText] = Field(
-        default_factory=list, description="word timings: captions go word by word"
+    words_path: Path | None = Field(
+        default=None,
+        description="the narration's word timings (words.json): captions go word by word; "
+        "a file, not a list, since a long video's words would outgrow a flow run's parameters",
     )
     caption_style: CaptionStyleName = Field(
         default="clean", description="how word-by-word captions look"
     )
+
+    def word_timings(self) -> list[TimedText]:
+        """The words of ``words_path`` with their times; none without one."""
+        if self.words_path is None:
+            return []
+        return TIMED_TEXTS.validate_json(self.words_path.read_bytes())
 
     def shown(self) -> list[Segment]:
         """The segments to render: ``segments``, or the slides as still segments."""

@@ -24,8 +24,9 @@ from ytempire.media.subtitles import (
     karaoke_text,
     safe_margins,
 )
-from ytempire.models import TimedText
+from ytempire.models import TIMED_TEXTS, TimedText
 from ytempire.visuals.overlays import lower_third, text_overlay
+from ytempire.workspace import write_text
 
 SIZES = [(1920, 1080), (1080, 1920)]
 TEXT = "Black holes are not quite black. They glow, faintly, at the edge of everything."
@@ -61,10 +62,11 @@ def _karaoke(script: str) -> list[tuple[float, list[tuple[float, str]]]]:
 
 @pytest.mark.parametrize("style", CAPTION_STYLE_NAMES)
 def test_karaoke_tags_turn_each_word_on_the_frame_it_is_spoken(
-    make_timeline: TimelineFactory, style: str
+    make_timeline: TimelineFactory, style: str, tmp_path: Path
 ) -> None:
     words = _words()
-    timeline = make_timeline().model_copy(update={"words": words, "caption_style": style})
+    words_path = write_text(tmp_path / "words.json", TIMED_TEXTS.dump_json(words).decode())
+    timeline = make_timeline().model_copy(update={"words_path": words_path, "caption_style": style})
     options = RenderOptions()
     cues = burned_cues(timeline, options)
     laid = plan(timeline, cues)

@@ -303,9 +303,10 @@ def burned_cues(timeline: Timeline, options: RenderOptions) -> tuple[Cue, ...]:
     if not options.burn_subtitles:
         return ()
     total = max(1, round(timeline.duration_s * timeline.fps))
-    if timeline.words:
+    if timeline.words_path is not None:
         style = CAPTION_STYLES[timeline.caption_style]
-        lines = caption_lines(timeline.words, style, (timeline.width, timeline.height))
+        words = timeline.word_timings()
+        lines = caption_lines(words, style, (timeline.width, timeline.height))
         return word_cue_frames(lines, timeline.fps, total)
     if timeline.subtitles_path is None:
         return ()
@@ -322,7 +323,7 @@ def caption_script(
         filter(
             None,
             (
-                CAPTION_STYLES[timeline.caption_style].fields if timeline.words else "",
+                CAPTION_STYLES[timeline.caption_style].fields if timeline.words_path else "",
                 timeline.subtitle_style,
                 options.subtitle_style,
             ),
@@ -330,7 +331,7 @@ def caption_script(
     )
     size = (laid.width, laid.height)
     box = style_fields(style, size)
-    if timeline.words and box["BorderStyle"] == "3":
+    if timeline.words_path and box["BorderStyle"] == "3":
         # Libass boxes each karaoke word on its own in style 3 (the box in OutlineColour),
         # and the translucent boxes overlap in dark seams; style 4 draws one box per line,
         # in BackColour: the same box, without the seams.

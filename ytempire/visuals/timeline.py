@@ -184,7 +184,7 @@ def from_script(
         slides=slides,
         audio_path=narration.audio_path,
         subtitles_path=narration.subtitles_path,
-        words=narration.words,
+        words_path=narration.words_path,
         segments=segments,
         notes=list(notes or []),
     )

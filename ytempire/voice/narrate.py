@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ytempire.models import Narration, Script, Synthesis, TimedText, VoiceProfile
+from ytempire.models import TIMED_TEXTS, Narration, Script, Synthesis, TimedText, VoiceProfile
 from ytempire.voice.master import SAMPLE_RATE, master
 from ytempire.voice.pauses import shorten_pauses
 from ytempire.voice.piper_engine import PiperEngine
@@ -24,6 +24,7 @@ from ytempire.workspace import VideoFolder, write_text
 RAW_NAME = "voice_raw.wav"
 NARRATION_NAME = "narration.wav"
 PACED_NAME = "voice_paced.wav"
+WORDS_NAME = "words.json"
 
 
 def narrate(
@@ -84,6 +85,9 @@ def finish(
     cues = cues_from_sentences(sentences, duration, words)
     srt_path = write_text(folder / "subtitles.srt", to_srt(cues))
     write_text(folder / "subtitles.vtt", to_vtt(cues))
+    words_path = (
+        write_text(folder / WORDS_NAME, TIMED_TEXTS.dump_json(words).decode()) if words else None
+    )
     return Narration(
         engine=synthesis.engine,
         cost_usd=synthesis.cost_usd,
@@ -94,6 +98,7 @@ def finish(
         sample_rate=SAMPLE_RATE,
         sentences=sentences,
         words=words,
+        words_path=words_path,
         raw_audio_path=synthesis.audio_path,
         voice_path=mastered.voice_path if mastered.voice_path != mastered.path else None,
         music_path=mastered.music_path,

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ytempire.media.subtitles import safe_margins
+from ytempire.models import ScriptBlock
 from ytempire.visuals.overlays import lower_third, text_overlay
 from ytempire.visuals.palette import DEFAULT_PALETTE
+from ytempire.visuals.slides import background, render_slide
 
 
 def _alpha_box(path: Path) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -44,12 +47,23 @@ def test_without_a_label_the_panel_is_lower(tmp_path: Path) -> None:
     assert without[3] == with_label[3] and without[1] > with_label[1]
 
 
-def test_text_overlay_is_centred_in_the_upper_part(tmp_path: Path) -> None:
-    pixels, (left, top, right, bottom) = _alpha_box(
-        text_overlay("Ten times faster", (1920, 1080), tmp_path / "o.png")
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_a_text_overlay_keeps_clear_of_a_cards_kicker_and_heading(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    # The demo once showed "The event horizon" over the heading "How the event horizon works".
+    block = ScriptBlock(
+        kind="section",
+        heading="How the event horizon works",
+        text="That is the puzzle. How does it actually work? The horizon is one of the parts.",
     )
-    assert abs((left + right) / 2 - 960) <= 2
-    assert top == round(1080 * 0.12) and bottom < 540
+    card = np.asarray(render_slide(block, size), np.int16)
+    drawn = np.abs(card - np.asarray(background(size, DEFAULT_PALETTE), np.int16)).max(axis=2) > 40
+    pixels, (left, top, right, bottom) = _alpha_box(
+        text_overlay("The event horizon", size, tmp_path / "o.png")
+    )
+    assert abs(right - (size[0] - safe_margins(size)[1])) <= 1  # in the top right corner
+    assert not drawn[top:bottom, left:right].any()
     assert ((pixels[:, :, :3].min(axis=2) > 240) & (pixels[:, :, 3] == 255)).sum() > 500
 
 

@@ -105,10 +105,11 @@ def text_overlay(
     fonts_dir: Path | None = None,
     faces: tuple[Path, Path] | None = None,
 ) -> Path:
-    """A short phrase in large type on the brand's panel, centred in the upper part of the
-    safe area (its top at 12% of the height, far above the captions); fully transparent for
-    no text. Raises ValueError (one line) when the phrase does not fit two lines at the
-    smallest size."""
+    """A short phrase in large type on the brand's panel in the top right corner of the safe
+    area, far above the captions and clear of a card's kicker and heading, which start at
+    the left below the card's top margin (16:9: the panel's top at 3% of the height; 9:16:
+    at 10%, below the player's own title); fully transparent for no text. Raises ValueError
+    (one line) when the phrase does not fit two lines at the smallest size."""
     heading = faces[0] if faces else find_font("display", fonts_dir)
     panel, ink = _panel(palette)
     width, height = size
@@ -116,24 +117,24 @@ def text_overlay(
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     safe_left, safe_right, _ = safe_margins(size)
-    box_w = min(round(width * 0.8), width - safe_left - safe_right)
+    box_w = min(round(width * 0.46), width - safe_left - safe_right)
     set_text = fit_text(
         text,
         heading,
-        (box_w, round(unit * 0.2)),
-        max_size=round(unit * 0.08),
-        min_size=round(unit * 0.04),
+        (box_w, round(unit * 0.14)),
+        max_size=round(unit * 0.055),
+        min_size=round(unit * 0.035),
         max_lines=2,
     )
     if set_text is None:
         return _save(image, destination)
     if set_text.truncated:
         raise ValueError(f"{len(text)} characters do not fit two lines at the smallest size")
-    pad = round(unit * 0.03)
+    pad = round(unit * 0.02)
     panel_w = set_text.width + 2 * pad
     panel_h = set_text.height + 2 * pad
-    left = safe_left + (width - safe_left - safe_right - panel_w) // 2
-    top = round(height * 0.12)
+    left = width - safe_right - panel_w
+    top = round(height * (0.03 if width >= height else 0.10))
     draw.rounded_rectangle(
         (left, top, left + panel_w, top + panel_h),
         radius=round(unit * 0.015),

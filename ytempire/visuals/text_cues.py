@@ -3,7 +3,7 @@
 A cue belongs to its section. It appears when the narration says it (its first words found
 among the section's word timings), else in its share of the section's time (a section with
 two cues shows them one after the other), and stays ``HOLD_S`` or until the next cue of the
-section or the section's end. It is drawn on the brand's panel in the upper part of the
+section or the section's end. It is drawn on the brand's panel in the top right corner of the
 frame (:func:`ytempire.visuals.overlays.text_overlay`), clear of the captions and lower
 thirds at the bottom, over every segment it spans (the intro card and end screen excepted).
 

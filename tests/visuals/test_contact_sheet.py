@@ -13,7 +13,12 @@ from PIL import Image
 from ytempire.media.ffmpeg import ffmpeg_exe, run
 from ytempire.models import Thumbnail
 from ytempire.publish.metadata import Chapter
-from ytempire.visuals.contact_sheet import CELL_LONG_SIDE, make_contact_sheet, sheet_times
+from ytempire.visuals.contact_sheet import (
+    CELL_LONG_SIDE,
+    SETTLE_S,
+    make_contact_sheet,
+    sheet_times,
+)
 
 SECONDS, FPS = 8, 30
 THUMB_COLOURS = [(220, 40, 40), (40, 200, 60), (40, 80, 230)]
@@ -66,7 +71,7 @@ def test_cells_are_the_videos_frames_at_their_times_found_by_seeking(
     )
     image = np.asarray(Image.open(sheet.path).convert("RGB")).astype(np.int16)
     reference = every_frame(video, CELL_LONG_SIDE)
-    assert [f.time_s for f in sheet.frames if f.chapter] == [0.0, 3.3]
+    assert [f.time_s for f in sheet.frames if f.chapter] == [0.0, 3.3 + SETTLE_S]
     assert len(sheet.frames) >= 16
     # Every other pixel is plenty to tell frames apart, at a quarter of the work.
     frames = np.stack([frame[::2, ::2] for _, frame in reference]).astype(np.int16)
@@ -87,13 +92,16 @@ def test_cells_are_the_videos_frames_at_their_times_found_by_seeking(
     assert found == THUMB_COLOURS
 
 
-def test_regular_frames_keep_clear_of_chapter_starts() -> None:
-    cells = sheet_times(16.0, [Chapter(start_s=0, title="A"), Chapter(start_s=8.2, title="B")])
+def test_regular_frames_keep_clear_of_chapter_frames() -> None:
+    chapters = [Chapter(start_s=0, title="A"), Chapter(start_s=8.2, title="B")]
+    cells = sheet_times(16.0, [*chapters, Chapter(start_s=15.5, title="too late")])
     times = [t for t, _ in cells]
     assert times == sorted(times)
-    assert (8.2, "B") in cells and (0.0, "A") in cells
-    assert 8.0 not in times  # a quarter step from the chapter start: left out
-    assert 7.0 in times and 9.0 in times
+    # A chapter's frame is a second in, after the transition into it.
+    assert (9.2, "B") in cells and (0.0, "A") in cells
+    assert 9.0 not in times  # a quarter step from the chapter's frame: left out
+    assert 8.0 in times and 10.0 in times
+    assert "too late" not in {c for _, c in cells}
 
 
 def test_a_video_without_frames_is_refused() -> None:

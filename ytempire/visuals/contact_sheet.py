@@ -28,8 +28,11 @@ from ytempire.workspace import atomic_path
 
 FILE_NAME = "contact_sheet.png"
 REGULAR_FRAMES = 16
-# A regular frame this close to a chapter start (a share of the interval) is left out.
+# A regular frame this close to a chapter's frame (a share of the interval) is left out.
 NEAR_CHAPTER = 0.25
+# A chapter's frame is taken this long after it starts: a transition into it (0.3-0.6 s in
+# the style presets) would show two pictures at once.
+SETTLE_S = 1.0
 CELL_LONG_SIDE = 320
 COLUMNS = {True: 4, False: 6}  # landscape, portrait
 GAP = 12
@@ -60,12 +63,17 @@ class ContactSheet(BaseModel):
 def sheet_times(
     duration_s: float, chapters: Sequence[Chapter], count: int = REGULAR_FRAMES
 ) -> list[tuple[float, str | None]]:
-    """(time, chapter title or None) of every cell, in time order: each chapter start inside
-    the video, and every ``duration_s / count`` seconds unless a chapter starts close by."""
+    """(time, chapter title or None) of every cell, in time order: each chapter inside the
+    video (``SETTLE_S`` after its start, once the transition into it has settled), and every
+    ``duration_s / count`` seconds unless a chapter's frame is close by."""
     if duration_s <= 0:
         raise ValueError(f"a contact sheet needs a video with frames (duration {duration_s})")
     step = duration_s / count
-    starts = {round(c.start_s, 3): c.title for c in chapters if 0 <= c.start_s < duration_s}
+    starts = {
+        round(min(c.start_s + SETTLE_S, duration_s) if c.start_s > 0 else 0.0, 3): c.title
+        for c in chapters
+        if 0 <= c.start_s < duration_s - SETTLE_S
+    }
     regular = [
         round(k * step, 3)
         for k in range(count)

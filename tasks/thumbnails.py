@@ -143,7 +143,8 @@ def draw_thumbnails(
     pictures: dict[str, Path],
     settings: Settings,
 ) -> list[Thumbnail]:
-    """The three variants, ranked by predicted CTR (best first), and ``ranking.json``."""
+    """The three variants, ranked by predicted CTR (best first; an experiment's
+    ``thumbnail_template`` arm puts its template first), and ``ranking.json``."""
     folder = VideoFolder(settings.workspace, job.video_id)
     made = thumbnails.make_thumbnails(
         title,
@@ -154,8 +155,15 @@ def draw_thumbnails(
         generated=pictures,
     )
     fitted = thumbnail_tests.latest_weights(settings.workspace / thumbnail_tests.WEIGHTS_DIR)
-    ranked = ctr.rank(made, fitted.weights if fitted else None)
-    ctr.write_ranking(folder.thumbnails / RANKING_FILE, ranked, fitted.version if fitted else None)
+    ranked = ctr.put_first(
+        ctr.rank(made, fitted.weights if fitted else None), settings.thumbnail_template
+    )
+    ctr.write_ranking(
+        folder.thumbnails / RANKING_FILE,
+        ranked,
+        fitted.version if fitted else None,
+        settings.thumbnail_template,
+    )
     return ranked
 
 

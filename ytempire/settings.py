@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         description="the registry alias the script prompts are loaded by (an experiment's "
         "script_prompt arm sets it for its videos)",
     )
+    thumbnail_template: str | None = Field(
+        default=None,
+        description="the thumbnail template uploaded whatever its predicted CTR (an "
+        "experiment's thumbnail_template arm sets it); the others stay A/B variants",
+    )
 
     # Trend detection through the YouTube Data API when a key is set.
     youtube_api_key: SecretStr | None = Field(

@@ -118,25 +118,35 @@ def test_the_arm_is_applied_to_the_job_and_recorded(tmp_path: Path) -> None:
     )
 
 
-def test_a_factor_the_pipeline_lacks_is_said_in_one_line(tmp_path: Path) -> None:
-    settings = Settings(workspace=tmp_path)
+def test_each_factor_changes_what_it_names_and_one_it_cannot_is_said_in_one_line(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(workspace=tmp_path, music_dir=tmp_path / "tracks")
+
+    def arm(experiment: str, factor: str, value: str) -> experiments.Assignment:
+        return experiments.Assignment(experiment=experiment, arm="candidate", factor=factor,
+                                      value=value)  # fmt: skip
+
     arms = [
-        experiments.Assignment(experiment="m", arm="control", factor="music", value="lofi"),
-        experiments.Assignment(experiment="s", arm="candidate", factor="script_model", value="x"),
+        arm("s", "script_model", "x"),
+        arm("p", "script_prompt", "script-role@candidate"),
+        arm("t", "thumbnail_template", "style_3"),
+        arm("m", "music", "off"),
+        arm("h", "title_style", "question"),
     ]
-    arms.append(
-        experiments.Assignment(
-            experiment="p", arm="candidate", factor="script_prompt", value="script-role@candidate"
-        )
-    )
     applied = experiments.apply(VideoJob(), arms)
-    assert applied.settings(settings).script_primary_model == "x"
-    assert applied.settings(settings).script_prompt_alias == "candidate"
+    made = applied.settings(settings)
+    assert made.script_primary_model == "x" and made.script_prompt_alias == "candidate"
+    assert made.thumbnail_template == "style_3" and made.music_dir is None
     (line,) = applied.not_applied
-    assert line.startswith("experiment m: music arm control (lofi) recorded, not applied:")
+    assert line.startswith("experiment h: title_style arm candidate (question) recorded, not")
     assert json.dumps(dict(applied.job.experiments)) == (
-        '{"m": "control", "s": "candidate", "p": "candidate"}'
+        '{"s": "candidate", "p": "candidate", "t": "candidate", "m": "candidate", "h": "candidate"}'
     )
+    lofi = experiments.apply(VideoJob(), [arm("m", "music", str(tmp_path / "lofi"))])
+    assert lofi.settings(settings).music_dir == tmp_path / "lofi"
+    with pytest.raises(ValueError, match="thumbnail template 'style_9' is not one of style_1"):
+        experiments.apply(VideoJob(), [arm("t", "thumbnail_template", "style_9")])
 
 
 def test_an_unknown_voice_is_refused_in_one_line() -> None:

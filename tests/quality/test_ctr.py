@@ -132,3 +132,24 @@ def test_ties_keep_their_order(tmp_path: Path) -> None:
     b = make(tmp_path / "b.png", "SAME TEXT", ink=(255, 255, 255), background=(20, 40, 160))
     assert [t.variant for t in ctr.rank([a, b])] == ["a", "b"]
     assert [t.variant for t in ctr.rank([b, a])] == ["b", "a"]
+
+
+def test_an_experiments_template_is_uploaded_whatever_its_rank(tmp_path: Path) -> None:
+    white, blue = (255, 255, 255), (20, 40, 160)
+    ranked = ctr.rank(
+        [
+            make(tmp_path / "dull.png", "A LOOK", ink=(120, 120, 120), background=(140, 140, 140)),
+            make(tmp_path / "face.png", "BLACK HOLES", ink=white, background=blue, face=True),
+        ]
+    )
+    ranked = [t.model_copy(update={"template": t.variant}) for t in ranked]
+    assert [t.variant for t in ranked] == ["face", "dull"]
+    assert ctr.put_first(ranked, None) == ranked
+    chosen = ctr.put_first(ranked, "dull")
+    assert [t.variant for t in chosen] == ["dull", "face"]
+    ctr.write_ranking(tmp_path / "ranking.json", chosen, template="dull")
+    saved = json.loads((tmp_path / "ranking.json").read_text())
+    assert saved["primary"] == "dull.png"
+    assert saved["primary_chosen_by"] == "thumbnail_template arm (dull)"
+    with pytest.raises(ValueError, match="'style_9' is not one of dull, face"):
+        ctr.put_first(ranked, "style_9")

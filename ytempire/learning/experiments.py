@@ -30,6 +30,7 @@ from ytempire.analytics.store import AnalyticsStore
 from ytempire.analytics.tables import ExperimentAssignment
 from ytempire.models import SLUG_PATTERN, VideoJob, VoiceProfile
 from ytempire.settings import Settings
+from ytempire.visuals.thumbnails import TEMPLATES
 
 CONTROL = "control"
 Factor = Literal[
@@ -45,12 +46,10 @@ METRICS: dict[str, bool] = {
     "ctr": True,
 }
 # Factors the pipeline has no setting for yet: the arm is recorded, the job is unchanged.
-NOT_APPLIED = {
-    "thumbnail_template": "the thumbnail stage ranks its three templates by predicted CTR and "
-    "takes no template choice",
-    "title_style": "the script stage has no title style setting",
-    "music": "the pipeline adds no music",
-}
+NOT_APPLIED = {"title_style": "the script stage has no title style setting"}
+TEMPLATE_NAMES = tuple(t.name for t in TEMPLATES)
+# A music arm's value that turns the music bed off; any other value is a folder of tracks.
+NO_MUSIC = ("off", "none")
 
 
 class Experiment(BaseModel):
@@ -127,14 +126,15 @@ class Applied(BaseModel):
     secrets, so the result can be stored) and a line per arm that changed nothing."""
 
     job: VideoJob
-    settings_update: dict[str, str] = Field(default_factory=dict)
+    settings_update: dict[str, str | None] = Field(default_factory=dict)
     not_applied: list[str] = Field(default_factory=list)
 
     def settings(self, settings: Settings) -> Settings:
         """``settings`` with the arms' changes."""
-        return (
-            settings.model_copy(update=self.settings_update) if self.settings_update else settings
-        )
+        update: dict[str, object] = dict(self.settings_update)
+        if update.get("music_dir") is not None:
+            update["music_dir"] = Path(str(update["music_dir"]))
+        return settings.model_copy(update=update) if update else settings
 
 
 def parse(data: Any, source: str) -> list[Experiment]:
@@ -200,7 +200,7 @@ def apply(job: VideoJob, assignments: Iterable[Assignment]) -> Applied:
     """``job`` and the settings as the arms make them, the arms kept on the job
     (``job.experiments``, which ``metadata.json`` records)."""
     update: dict[str, Any] = {}
-    settings_update: dict[str, str] = {}
+    settings_update: dict[str, str | None] = {}
     not_applied: list[str] = []
     pairs: list[tuple[str, str]] = []
     for a in assignments:
@@ -218,6 +218,15 @@ def apply(job: VideoJob, assignments: Iterable[Assignment]) -> Applied:
             settings_update["script_primary_model"] = a.value
         elif a.factor == "script_prompt":  # <prompt>@<alias>: the script prompts by that alias
             settings_update["script_prompt_alias"] = a.value.rpartition("@")[2]
+        elif a.factor == "thumbnail_template":
+            if a.value not in TEMPLATE_NAMES:
+                raise ValueError(
+                    f"experiment {a.experiment}: arm {a.arm}: thumbnail template {a.value!r} "
+                    f"is not one of {', '.join(TEMPLATE_NAMES)}"
+                )
+            settings_update["thumbnail_template"] = a.value
+        elif a.factor == "music":
+            settings_update["music_dir"] = None if a.value.lower() in NO_MUSIC else a.value
         else:
             not_applied.append(
                 f"experiment {a.experiment}: {a.factor} arm {a.arm} ({a.value}) recorded, "

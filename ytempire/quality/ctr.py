@@ -149,15 +149,32 @@ def rank(
     return sorted(scored, key=lambda t: -(t.predicted_ctr or 0.0))
 
 
+def put_first(ranked: list[Thumbnail], template: str | None) -> list[Thumbnail]:
+    """``ranked`` with ``template``'s variant first (the one uploaded), the others in their
+    order; unchanged for no template. ``ValueError`` (one line) for a template none has."""
+    if template is None:
+        return ranked
+    chosen = [t for t in ranked if t.template == template]
+    if not chosen:
+        made = ", ".join(sorted({t.template for t in ranked}))
+        raise ValueError(f"thumbnail template {template!r} is not one of {made}")
+    return [*chosen, *(t for t in ranked if t.template != template)]
+
+
 def write_ranking(
-    destination: Path, ranked: list[Thumbnail], weights_version: int | None = None
+    destination: Path,
+    ranked: list[Thumbnail],
+    weights_version: int | None = None,
+    template: str | None = None,
 ) -> Path:
-    """``ranking.json``: the variants best first, ``primary`` naming the one to upload, and
-    which weights ranked them (a fitted version, or the hand-set ones)."""
+    """``ranking.json``: the variants best first, ``primary`` naming the one to upload, which
+    weights ranked them (a fitted version, or the hand-set ones) and, where an experiment's
+    arm chose the uploaded template, that template."""
     return write_json(
         destination,
         {
             "primary": ranked[0].path.name if ranked else None,
+            "primary_chosen_by": f"thumbnail_template arm ({template})" if template else "ctr",
             "heuristic": "ytempire.quality.ctr (documented in docs/thumbnails.md)",
             "weights": f"fitted v{weights_version}" if weights_version else "hand-set",
             "variants": [t.model_dump(mode="json") for t in ranked],

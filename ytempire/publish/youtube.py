@@ -301,14 +301,7 @@ class YouTubeUploader:
             )
         if record is not None and not _still_to_do(record, publication):
             return record
-        service = google_api.service(
-            "youtube",
-            "v3",
-            api_endpoint=self.api_endpoint,
-            timeout_s=self.timeout_s,
-            oauth=self._oauth,
-            ca_certs=self.ca_certs,
-        )
+        service = self._service()
         channel_id = self.verify_channel(service)
         if record is None:
             record = self._insert(
@@ -335,10 +328,9 @@ class YouTubeUploader:
             record = self._save(folder, record, "captions.insert", captions_id=captions_id)
         return record
 
-    def set_thumbnail(self, youtube_video_id: str, path: Path) -> None:
-        """Replace a published video's thumbnail (a thumbnail test's rotation), once the
-        token is checked to act for the expected channel."""
-        service = google_api.service(
+    def _service(self) -> Any:
+        """The YouTube Data API client for this channel's token."""
+        return google_api.service(
             "youtube",
             "v3",
             api_endpoint=self.api_endpoint,
@@ -346,6 +338,11 @@ class YouTubeUploader:
             oauth=self._oauth,
             ca_certs=self.ca_certs,
         )
+
+    def set_thumbnail(self, youtube_video_id: str, path: Path) -> None:
+        """Replace a published video's thumbnail (a thumbnail test's rotation), once the
+        token is checked to act for the expected channel."""
+        service = self._service()
         self.verify_channel(service)
         self._set_thumbnail(service, youtube_video_id, path)
 

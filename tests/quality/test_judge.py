@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.script.test_llm_writer import TOPIC
 from tests.servers.openai_compatible import OpenAICompatibleServer
-from ytempire.models import Script, Topic, VideoJob
+from ytempire.models import Script, VideoJob
 from ytempire.providers.catalog import local_spec
 from ytempire.providers.openai_chat import make_client
 from ytempire.quality import judge, report
@@ -18,12 +19,6 @@ from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 SPEC = local_spec("gemma-3-270m-it")
-TOPIC = Topic(
-    engine="test",
-    title="How black holes evaporate",
-    keywords=["hawking radiation", "event horizon"],
-    reason="trending",
-)
 JOB = VideoJob(topic=TOPIC.title, minutes=1)
 
 

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import jsonschema
 import pytest
 
+from tests.script.test_llm_writer import JOB, TOPIC
 from tests.servers.openai_compatible import OpenAICompatibleServer
-from ytempire.models import Topic, VideoJob
+from ytempire.models import VideoJob
 from ytempire.providers import endpoints
 from ytempire.providers.catalog import local_spec
 from ytempire.providers.endpoints import Endpoint, SchemaForm
@@ -26,13 +27,6 @@ from ytempire.script.parse import SCRIPT_SCHEMA, SECTION_SCHEMA
 from ytempire.script.prompts import PromptParams
 from ytempire.settings import Settings
 
-TOPIC = Topic(
-    engine="test",
-    title="How black holes evaporate",
-    keywords=["hawking radiation", "event horizon"],
-    reason="trending",
-)
-JOB = VideoJob(minutes=1)
 SPEC = local_spec("gemma-3-270m-it")
 
 

@@ -136,12 +136,13 @@ class RecordedRequest:
     @property
     def schema(self) -> dict[str, Any] | None:
         """The JSON schema of the response format, if the request has one, in either form."""
-        form = self.body.get("response_format")
-        if self.schema_form == "json_schema":
+        carried = self.schema_form
+        if carried is None:
+            return None
+        form = self.body["response_format"]
+        if carried == "json_schema":
             return dict(form.get("json_schema", {}).get("schema", {}))
-        if self.schema_form == "json_object":
-            return dict(form["schema"])
-        return None
+        return dict(form["schema"])
 
     @property
     def text(self) -> str:

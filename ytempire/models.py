@@ -122,6 +122,14 @@ class VideoJob(BaseModel):
     minutes: float = Field(default=1.0, gt=0, le=60)
     content_type: ContentType = ContentType.educational
     voice: VoiceProfile = VoiceProfile.professional_male
+    language: str = Field(
+        default="en", description="BCP-47 tag of everything the viewer reads and hears"
+    )
+    speakers: tuple[tuple[str, VoiceProfile], ...] = Field(
+        default=(),
+        max_length=2,
+        description="a dialogue's speakers (name, voice profile); empty: one narrator",
+    )
     channel: str = Field(default="default", pattern=SLUG_PATTERN, max_length=64)
     niche: str | None = Field(default=None, max_length=100, description="the channel's niche")
     aspect: Aspect = Aspect.landscape
@@ -205,6 +213,13 @@ class VideoJob(BaseModel):
     def _profile_line(cls, value: str) -> str:
         return clean_line(value, MAX_PROFILE_CHARS)
 
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        from ytempire.language import check_tag
+
+        return check_tag(value)
+
     @property
     def target_words(self) -> int:
         return round(self.minutes * WORDS_PER_MINUTE)
@@ -251,10 +266,30 @@ class VisualCue(BaseModel):
     chart_type: str = "bar"
 
 
+class Delivery(StrEnum):
+    """How a block or turn is said (ElevenLabs voice settings, Google SSML prosody)."""
+
+    calm = "calm"
+    excited = "excited"
+    serious = "serious"
+    whisper = "whisper"
+
+
+class Turn(BaseModel):
+    """One speaker's turn in a dialogue section."""
+
+    speaker: str = Field(min_length=1, max_length=40)
+    text: str = Field(min_length=1)
+    delivery: Delivery | None = None
+
+
 class Section(BaseModel):
     heading: str
     narration: str
     visual_cues: list[VisualCue] = Field(default_factory=list)
+    delivery: Delivery | None = None
+    # A dialogue section: its turns in order; ``narration`` is then their texts joined.
+    turns: list[Turn] = Field(default_factory=list)
 
 
 class ScriptBlock(BaseModel):
@@ -263,6 +298,8 @@ class ScriptBlock(BaseModel):
     kind: str = Field(pattern=r"^(hook|section|summary|cta)$")
     heading: str
     text: str
+    delivery: Delivery | None = None
+    turns: list[Turn] = Field(default_factory=list)
 
 
 class Script(StageOutput):
@@ -281,7 +318,13 @@ class Script(StageOutput):
         return [
             ScriptBlock(kind="hook", heading=self.title, text=self.hook),
             *(
-                ScriptBlock(kind="section", heading=s.heading, text=s.narration)
+                ScriptBlock(
+                    kind="section",
+                    heading=s.heading,
+                    text=s.narration,
+                    delivery=s.delivery,
+                    turns=s.turns,
+                )
                 for s in self.sections
             ),
             ScriptBlock(kind="summary", heading="In short", text=self.summary),
@@ -302,6 +345,7 @@ class TimedText(BaseModel):
     start: float = Field(ge=0)
     end: float = Field(ge=0)
     block: int = Field(ge=0, description="index into Script.blocks()")
+    speaker: str | None = Field(default=None, description="who says it, in a dialogue")
 
 
 # A words.json file: the narration's word timings.

@@ -125,6 +125,11 @@ class VideoJob(BaseModel):
     language: str = Field(
         default="en", description="BCP-47 tag of everything the viewer reads and hears"
     )
+    translation_of: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="the video id whose script this video tells in ``language``",
+    )
     speakers: tuple[tuple[str, VoiceProfile], ...] = Field(
         default=(),
         max_length=2,
@@ -312,6 +317,9 @@ class Script(StageOutput):
     description: str = ""
     keywords: list[str] = Field(default_factory=list)
     markdown_path: Path
+    language: str = Field(default="en", description="BCP-47 tag the script is written in")
+    summary_heading: str = "In short"
+    cta_heading: str = "Subscribe"
 
     def blocks(self) -> list[ScriptBlock]:
         """The spoken blocks in order: hook, each section, summary, call to action."""
@@ -327,8 +335,8 @@ class Script(StageOutput):
                 )
                 for s in self.sections
             ),
-            ScriptBlock(kind="summary", heading="In short", text=self.summary),
-            ScriptBlock(kind="cta", heading="Subscribe", text=self.cta),
+            ScriptBlock(kind="summary", heading=self.summary_heading, text=self.summary),
+            ScriptBlock(kind="cta", heading=self.cta_heading, text=self.cta),
         ]
 
     def spoken_text(self) -> str:

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     StringConstraints,
     TypeAdapter,
+    ValidationInfo,
     field_validator,
 )
 
@@ -130,6 +131,11 @@ class VideoJob(BaseModel):
         pattern=r"^[0-9a-f]{32}$",
         description="the video id whose script this video tells in ``language``",
     )
+    accent: str | None = Field(
+        default=None,
+        description="BCP-47 locale of the voices' accent (``en-GB``, ``es-MX``, ``es-419``) "
+        "in ``language``; None: the language's default voices",
+    )
     speakers: tuple[tuple[str, VoiceProfile], ...] = Field(
         default=(),
         max_length=2,
@@ -224,6 +230,19 @@ class VideoJob(BaseModel):
         from ytempire.language import check_tag
 
         return check_tag(value)
+
+    @field_validator("accent")
+    @classmethod
+    def _accent(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from ytempire.language import LanguageError, language
+
+        if value is None:
+            return None
+        accent = language(value)
+        spoken = info.data.get("language")
+        if spoken and accent.code != language(spoken).code:
+            raise LanguageError(f"accent {accent.tag!r} is not an accent of language {spoken!r}")
+        return accent.tag
 
     @property
     def target_words(self) -> int:

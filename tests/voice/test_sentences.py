@@ -67,3 +67,12 @@ def test_blank_text_has_no_sentences(text: str) -> None:
 )
 def test_spoken_form(sentence: str, spoken: str) -> None:
     assert spoken_form(sentence) == spoken
+
+
+def test_japanese_sentences_end_at_full_stops_without_spaces() -> None:
+    text = "ブラックホールは蒸発します。「本当？」と思うでしょう！今日はその話です。"
+    assert split_sentences(text) == [
+        "ブラックホールは蒸発します。",
+        "「本当？」と思うでしょう！",
+        "今日はその話です。",
+    ]

@@ -15,6 +15,7 @@ import numpy as np
 
 from ytempire.models import TimedText
 from ytempire.voice.chunks import Chunk
+from ytempire.voice.words import split_words
 
 # Pauses at a speed-1.0 voice's pace; a slower voice pauses proportionally longer.
 SENTENCE_PAUSE_S = 0.25
@@ -41,7 +42,8 @@ class ChunkAudio:
 
     ``sentences`` has one span per sentence of the chunk (None for one with no sound);
     ``words``, where the engine gives word timings, one list of spans per sentence with one
-    span per whitespace-separated word. Spans are seconds from the start of ``samples``.
+    span per word (``ytempire.voice.words.split_words``). Spans are seconds from the start
+    of ``samples``.
     ``edited`` says the engine already cut the edges to the sound.
     """
 
@@ -194,7 +196,7 @@ def join_into(
                 TimedText(text=text, start=at + span[0], end=at + span[1], block=chunk.block)
             )
             if audio.words is not None:
-                for word, (start, end) in zip(text.split(), audio.words[i], strict=True):
+                for word, (start, end) in zip(split_words(text), audio.words[i], strict=True):
                     words.append(
                         TimedText(text=word, start=at + start, end=at + end, block=chunk.block)
                     )

@@ -39,8 +39,9 @@ BEFORE_NUMBER = {
 # Read as words, but free to end a sentence ("apples, pears, etc.").
 FINAL_OK = {"etc.": "et cetera"}
 
-# Terminal punctuation, then any closing quotes or brackets, then a space or the end.
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
+# Terminal punctuation, then any closing quotes or brackets, then a space or the end; or a
+# full-width full stop, question or exclamation mark (Japanese, Chinese), which needs no space.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|[。！？]+[」』）\"'”’)\]]*")
 # Letters with dots: initials and initialisms ("F.", "U.S.", "a.m.").
 _DOTTED_LETTERS = re.compile(r"^(?:[A-Za-z]\.)+$")
 # Paragraph breaks end a sentence even without punctuation (a heading, a list item).
@@ -73,6 +74,9 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     # a lower-case word ("Wait... what", "approx. five") continues the sentence.
     if rest[0].islower():
         return False
+    # A quoted question or exclamation that a particle continues: 「本当？」と思う.
+    if text[end - 1] in "」』）" and "\u3041" <= rest[0] <= "\u309f":
+        return False
     if text[start:end].rstrip(_CLOSERS) != ".":
         return True
     word = text[:end].rsplit(maxsplit=1)[-1].lstrip(_OPENERS)
@@ -85,11 +89,13 @@ def split_sentences(text: str) -> list[str]:
     """Split ``text`` into sentences, in order, each whitespace-normalised and non-empty.
 
     A sentence ends at ".", "!", "?" or "…" (with any closing quotes) followed by a space and
-    a word that does not start in lower case, or by the end of the text; a paragraph break
+    a word that does not start in lower case, or by the end of the text, and at "。", "！" or
+    "？" (with any closing brackets) wherever they stand; a paragraph break
     (a blank line) also ends one. Decimals ("3.5") never split, and neither do titles
     ("Dr."), inline abbreviations ("e.g.", "vs."), "No."/"Fig." before a number, or dotted
     initials and initialisms ("F.", "U.S.", "a.m."), which are taken to continue the sentence.
-    Joining the result with single spaces gives back the text with its whitespace normalised.
+    Joining the result with single spaces gives back the text with its whitespace normalised
+    (in Japanese and Chinese, with a space after each full stop).
     """
     sentences: list[str] = []
     for paragraph in _PARAGRAPH.split(text):

@@ -1,0 +1,18 @@
+from ytempire.voice.words import split_words
+
+
+def test_spaced_words_are_what_whitespace_separates() -> None:
+    assert split_words("  El año   pasado, 1.200 manzanas. ") == [
+        "El",
+        "año",
+        "pasado,",
+        "1.200",
+        "manzanas.",
+    ]
+
+
+def test_japanese_is_cut_into_phrases_that_join_back() -> None:
+    text = "ブラックホールは、ゆっくりと蒸発していきます。"
+    words = split_words(text)
+    assert words == ["ブラックホールは、", "ゆっくりと", "蒸発していきます。"]
+    assert "".join(words) == text

@@ -96,7 +96,7 @@ def _plan(
     earlier = [_identity_now(v, profiles) for v in batch_plan.read_planned(settings.workspace, day)]
     topics = {
         c.name: batch_plan.topic_candidates(
-            trends_for(c.niche, settings),
+            trends_for(c.niche, settings, c.spoken_languages[0], c.region),
             store.produced_topics(c.name),
             c.videos_per_day if videos_per_channel is None else videos_per_channel,
         )
@@ -155,10 +155,16 @@ def _make_all(plan: BatchPlan, settings: Settings) -> list[BatchVideo]:
             pool.submit(contextvars.copy_context().run, _make, video, settings)
             for video in plan.videos
         ]
-        return [future.result() for future in futures]
+        return [made for future in futures for made in future.result()]
 
 
-def _make(video: PlannedVideo, settings: Settings) -> BatchVideo:
+def _make(video: PlannedVideo, settings: Settings) -> list[BatchVideo]:
+    """Make the planned video, then each of its translations (which need its script), and
+    describe how each ended; never raises."""
+    return [_make_one(version, settings) for version in video.in_languages()]
+
+
+def _make_one(video: PlannedVideo, settings: Settings) -> BatchVideo:
     """Make one video (in-process or on a worker) and describe how it ended; never raises."""
     run = _on_worker if settings.video_deployment else _in_process
     try:

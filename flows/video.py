@@ -2,7 +2,10 @@
 quality → gate → upload → tracking, each stage a task; thumbnails are built on the rendered
 video. The run holds the video's lease throughout (one run per video), and the gate holds a
 video that failed a critical check in the outbox until an operator releases it.
-The finished video is recorded as one MLflow run (tasks/learning.py)."""
+The finished video is recorded as one MLflow run (tasks/learning.py).
+
+``make_video_in_languages`` makes one video in several languages: the first language's, then
+each translation of it, each a ``make_video`` run of its own (ytempire/translations.py)."""
 
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from tasks.workspace import close_folder, file_links, open_folder
 from ytempire import summary
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import Stage, StageOutput, VideoJob, VideoResult
+from ytempire.script.languages import require_writer
 from ytempire.settings import Settings
 
 
@@ -42,6 +46,7 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     env = Settings() if workspace is None else Settings(workspace=workspace)
     # Credential blocks on the server win; running local-llm servers are endpoints too.
     settings = with_local_servers(settings_from_blocks(env))
+    require_writer(job.language, settings.llm_configured)  # fails here, before anything is made
     run_id = uuid.UUID(flow_run.id) if flow_run.id else uuid.uuid4()
     folder = open_folder(settings, job.video_id)  # with a bucket: this worker's scratch copy
 
@@ -113,3 +118,17 @@ def make_video(job: VideoJob, workspace: str | None = None) -> VideoResult:
     )
     close_folder(folder, settings)
     return result
+
+
+@flow(name="make-video-in-languages", flow_run_name="video-{jobs[0].video_id}-in-languages")
+def make_video_in_languages(
+    jobs: list[VideoJob], workspace: str | None = None
+) -> list[VideoResult]:
+    """The same video in each job's language (``ytempire.translations.jobs_in_languages``):
+    the first job's video from its topic, then each translation of it, in order; every
+    language is checked to have a script writer before anything is made."""
+    env = Settings() if workspace is None else Settings(workspace=workspace)
+    llm_configured = with_local_servers(settings_from_blocks(env)).llm_configured
+    for job in jobs:
+        require_writer(job.language, llm_configured)
+    return [make_video(job, workspace=workspace) for job in jobs]

@@ -75,7 +75,7 @@ def upload_video(
             description=manifest["description"],
             tags=manifest["tags"],
             category_id=settings.youtube_upload_category_id,
-            language=settings.youtube_default_language,
+            language=job.language,
             privacy=job.privacy or settings.youtube_privacy,
             publish_at=job.publish_at,
         )

@@ -8,6 +8,9 @@ every video left out. Nothing here calls a provider or Prefect.
   a tight budget spreads over the channels instead of starving the last ones.
 - Each video's id is derived from (date, channel, slot): a re-run of the same date finds the
   same folders and resumes them (``ytempire.checkpoints``).
+- A channel with several ``languages`` makes each slot's video in all of them: the slot's job
+  is the first language's, ``translations`` the others' (``ytempire.translations``), made
+  after it; the slot's estimate and quota count them all.
 - Videos an earlier run of the date planned keep their job (and topic): trends move during a
   day, and a half-made video must not change subject. They are never dropped, and their
   whole estimate still counts against the budgets (conservative: part of it is already in
@@ -82,10 +85,21 @@ class PlannedVideo(BaseModel):
     estimate_usd: dict[str, float] = Field(description="expected spend per provider")
     quota_units: int = Field(ge=0)
     notes: list[str] = Field(default_factory=list)
+    translations: list[VideoJob] = Field(
+        default_factory=list,
+        description="the same video in the channel's other languages, made after ``job``",
+    )
 
     @property
     def estimate_total_usd(self) -> float:
         return sum(self.estimate_usd.values())
+
+    def in_languages(self) -> list[PlannedVideo]:
+        """This video, then each of its translations as a planned video of the same slot."""
+        versions = (
+            self.model_copy(update={"job": job, "translations": []}) for job in self.translations
+        )
+        return [self, *versions]
 
 
 class DroppedVideo(BaseModel):
@@ -137,6 +151,7 @@ def plan_day(
     topics it has produced; ``videos_per_channel`` overrides the profiles' ``videos_per_day``.
     """
     kept = {(v.job.channel, v.slot): v for v in earlier}
+    profiles = {c.name: c for c in channels}
     spent: dict[str, float] = {}
     units = 0
     plan = BatchPlan(
@@ -171,7 +186,9 @@ def plan_day(
                         )
                     )
                     continue
-                video = _new_video(day, channel, slot, unused[channel.name][0], budgets, estimate)
+                video = _new_video(
+                    day, channel, slot, unused[channel.name][0], budgets, estimate, profiles
+                )
                 why = _over_budget(video, budgets, spent, units)
                 if why:
                     plan.dropped.append(DroppedVideo(channel=channel.name, slot=slot, reason=why))
@@ -191,15 +208,20 @@ def _new_video(
     topic: Topic,
     budgets: Budgets,
     estimate: Callable[[VideoJob], Mapping[str, float]],
+    profiles: Mapping[str, Channel],
 ) -> PlannedVideo:
-    job = channel.job(video_id_for(day, channel.name, slot), topic.title)
-    costs = {p: round(usd, 6) for p, usd in estimate(job).items() if usd > 0}
+    job, *translations = channel.jobs(video_id_for(day, channel.name, slot), topic.title, profiles)
+    costs: dict[str, float] = {}
+    for each in (job, *translations):
+        for provider, usd in estimate(each).items():
+            costs[provider] = costs.get(provider, 0.0) + usd
     video = PlannedVideo(
         job=job,
         slot=slot,
         topic_reason=topic.reason,
-        estimate_usd=costs,
-        quota_units=youtube.UNITS_PER_VIDEO,
+        estimate_usd={p: round(usd, 6) for p, usd in costs.items() if usd > 0},
+        quota_units=youtube.UNITS_PER_VIDEO * (1 + len(translations)),
+        translations=translations,
     )
     if video.estimate_total_usd > budgets.per_video_usd:
         video.notes.append(

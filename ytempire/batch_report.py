@@ -36,6 +36,7 @@ class BatchVideo(BaseModel):
 
     video_id: str
     channel: str
+    language: str = Field(default="en", description="BCP-47 tag of the video's language")
     topic: str
     status: Literal["completed", "held", "rejected", "failed"] = Field(
         description="held or rejected: made, but waiting in the outbox (ytempire.publish.gate)"
@@ -103,6 +104,7 @@ def describe(
     return BatchVideo(
         video_id=planned.job.video_id,
         channel=planned.job.channel,
+        language=planned.job.language,
         topic=planned.job.topic or "",
         status=status,
         cost_usd=float(Ledger(store).video_total(planned.job.video_id)),
@@ -138,6 +140,7 @@ def table_rows(result: BatchResult) -> list[dict[str, Any]]:
         {
             "video": v.video_id,
             "channel": v.channel,
+            "language": v.language,
             "topic": v.topic,
             "status": v.status,
             "cost_usd": round(v.cost_usd, 4),
@@ -153,6 +156,7 @@ def table_rows(result: BatchResult) -> list[dict[str, Any]]:
         {
             "video": "",
             "channel": d.channel,
+            "language": "",
             "topic": "",
             "status": "dropped",
             "cost_usd": 0.0,
@@ -190,10 +194,12 @@ def markdown(result: BatchResult) -> str:
         f"${sum(v.estimate_total_usd for v in plan.videos):.4f})",
         f"- upload quota: {quota}",
         "",
-        "| video | channel | topic | status | cost ($) | quality | resumed stages | link |",
-        "|---|---|---|---|---:|---:|---:|---|",
+        "| video | channel | language | topic | status | cost ($) | quality | resumed stages "
+        "| link |",
+        "|---|---|---|---|---|---:|---:|---:|---|",
         *(
-            f"| `{v.video_id}` | {v.channel} | {v.topic} | {v.status} | {v.cost_usd:.4f} "
+            f"| `{v.video_id}` | {v.channel} | {v.language} | {v.topic} | {v.status} "
+            f"| {v.cost_usd:.4f} "
             f"| {'' if v.quality_score is None else f'{v.quality_score:.2f}'} "
             f"| {v.resumed_stages} | {_link(v.location)} |"
             for v in result.videos

@@ -9,12 +9,22 @@ and the field.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from ytempire.language import check_tag, language
 from ytempire.models import (
     END_SCREEN_S,
     HEX_COLOUR,
@@ -30,6 +40,7 @@ from ytempire.models import (
     VoiceProfile,
     end_screen_length,
 )
+from ytempire.translations import jobs_in_languages
 
 
 class ChannelsError(ValueError):
@@ -52,7 +63,31 @@ class Channel(BaseModel):
         default="", max_length=MAX_PROFILE_CHARS, description="who the videos are for"
     )
     voice: VoiceProfile = VoiceProfile.professional_male
-    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    language: str = Field(default="en", description="BCP-47 tag: en, es, pt-BR, ja, …")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="make each video in all of these (the first from the topic, the others "
+        "translated from it); unset: in ``language`` only",
+    )
+    language_channels: dict[str, str] = Field(
+        default_factory=dict,
+        description="the channel that publishes a language's videos (language → channel "
+        "slug); a language left out is published here",
+    )
+    accent: str | None = Field(
+        default=None, description="the voices' accent, a locale of the language (en-GB, es-MX)"
+    )
+    speakers: dict[str, VoiceProfile] = Field(
+        default_factory=dict,
+        max_length=2,
+        description="a dialogue's two speakers, name → voice profile; unset: one narrator",
+    )
+    region: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="the country its trends come from (YouTube's regionCode); unset: the "
+        "language's region, else YTEMPIRE_YOUTUBE_REGION",
+    )
     brand_colours: list[Annotated[str, StringConstraints(pattern=HEX_COLOUR)]] = Field(
         default_factory=list,
         max_length=MAX_BRAND_COLOURS,
@@ -122,6 +157,39 @@ class Channel(BaseModel):
     def _end_screen(cls, value: float) -> float:
         return end_screen_length(value)
 
+    @field_validator("language", "accent")
+    @classmethod
+    def _tag(cls, value: str | None) -> str | None:
+        return None if value is None else check_tag(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(check_tag(tag) for tag in value))
+
+    @field_validator("language_channels")
+    @classmethod
+    def _language_channels(cls, value: dict[str, str]) -> dict[str, str]:
+        for slug in value.values():
+            if not re.fullmatch(SLUG_PATTERN, slug):
+                raise ValueError(f"{slug!r} is not a channel slug")
+        return {check_tag(tag): slug for tag, slug in value.items()}
+
+    @model_validator(mode="after")
+    def _languages_agree(self) -> Channel:
+        spoken = self.spoken_languages
+        if self.accent is not None and language(self.accent).code != language(spoken[0]).code:
+            raise ValueError(f"accent {self.accent!r} is not an accent of {spoken[0]!r}")
+        stray = [tag for tag in self.language_channels if tag not in spoken]
+        if stray:
+            raise ValueError(f"language_channels names {', '.join(stray)}, not in languages")
+        return self
+
+    @property
+    def spoken_languages(self) -> list[str]:
+        """The languages its videos are made in, the first one first."""
+        return self.languages or [self.language]
+
     def job(self, video_id: str, topic: str) -> VideoJob:
         """The video job for one of this channel's videos on ``topic``; style, tone,
         audience and brand colours the profile leaves empty keep the job's defaults."""
@@ -137,6 +205,9 @@ class Channel(BaseModel):
             minutes=self.minutes,
             content_type=self.content_type,
             voice=self.voice,
+            language=self.spoken_languages[0],
+            accent=self.accent,
+            speakers=tuple(self.speakers.items()),
             channel=self.name,
             niche=self.niche,
             aspect=self.aspect,
@@ -157,6 +228,27 @@ class Channel(BaseModel):
             end_screen_s=self.end_screen_s,
             **{field: value for field, value in given.items() if value},
         )
+
+    def jobs(self, video_id: str, topic: str, profiles: Mapping[str, Channel]) -> list[VideoJob]:
+        """Its video on ``topic`` in each of its languages, linked (``ytempire.translations``)."""
+        return jobs_in_languages(
+            self.job(video_id, topic), self.spoken_languages, self.publishers(profiles)
+        )
+
+    def publishers(self, profiles: Mapping[str, Channel]) -> dict[str, dict[str, Any]]:
+        """Who publishes each language ``language_channels`` names: that channel's name and,
+        when ``profiles`` has it, its YouTube identity and privacy."""
+        return {
+            tag: {"channel": slug}
+            if slug not in profiles
+            else {
+                "channel": slug,
+                "youtube_credentials": profiles[slug].youtube_credentials,
+                "youtube_channel_id": profiles[slug].youtube_channel_id,
+                "privacy": profiles[slug].privacy,
+            }
+            for tag, slug in self.language_channels.items()
+        }
 
 
 def field_error(exc: ValidationError) -> str:

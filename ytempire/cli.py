@@ -61,6 +61,7 @@ from ytempire.models import (
     Stage,
     StageRecord,
     VideoJob,
+    VideoResult,
     VoiceProfile,
     clean_line,
     clean_topic,
@@ -83,6 +84,9 @@ OPTION_OF_FIELD = {
     "minutes": "--minutes",
     "content_type": "--content-type",
     "voice": "--voice",
+    "language": "--language",
+    "accent": "--accent",
+    "speakers": "--speakers",
     "channel": "--channel",
     "aspect": "--aspect",
     "style": "--style",
@@ -190,6 +194,44 @@ def _choice(choices: list[str]) -> Callable[[str], str]:
     return parse
 
 
+def _language(value: str) -> str:
+    from ytempire.language import LanguageError, check_tag
+
+    try:
+        return check_tag(value)
+    except LanguageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _languages(value: str) -> list[str]:
+    from ytempire.language import LanguageError
+    from ytempire.translations import languages_list
+
+    try:
+        tags = languages_list([tag for tag in value.split(",") if tag.strip()])
+    except LanguageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not tags:
+        raise argparse.ArgumentTypeError(f"must list languages such as es,ja; got {value!r}")
+    return tags
+
+
+def _speakers(value: str) -> tuple[tuple[str, VoiceProfile], ...]:
+    """``Ana=professional_female,Leo=energetic_male``: a dialogue's two speakers."""
+    profiles = [v.value for v in VoiceProfile]
+    speakers = []
+    for pair in value.split(","):
+        name, _, profile = (part.strip() for part in pair.partition("="))
+        if not name or profile not in profiles:
+            raise argparse.ArgumentTypeError(
+                f"must be two NAME=VOICE pairs, VOICE one of {', '.join(profiles)}; got {pair!r}"
+            )
+        speakers.append((name, VoiceProfile(profile)))
+    if len(speakers) != 2 or speakers[0][0] == speakers[1][0]:
+        raise argparse.ArgumentTypeError(f"must name two different speakers; got {value!r}")
+    return tuple(speakers)
+
+
 def _channel(value: str) -> str:
     if not re.fullmatch(SLUG_PATTERN, value) or len(value) > 64:
         raise argparse.ArgumentTypeError(
@@ -208,6 +250,23 @@ def build_parser() -> argparse.ArgumentParser:
     video.add_argument("--minutes", type=_minutes, help="target length, 1–60 (default 1)")
     video.add_argument("--content-type", type=_choice([c.value for c in ContentType]))
     video.add_argument("--voice", type=_choice([v.value for v in VoiceProfile]))
+    languages = video.add_mutually_exclusive_group()
+    languages.add_argument(
+        "--language",
+        type=_language,
+        help="BCP-47 tag of the video's language: en, es, pt-BR, ja, … (docs/languages.md)",
+    )
+    languages.add_argument(
+        "--languages",
+        type=_languages,
+        help="es,ja: the same video in each language, each its own video, linked",
+    )
+    video.add_argument("--accent", type=_language, help="the voices' accent: en-GB, es-MX, …")
+    video.add_argument(
+        "--speakers",
+        type=_speakers,
+        help="a dialogue: NAME=VOICE,NAME=VOICE (voice profiles, as --voice)",
+    )
     video.add_argument(
         "--channel",
         type=_channel,
@@ -333,20 +392,26 @@ def _port(value: str) -> int:
 
 
 def parse_job(argv: list[str]) -> VideoJob:
-    """The job the arguments ask for, or UsageError naming the bad option."""
-    return job_from_args(build_parser().parse_args(argv))
+    """The (first language's) job the arguments ask for, or UsageError naming the bad
+    option."""
+    return jobs_from_args(build_parser().parse_args(argv))[0]
 
 
-def job_from_args(args: argparse.Namespace) -> VideoJob:
-    """The job: the options given, over the ``--channel``'s profile when the channels file
-    has one (so a channel's video acts with its own YouTube identity, gate and look), over
-    the job's defaults."""
+def jobs_from_args(args: argparse.Namespace) -> list[VideoJob]:
+    """The jobs: one per language (``--languages``, else ``--language``, else the channel's
+    languages; the first language's job first, the others translate it), each the options
+    given, over the ``--channel``'s profile when the channels file has one (so a channel's
+    video acts with its own YouTube identity, gate and look), over the job's defaults."""
+    from ytempire.translations import jobs_in_languages
+
     given = {
         field: getattr(args, field)
         for field in (
             "minutes",
             "content_type",
             "voice",
+            "accent",
+            "speakers",
             "aspect",
             "style",
             "tone",
@@ -356,34 +421,55 @@ def job_from_args(args: argparse.Namespace) -> VideoJob:
         )
         if getattr(args, field, None) is not None
     }
-    profile = channel_profile(args.channel)
-    base = {} if profile is None else profile.job(VideoJob().video_id, args.topic).model_dump()
+    profiles = channel_profiles(args.channel)
+    profile = profiles.get(args.channel)
+    tags = args.languages or ([args.language] if args.language else None)
+    if profile is None:
+        base: dict[str, object] = {}
+        tags = tags or [default_language()]
+    else:
+        tags = tags or profile.spoken_languages
+        base = profile.job(VideoJob().video_id, args.topic).model_dump()
+        if base["language"] != tags[0]:  # another language than the channel's: its voices
+            base["accent"] = None
     try:
-        return VideoJob.model_validate(
-            {**base, "topic": args.topic, "channel": args.channel, **given}
+        job = VideoJob.model_validate(
+            {**base, "topic": args.topic, "channel": args.channel, "language": tags[0], **given}
         )
     except ValidationError as exc:  # the parser checks first; this is a safety net
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "input"
         raise UsageError(f"{OPTION_OF_FIELD.get(field, field)}: {error['msg']}") from None
+    publishers = {} if profile is None else profile.publishers(profiles)
+    return jobs_in_languages(job, tags, publishers)
 
 
-def channel_profile(name: str) -> Channel | None:
-    """``name``'s profile in the channels file (``YTEMPIRE_CHANNELS_FILE``); None for the
-    ``default`` channel, a channel the file does not list, or no file. A file that cannot
-    be read is UsageError naming it."""
+def default_language() -> str:
+    """The language of a video no option or channel names (``YTEMPIRE_YOUTUBE_DEFAULT_LANGUAGE``),
+    or UsageError when the setting is not a language tag ytempire knows."""
+    from ytempire.language import LanguageError, check_tag
+    from ytempire.settings import Settings
+
+    try:
+        return check_tag(Settings().youtube_default_language)
+    except LanguageError as exc:
+        raise UsageError(f"YTEMPIRE_YOUTUBE_DEFAULT_LANGUAGE: {exc}") from None
+
+
+def channel_profiles(name: str) -> dict[str, Channel]:
+    """The channels file's profiles (``YTEMPIRE_CHANNELS_FILE``) by name; none for the
+    ``default`` channel or no file. A file that cannot be read is UsageError naming it."""
     from ytempire.settings import Settings
 
     if name == "default":
-        return None
+        return {}
     path = Settings().channels_file
     if not path.exists():
-        return None
+        return {}
     try:
-        channels = load_channels(path)
+        return {c.name: c for c in load_channels(path)}
     except ChannelsError as exc:
         raise UsageError(f"--channel: {exc}") from None
-    return next((c for c in channels if c.name == name), None)
 
 
 class StageDisplay:
@@ -439,15 +525,17 @@ def server_allowed() -> bool:
     return gate("ytempire")
 
 
-def run_video(job: VideoJob, console: Console) -> int:
+def run_video(jobs: list[VideoJob], console: Console) -> int:
+    """Make the video (one job) or the same video in several languages (one job each, the
+    first language's first), then describe each."""
     # Prefect is imported only once the input is known to be good: it costs seconds.
     quiet_prefect()
     if not server_allowed():
         return EXIT_FAILED
-    from flows.video import make_video
+    from flows.video import make_video, make_video_in_languages
     from ytempire import progress
     from ytempire.analytics.leases import LeaseHeld, LeaseLost
-    from ytempire.summary import stage_rows
+    from ytempire.language import LanguageError
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with (
@@ -455,18 +543,29 @@ def run_video(job: VideoJob, console: Console) -> int:
         progress.listening(StageDisplay(bar)),
     ):
         try:
-            result = make_video(job)
+            results = make_video_in_languages(jobs) if len(jobs) > 1 else [make_video(jobs[0])]
         except StageFailed as exc:
             console.print(f"[red]error:[/] {exc}")
             return EXIT_FAILED
         except WorkspaceError as exc:
             console.print(f"[red]error:[/] workspace: {one_line(exc)}")
             return EXIT_FAILED
-        except (LeaseHeld, LeaseLost) as exc:
+        except (LeaseHeld, LeaseLost, LanguageError) as exc:
             console.print(f"[red]error:[/] {escape(one_line(exc))}", soft_wrap=True)
             return EXIT_FAILED
+    for result in results:
+        describe_video(result, console)
+    return 0
 
-    table = Table(title=result.title)
+
+def describe_video(result: VideoResult, console: Console) -> None:
+    """A made video: its language, stage table, cost, outputs and where it was published."""
+    from ytempire.language import language
+    from ytempire.summary import stage_rows
+
+    job = result.job
+    spoken = language(job.language)
+    table = Table(title=f"{result.title} ({spoken.tag})")
     for column in ("stage", "engine", "seconds", "cost ($)", "quality"):
         table.add_column(column, justify="right" if column != "stage" else "left")
     for row in stage_rows(result):
@@ -486,6 +585,8 @@ def run_video(job: VideoJob, console: Console) -> int:
     settings = Settings()
     bucket = settings.workspace_url
     where = f"{bucket}/{job.video_id}" if bucket else str(result.folder)
+    source = f", translated from video {job.translation_of}" if job.translation_of else ""
+    console.print(f"video {job.video_id} in {spoken.name} ({spoken.tag}){source}")
     console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {where}")
     for name, path in result.outputs.items():
         shown = str(path)
@@ -506,7 +607,6 @@ def run_video(job: VideoJob, console: Console) -> int:
         )
     elif upload is not None:
         console.print(f"published to {upload.destination}: {upload.location}", soft_wrap=True)
-    return 0
 
 
 def run_release(args: argparse.Namespace, console: Console) -> int:
@@ -546,7 +646,7 @@ def run_release(args: argparse.Namespace, console: Console) -> int:
     if args.reject:
         console.print(f"rejected: video {args.video_id} stays in the outbox ({folder.path})")
         return 0
-    return run_video(held.job, console)
+    return run_video([held.job], console)
 
 
 def run_batch(args: argparse.Namespace, console: Console) -> int:
@@ -571,7 +671,16 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
     table = Table(
         title=f"Daily batch {result.day.isoformat()} (channels from {result.channels_source})"
     )
-    for column in ("channel", "topic", "status", "cost ($)", "quality", "resumed", "link"):
+    for column in (
+        "channel",
+        "language",
+        "topic",
+        "status",
+        "cost ($)",
+        "quality",
+        "resumed",
+        "link",
+    ):
         table.add_column(
             column, justify="right" if column in ("cost ($)", "quality", "resumed") else "left"
         )
@@ -581,6 +690,7 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
         quality = "" if v.quality_score is None else f"{v.quality_score:.2f}"
         table.add_row(
             v.channel,
+            v.language,
             v.topic,
             status,
             f"{v.cost_usd:.4f}",
@@ -743,7 +853,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         if args.command == "video":
-            job = job_from_args(args)
+            jobs = jobs_from_args(args)
         elif args.command == "report":
             from ytempire.analytics.report import since_window
 
@@ -768,7 +878,7 @@ def main(argv: list[str] | None = None) -> int:
         return experiment_commands.run(args)
     if args.command in learning_commands.COMMANDS:
         return learning_commands.run(args)
-    return run_video(job, console)
+    return run_video(jobs, console)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,11 @@ class VideoJob(BaseModel):
         pattern=r"^[0-9a-f]{32}$",
         description="the video id whose script this video tells in ``language``",
     )
+    translations: tuple[tuple[str, str], ...] = Field(
+        default=(),
+        description="the same video in other languages: (language, video id) pairs, "
+        "linked in metadata.json (ytempire.translations)",
+    )
     accent: str | None = Field(
         default=None,
         description="BCP-47 locale of the voices' accent (``en-GB``, ``es-MX``, ``es-419``) "
@@ -339,11 +344,15 @@ class Script(StageOutput):
     language: str = Field(default="en", description="BCP-47 tag the script is written in")
     summary_heading: str = "In short"
     cta_heading: str = "Subscribe"
+    hook_delivery: Delivery | None = None
+    summary_delivery: Delivery | None = None
 
     def blocks(self) -> list[ScriptBlock]:
         """The spoken blocks in order: hook, each section, summary, call to action."""
         return [
-            ScriptBlock(kind="hook", heading=self.title, text=self.hook),
+            ScriptBlock(
+                kind="hook", heading=self.title, text=self.hook, delivery=self.hook_delivery
+            ),
             *(
                 ScriptBlock(
                     kind="section",
@@ -354,7 +363,12 @@ class Script(StageOutput):
                 )
                 for s in self.sections
             ),
-            ScriptBlock(kind="summary", heading=self.summary_heading, text=self.summary),
+            ScriptBlock(
+                kind="summary",
+                heading=self.summary_heading,
+                text=self.summary,
+                delivery=self.summary_delivery,
+            ),
             ScriptBlock(kind="cta", heading=self.cta_heading, text=self.cta),
         ]
 
@@ -684,9 +698,17 @@ class QualityCheck(BaseModel):
         default=False, description="its failure holds the upload (the suite's meta)"
     )
     recommendation: str | None = Field(default=None, description="what to do, when it failed")
+    skipped: str | None = Field(
+        default=None,
+        description="why it did not apply (e.g. not measured for the language); "
+        "a skipped check is neither passed nor gated",
+    )
 
     def line(self) -> str:
-        """``item name = value (expected …): recommendation``, for lists of failures."""
+        """``item name = value (expected …): recommendation``, for lists of failures;
+        ``item name skipped: reason`` for a check that did not apply."""
+        if self.skipped:
+            return f"{self.item} {self.name} skipped: {self.skipped}"
         value = f"{self.value:.4g}" if isinstance(self.value, float) else self.value
         text = f"{self.item} {self.name} = {value} (expected {self.expectation})"
         return f"{text}: {self.recommendation}" if self.recommendation else text

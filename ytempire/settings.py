@@ -150,7 +150,11 @@ class Settings(BaseSettings):
         description="privacyStatus of uploads, unless the job says otherwise",
     )
     youtube_upload_category_id: str = Field(default="27", description="27: Education")
-    youtube_default_language: str = "en"
+    youtube_default_language: str = Field(
+        default="en",
+        description="the language of a video whose command line and channel name none "
+        "(docs/languages.md); YouTube's defaultLanguage is the video's language",
+    )
     youtube_upload_chunk_bytes: int = Field(
         default=8 * 1024 * 1024,
         ge=256 * 1024,

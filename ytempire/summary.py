@@ -5,7 +5,8 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from ytempire.models import VideoResult
+from ytempire.language import language
+from ytempire.models import VideoJob, VideoResult
 from ytempire.workspace import Bucket
 
 
@@ -49,6 +50,7 @@ def markdown(result: VideoResult, links: dict[str, str] | None = None) -> str:
         f"# {result.title}",
         "",
         f"- video id: `{result.job.video_id}` (channel `{result.job.channel}`)",
+        f"- language: {language_line(result.job)}",
         f"- total cost: ${result.total_cost_usd:.4f} (every run of this video, compute "
         f"included: `ytempire cost {result.job.video_id}`), this run "
         f"${sum(r.cost_usd for r in result.stages):.4f}, stage time {seconds:.1f} s",
@@ -66,6 +68,17 @@ def markdown(result: VideoResult, links: dict[str, str] | None = None) -> str:
         *(files(result) if links is None else linked_files(links)),
     ]
     return "\n".join(lines) + "\n"
+
+
+def language_line(job: VideoJob) -> str:
+    """The video's language and its other-language versions: ``Spanish (es); also ja: …``."""
+    spoken = language(job.language)
+    line = f"{spoken.name} (`{spoken.tag}`)"
+    if job.translation_of:
+        line += f", translated from `{job.translation_of}`"
+    if job.translations:
+        line += "; also " + ", ".join(f"{tag} `{video_id}`" for tag, video_id in job.translations)
+    return line
 
 
 # The outputs an analyst sees as pictures in the artifact, when the workspace is a bucket.

@@ -3,7 +3,12 @@
 Costs come from the video's cost ledger when given (``ytempire.analytics.ledger``): every
 paid call and compute line of every run, by stage and in total, so ``total_cost_usd`` is
 what ``ytempire cost`` and the analytics store say the video cost (compute included: an
-offline video costs more than $0)."""
+offline video costs more than $0).
+
+Everything a viewer reads is in the script's language: title, description, tags and chapter
+titles come from the script; the few lines the description adds itself (the chapters'
+heading, the synthetic-voice disclosure) come from :data:`LABELS`, in English for a language
+the table lacks (``labels_language`` in ``metadata.json`` says which was used)."""
 
 from __future__ import annotations
 
@@ -13,8 +18,19 @@ from typing import Any
 from pydantic import BaseModel
 
 from ytempire.analytics.ledger import Line, total
+from ytempire.language import DEFAULT_LANGUAGE, language
 from ytempire.models import Narration, Script, StageOutput, Topic, VideoJob
 
+# The description's own lines, per language code. A language missing here gets English, and
+# metadata.json says so; add a row to give it its own.
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"chapters": "Chapters:", "voice": "Narrated with a synthetic voice."},
+    "es": {"chapters": "Capítulos:", "voice": "Narrado con una voz sintética."},
+    "ja": {"chapters": "チャプター：", "voice": "ナレーションは合成音声です。"},
+    "pt": {"chapters": "Capítulos:", "voice": "Narrado com uma voz sintética."},
+    "fr": {"chapters": "Chapitres :", "voice": "Narration par une voix de synthèse."},
+    "de": {"chapters": "Kapitel:", "voice": "Gesprochen von einer synthetischen Stimme."},
+}
 # YouTube shows chapters only if there are at least three, the first at 0:00, each ≥ 10 s.
 MIN_CHAPTERS = 3
 MIN_CHAPTER_SECONDS = 10.0
@@ -50,10 +66,22 @@ def chapters_valid(found: list[Chapter], duration_s: float) -> bool:
     )
 
 
+def labels_language(tag: str) -> str:
+    """The code of the :data:`LABELS` row used for a video in ``tag``: its own or English."""
+    code = language(tag).code
+    return code if code in LABELS else DEFAULT_LANGUAGE
+
+
 def description(script: Script, found: list[Chapter], duration_s: float) -> str:
+    """The script's description (or hook), its chapters under a heading when YouTube would
+    show them, the disclosure that the voice is synthetic, three hashtags; in the script's
+    language."""
+    labels = LABELS[labels_language(script.language)]
     parts = [script.description or script.hook]
     if chapters_valid(found, duration_s):
-        parts.append("\n".join(f"{c.timestamp} {c.title}" for c in found))
+        lines = (f"{c.timestamp} {c.title}" for c in found)
+        parts.append("\n".join([labels["chapters"], *lines]))
+    parts.append(labels["voice"])
     if script.tags:
         parts.append(" ".join("#" + t.replace(" ", "") for t in script.tags[:3]))
     return "\n\n".join(parts)
@@ -97,6 +125,10 @@ def build(
     return {
         "video_id": job.video_id,
         "channel": job.channel,
+        "language": job.language,
+        "labels_language": labels_language(script.language),
+        "translation_of": job.translation_of,
+        "translations": dict(job.translations),
         "title": script.title,
         "description": description(script, found, narration.duration_s),
         "tags": script.tags,

@@ -9,6 +9,11 @@ and their cost in quota units (a project has 10,000 a day by default, shared wit
 
 So a run costs 1 unit without a niche and 102 with one.
 
+Where and in which language: ``regionCode`` is the channel's region (its own ``region``, else
+its language's: ``es-MX`` → MX, else the ``youtube_region`` setting: :func:`region_for`);
+the niche search asks for videos in the channel's language (``relevanceLanguage``) and the
+chart's titles come localised to it (``hl``), so the topics' words are in that language.
+
 Videos become topics by their key phrases: the words of titles and tags, lower-cased, stop
 words and format boilerplate ("official", "trailer", "4k") dropped, taken as phrases of one
 to three words. Each video joins the group of its most widely shared phrase (on ties: a
@@ -50,6 +55,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ytempire.language import language
 from ytempire.models import TrendReport
 from ytempire.providers import google_api
 from ytempire.resilience.errors import InvalidOutput
@@ -240,6 +246,12 @@ def _related(keyword: str, members: Sequence[_Seen], shared: Counter[str]) -> li
     return useful[:RELATED_PHRASES]
 
 
+def region_for(tag: str, region: str | None, default: str) -> str:
+    """YouTube's ``regionCode`` for a channel: its own ``region``, else its language's region
+    (``pt-BR`` → BR), else ``default``."""
+    return region or language(tag).region or default
+
+
 class YouTubeTrendSource:
     """Trend engine over the YouTube Data API v3 with an API key (no OAuth needed).
 
@@ -255,6 +267,7 @@ class YouTubeTrendSource:
         api_key: str,
         *,
         region: str = "US",
+        language_code: str = "en",
         category_id: str | None = None,
         max_results: int = 25,
         api_endpoint: str | None = None,
@@ -268,13 +281,17 @@ class YouTubeTrendSource:
             raise ValueError(f"timeout_s must be positive, got {timeout_s}")
         self._api_key = api_key
         self.region = region
+        self.language_code = language_code
         self.category_id = category_id
         self.max_results = max_results
         self.api_endpoint = api_endpoint
         self.timeout_s = timeout_s
 
     def __repr__(self) -> str:
-        return f"YouTubeTrendSource(region={self.region!r}, category_id={self.category_id!r})"
+        return (
+            f"YouTubeTrendSource(region={self.region!r}, language_code={self.language_code!r}, "
+            f"category_id={self.category_id!r})"
+        )
 
     def detect(self, niche: str | None) -> TrendReport:
         """Topics from the region's most popular videos, plus the niche's top videos of the
@@ -288,6 +305,7 @@ class YouTubeTrendSource:
                 part="snippet,statistics",
                 chart="mostPopular",
                 regionCode=self.region,
+                hl=self.language_code,
                 videoCategoryId=self.category_id,
                 maxResults=self.max_results,
             ),
@@ -326,6 +344,7 @@ class YouTubeTrendSource:
                 order="viewCount",
                 publishedAfter=after.isoformat().replace("+00:00", "Z"),
                 regionCode=self.region,
+                relevanceLanguage=self.language_code,
                 maxResults=self.max_results,
             ),
         )

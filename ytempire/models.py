@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -23,6 +23,7 @@ from pydantic import (
     TypeAdapter,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 MAX_TOPIC_CHARS = 300
@@ -61,6 +62,39 @@ class VoiceProfile(StrEnum):
     professional_female = "professional_female"
     energetic_male = "energetic_male"
     calm_female = "calm_female"
+
+
+class VoiceConsent(BaseModel):
+    """The speaker's consent to have their voice cloned: what they agreed to, who, when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    statement: str = Field(min_length=10, max_length=2000, description="what they agreed to")
+    given_by: str = Field(min_length=1, max_length=100, description="who consented")
+    given_on: date = Field(description="when they consented")
+
+    @field_validator("given_on")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("consent cannot be dated in the future")
+        return value
+
+
+CLONING_NEEDS_CONSENT = (
+    "voice_samples: a voice is cloned only with its speaker's consent "
+    "(voice_consent: statement, given_by, given_on)"
+)
+
+
+class ClonedVoice(BaseModel):
+    """A channel's voice cloned on ElevenLabs from its samples (``ytempire.voice.cloning``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    voice_id: str = Field(min_length=1, max_length=100)
+    samples_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="of the samples used")
+    created_at: datetime
 
 
 class Aspect(StrEnum):
@@ -145,6 +179,16 @@ class VideoJob(BaseModel):
         default=(),
         max_length=2,
         description="a dialogue's speakers (name, voice profile); empty: one narrator",
+    )
+    # The channel's own voice, cloned on ElevenLabs (docs/voice.md): never without consent.
+    voice_samples: tuple[Path, ...] = Field(
+        default=(), description="recordings of the channel's voice, to clone on ElevenLabs"
+    )
+    voice_consent: VoiceConsent | None = Field(
+        default=None, description="the speaker's consent to clone voice_samples"
+    )
+    cloned_voice: ClonedVoice | None = Field(
+        default=None, description="the clone the channel profile keeps (made once)"
     )
     channel: str = Field(default="default", pattern=SLUG_PATTERN, max_length=64)
     niche: str | None = Field(default=None, max_length=100, description="the channel's niche")
@@ -248,6 +292,12 @@ class VideoJob(BaseModel):
         if spoken and accent.code != language(spoken).code:
             raise LanguageError(f"accent {accent.tag!r} is not an accent of language {spoken!r}")
         return accent.tag
+
+    @model_validator(mode="after")
+    def _consented(self) -> VideoJob:
+        if self.voice_samples and self.voice_consent is None:
+            raise ValueError(CLONING_NEEDS_CONSENT)
+        return self
 
     @property
     def target_words(self) -> int:
@@ -566,6 +616,14 @@ class Timeline(StageOutput):
     caption_style: CaptionStyleName = Field(
         default="clean", description="how word-by-word captions look"
     )
+    language: str = Field(
+        default="en", description="the BCP-47 tag the captions are set for (line breaks, face)"
+    )
+    missing_glyphs: str = Field(
+        default="",
+        description="characters of the drawn text (cards, overlays, charts, captions) that no "
+        "shipped font covers; the quality check missing_glyphs fails on any",
+    )
 
     def word_timings(self) -> list[TimedText]:
         """The words of ``words_path`` with their times; none without one."""
@@ -673,6 +731,9 @@ class Thumbnail(BaseModel):
 class ThumbnailSet(StageOutput):
     # Ranked: the highest predicted CTR first, so variants[0] is what an uploader sets.
     variants: list[Thumbnail] = Field(min_length=1)
+    missing_glyphs: str = Field(
+        default="", description="characters of the overlay texts that no shipped font covers"
+    )
 
     @property
     def primary(self) -> Thumbnail:

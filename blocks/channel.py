@@ -20,8 +20,9 @@ SOURCE = "ChannelProfile blocks"
 
 
 class ChannelProfile(Block, Channel):
-    """A faceless channel: niche, style, tone, audience, voice profile, language, brand
-    colours, privacy and videos per day, and its YouTube identity: the name of its
+    """A faceless channel: niche, style, tone, audience, voice profile, language (or several
+    languages, with the channel that publishes each), accent, a dialogue's speakers, trends
+    region, brand colours, privacy and videos per day, and its YouTube identity: the name of its
     ``YouTubeCredentials`` block and the YouTube channel id it expects; and its look: style
     preset, heading and body fonts, logo and its opacity, intro card, end screen length."""
 

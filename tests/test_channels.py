@@ -88,3 +88,55 @@ def test_choose_keeps_order_and_names_the_unknown() -> None:
     assert choose([a, b], ["b", "a", "b"], "f") == [b, a]
     with pytest.raises(ChannelsError, match="f: no channel 'c'; known: a, b"):
         choose([a, b], ["c"], "f")
+
+
+def test_a_channel_in_two_languages_makes_linked_jobs_published_where_it_says(
+    tmp_path: Path,
+) -> None:
+    tides, mareas = load_channels(
+        write(
+            tmp_path,
+            "tides:\n  niche: oceans\n  languages: [es-mx, ja]\n  accent: es-MX\n"
+            "  language_channels: {ja: mareas}\n"
+            "  speakers: {Ana: calm_female, Leo: energetic_male}\n"
+            "mareas:\n  niche: oceans\n  youtube_channel_id: UC0123456789abcdefghijkl\n"
+            "  privacy: unlisted\n",
+        )
+    )
+    first, japanese = tides.jobs("b" * 32, "Why tides turn", {c.name: c for c in (tides, mareas)})
+    assert (first.video_id, first.language, first.accent, first.channel) == (
+        "b" * 32,
+        "es-MX",
+        "es-MX",
+        "tides",
+    )
+    assert first.speakers == (("Ana", "calm_female"), ("Leo", "energetic_male"))
+    assert (japanese.language, japanese.accent, japanese.translation_of) == ("ja", None, "b" * 32)
+    assert (japanese.channel, japanese.youtube_channel_id, japanese.privacy) == (
+        "mareas",
+        "UC0123456789abcdefghijkl",
+        "unlisted",
+    )
+    assert dict(first.translations) == {"ja": japanese.video_id}
+    assert dict(japanese.translations) == {"es-MX": first.video_id}
+    # The same slot asks for the same ids again: a re-run resumes them.
+    assert [j.video_id for j in tides.jobs("b" * 32, "Why tides turn", {})] == [
+        first.video_id,
+        japanese.video_id,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ("language: klingon", "language: Value error, language 'klingon' is not a language tag"),
+        ("language: xx", "language 'xx' is not one ytempire knows"),
+        ("language: es\n  accent: en-GB", "accent 'en-GB' is not an accent of 'es'"),
+        ("languages: [es]\n  language_channels: {ja: other}", "names ja, not in languages"),
+        ("region: mexico", "region: String should match pattern"),
+    ],
+)
+def test_bad_languages_are_one_line(tmp_path: Path, profile: str, message: str) -> None:
+    with pytest.raises(ChannelsError) as raised:
+        load_channels(write(tmp_path, f"tides:\n  niche: oceans\n  {profile}\n"))
+    assert message in str(raised.value) and "\n" not in str(raised.value)

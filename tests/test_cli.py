@@ -35,6 +35,14 @@ GOOD = ["video", "--topic", "How black holes evaporate"]
         ([*GOOD, "--audience", "a" * 201], "--audience", "at most 200 characters"),
         ([*GOOD, "--brand-colour", "blue"], "--brand-colour", "#rrggbb"),
         ([*GOOD, *["--brand-colour", "#000000"] * 6], "--brand-colour", "at most 5 items"),
+        ([*GOOD, "--language", "klingon"], "--language", "not a language tag"),
+        ([*GOOD, "--language", "xx"], "--language", "not one ytempire knows"),
+        ([*GOOD, "--languages", "es,zz"], "--languages", "'zz' is not one ytempire knows"),
+        ([*GOOD, "--languages", ","], "--languages", "must list languages"),
+        ([*GOOD, "--language", "es", "--languages", "ja"], "--languages", "not allowed with"),
+        ([*GOOD, "--language", "es", "--accent", "en-GB"], "--accent", "not an accent of"),
+        ([*GOOD, "--speakers", "Ana=robot,Leo=calm_female"], "--speakers", "NAME=VOICE"),
+        ([*GOOD, "--speakers", "Ana=calm_female"], "--speakers", "two different speakers"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
@@ -157,3 +165,41 @@ def test_an_unreadable_channels_file_is_one_line_for_a_named_channel(
     assert cli.main([*GOOD, "--channel", "future-gadgets"]) == cli.EXIT_USAGE
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--channel" in err[0] and "future-gadgets" in err[0], err
+
+
+def test_language_accent_and_speakers_reach_the_job() -> None:
+    job = cli.parse_job(
+        [
+            *GOOD,
+            "--language",
+            "pt_br",
+            "--accent",
+            "pt-BR",
+            "--speakers",
+            "Ana=professional_female, Leo=energetic_male",
+        ]
+    )
+    assert (job.language, job.accent) == ("pt-BR", "pt-BR")
+    assert job.speakers == (("Ana", "professional_female"), ("Leo", "energetic_male"))
+    assert cli.parse_job(GOOD).language == "en"
+
+
+def test_languages_make_one_linked_job_each_the_first_from_the_topic() -> None:
+    jobs = cli.jobs_from_args(cli.build_parser().parse_args([*GOOD, "--languages", "es,ja,es"]))
+    assert [j.language for j in jobs] == ["es", "ja"]
+    assert jobs[0].translation_of is None and jobs[1].translation_of == jobs[0].video_id
+    assert dict(jobs[0].translations) == {"ja": jobs[1].video_id}
+
+
+def test_the_channels_language_and_the_default_language_setting_fill_a_job_left_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channels = tmp_path / "channels.yaml"
+    channels.write_text("mareas:\n  niche: oceans\n  language: es-MX\n  accent: es-MX\n")
+    monkeypatch.setenv("YTEMPIRE_CHANNELS_FILE", str(channels))
+    job = cli.parse_job([*GOOD, "--channel", "mareas"])
+    assert (job.language, job.accent) == ("es-MX", "es-MX")
+    # Another language on the command line: the channel's Mexican accent does not apply.
+    assert cli.parse_job([*GOOD, "--channel", "mareas", "--language", "ja"]).accent is None
+    monkeypatch.setenv("YTEMPIRE_YOUTUBE_DEFAULT_LANGUAGE", "fr")
+    assert cli.parse_job(GOOD).language == "fr"

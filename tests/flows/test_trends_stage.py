@@ -45,6 +45,12 @@ def test_youtube_most_popular_and_niche_search_feed_the_report(
     assert youtube.requests_to("search")
 
 
+def test_a_mexican_spanish_job_asks_for_mexico_in_spanish(youtube: YouTubeDataServer) -> None:
+    trends_only(VideoJob(niche="ciencia", language="es-MX"), uuid.uuid4())
+    search = youtube.requests_to("search")[0]
+    assert (search.params["regionCode"], search.params["relevanceLanguage"]) == ("MX", "es")
+
+
 def test_server_errors_are_retried_then_the_topics_file_takes_over(
     youtube: YouTubeDataServer,
 ) -> None:

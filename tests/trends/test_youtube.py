@@ -25,6 +25,7 @@ from ytempire.trends.youtube import (
     Video,
     YouTubeTrendSource,
     key_phrases,
+    region_for,
     topics_from_videos,
 )
 
@@ -89,6 +90,20 @@ def test_no_category_means_no_category_parameter(
     source.detect(None)
     assert "videoCategoryId" not in server.requests[0].params
     assert server.requests[0].params["regionCode"] == "US"
+
+
+def test_the_channels_language_and_region_are_asked_for(server: YouTubeDataServer) -> None:
+    source = YouTubeTrendSource(KEY, region="MX", language_code="es", api_endpoint=server.url)
+    source.detect("ciencia")
+    chart, search = server.requests_to(VIDEOS_PATH)[0], server.requests_to(SEARCH_PATH)[0]
+    assert (chart.params["regionCode"], chart.params["hl"]) == ("MX", "es")
+    assert (search.params["regionCode"], search.params["relevanceLanguage"]) == ("MX", "es")
+
+
+def test_the_region_is_the_channels_then_its_languages_then_the_setting() -> None:
+    assert region_for("es-MX", "AR", "US") == "AR"
+    assert region_for("pt-BR", None, "US") == "BR"
+    assert region_for("ja", None, "US") == "US"
 
 
 def test_niche_search_covers_the_last_week_and_fetches_statistics_for_new_videos(

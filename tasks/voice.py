@@ -1,4 +1,4 @@
-"""Voice: ElevenLabs, then Google Cloud TTS, then the offline Piper voice; then mastering.
+"""Voice: ElevenLabs, then Google Cloud TTS, then the offline voice; then mastering.
 
 Each paid engine is its own task run, retried by error kind (seed §5.1) with the SDK's own
 retries off, and is tried only when configured. An engine over its daily character quota
@@ -36,7 +36,7 @@ from ytempire.voice import quota
 from ytempire.voice.assemble import ChunkAudio
 from ytempire.voice.chunks import Chunk
 from ytempire.voice.narrate import RAW_NAME, finish
-from ytempire.voice.piper_engine import PiperEngine
+from ytempire.voice.offline import offline_voice
 from ytempire.voice.profiles import settings_for
 from ytempire.voice.synthesis import SpeechEngine, cost_usd, synthesize
 from ytempire.workspace import VideoFolder
@@ -146,10 +146,14 @@ def voice_from_google(
     return _speak(engine, settings.google_tts_daily_chars, job, script, settings, run_id)
 
 
-@task(name="voice-piper", cache_policy=NO_CACHE)
-def voice_from_piper(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
+@task(name="voice-offline", cache_policy=NO_CACHE)
+def voice_offline(job: VideoJob, script: Script, settings: Settings) -> Synthesis:
+    """The offline voice for the job's language, profile and accent (``voice.offline``):
+    Piper, Kokoro or, last, eSpeak NG; what it could not do as asked is in ``fallbacks``."""
     folder = VideoFolder(settings.workspace, job.video_id)
-    return synthesize(PiperEngine(job.voice), script.blocks(), folder.work / RAW_NAME)
+    chosen = offline_voice(job.language, job.voice, job.accent, settings.piper_voices_dir)
+    synthesis = synthesize(chosen.engine, script.blocks(), folder.work / RAW_NAME)
+    return synthesis.model_copy(update={"fallbacks": [*chosen.notes]})
 
 
 @task(name="voice-master", cache_policy=NO_CACHE)
@@ -184,7 +188,8 @@ def _google_price(job: VideoJob, settings: Settings) -> Callable[[], float]:
 def synthesize_voice(
     job: VideoJob, script: Script, settings: Settings, run_id: uuid.UUID
 ) -> Narration:
-    """The voice stage: configured cloud engines in fallback order, then Piper; mastered.
+    """The voice stage: configured cloud engines in fallback order, then the offline voice
+    of the job's language (Piper, Kokoro, eSpeak NG); mastered.
 
     Each cloud engine is admitted just before it is tried: an open circuit, or a budget that
     the script's characters at its price would break, skips it (``tasks/guards.py``); so a
@@ -212,7 +217,7 @@ def synthesize_voice(
                     lambda: voice_from_google(job, script, settings, run_id, return_state=True),
                 )
             )
-        synthesis = first_success(candidates, lambda: voice_from_piper(job, script, settings))
+        synthesis = first_success(candidates, lambda: voice_offline(job, script, settings))
         return master_voice(job, gate.settle(synthesis), settings)
 
     folder = VideoFolder(settings.workspace, job.video_id)

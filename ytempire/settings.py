@@ -198,6 +198,11 @@ class Settings(BaseSettings):
     voice_concurrency: int = Field(
         default=3, ge=1, le=32, description="TTS requests in flight at once per video"
     )
+    piper_voices_dir: Path | None = Field(
+        default=None,
+        description="Piper voices (<locale>-<name>-<quality>.onnx + .onnx.json) the offline "
+        "narrator may speak, any language (docs/voice.md)",
+    )
     music_dir: Path | None = Field(
         default=None, description="background tracks; with none set, no music is mixed"
     )

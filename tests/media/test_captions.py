@@ -98,7 +98,7 @@ def test_karaoke_tags_turn_each_word_on_the_frame_it_is_spoken(
 
 def test_a_line_ends_with_its_sentence_and_holds_briefly_after_its_last_word() -> None:
     lines = caption_lines(_words(), CAPTION_STYLES["karaoke"], (1920, 1080))
-    texts = [" ".join(w for _, w in words) for _, _, words in lines]
+    texts = [" ".join(w for _, w in words) for _, _, words, _ in lines]
     assert texts[:2] == ["Black holes are not quite", "black."]
     assert lines[1][1] == pytest.approx(lines[2][0])  # until the next line starts
     last = _words()[-1]

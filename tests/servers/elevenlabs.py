@@ -5,7 +5,10 @@ Tests drive the real ``elevenlabs`` SDK against it (``base_url=server.url``). En
 - ``POST /v1/text-to-speech/{voice_id}/with-timestamps``: JSON with ``audio_base64`` and the
   per-character ``alignment`` of the text sent;
 - ``POST /v1/text-to-speech/{voice_id}``: the audio bytes;
-- ``GET /v1/user/subscription``: ``character_count`` / ``character_limit``.
+- ``GET /v1/user/subscription``: ``character_count`` / ``character_limit``;
+- ``POST /v1/voices/add`` (instant voice cloning, multipart: ``name``, ``description``,
+  ``files``): ``{"voice_id": ..., "requires_verification": false}``; ``server.clones`` keeps
+  each create (its fields and the files' names and bytes).
 
 Audio is ``fake_speech`` in the requested ``output_format`` (``mp3_*``, ``pcm_*``, ``wav_*``).
 A wrong ``xi-api-key`` is a 401. ``server.queue("429", "ok")`` scripts the next
@@ -27,6 +30,8 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,6 +44,15 @@ KEY = "xi-test-THISKEYMUSTNEVERLEAK0123456789"
 BEHAVIOURS = frozenset({"ok", "401", "quota", "429", "500", "timeout", "misaligned", "garbage"})
 GARBAGE_AUDIO = b"<html><body>Service temporarily overloaded</body></html>"
 _TTS = re.compile(r"^/v1/text-to-speech/([^/]+)(/with-timestamps)?/?$")
+
+
+@dataclass
+class Clone:
+    """One instant voice cloning request: its form fields and files, and the id it got."""
+
+    voice_id: str
+    fields: dict[str, str]
+    files: list[tuple[str, bytes]]
 
 
 @dataclass
@@ -71,6 +85,7 @@ class ElevenLabsServer(ProviderServer):
         self.character_limit = 100_000
         self.character_count = 0
         self.requests: list[RecordedRequest] = []
+        self.clones: list[Clone] = []
         self._text_failures: list[tuple[str, str]] = []
 
     @property
@@ -97,6 +112,15 @@ class ElevenLabsServer(ProviderServer):
                     del self._text_failures[i]
                     return behaviour
         return self.next_behaviour()
+
+    def _clone(self, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        fields, files = _multipart(content_type, body)
+        if not files or not fields.get("name"):
+            return 400, _detail("invalid_request", "A name and at least one file are required.")
+        with self._lock:
+            clone = Clone(f"clone{len(self.clones) + 1:04d}xyzABCDEFGHIJ", fields, files)
+            self.clones.append(clone)
+        return 200, {"voice_id": clone.voice_id, "requires_verification": False}
 
     def _synthesize(
         self, request: RecordedRequest, timestamps: bool, behaviour: str
@@ -163,6 +187,23 @@ def _detail(status: str, message: str) -> dict[str, Any]:
     return {"detail": {"status": status, "message": message}}
 
 
+def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """A multipart/form-data body's text fields and its files (name, bytes)."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    fields: dict[str, str] = {}
+    files: list[tuple[str, bytes]] = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename:
+            files.append((filename, data))
+        else:
+            fields[str(part.get_param("name", header="content-disposition"))] = data.decode()
+    return fields, files
+
+
 def _handler_for(server: ElevenLabsServer) -> type[QuietHandler]:
     class Handler(QuietHandler):
         def _request(self, body: dict[str, Any] | None = None) -> RecordedRequest:
@@ -187,6 +228,9 @@ def _handler_for(server: ElevenLabsServer) -> type[QuietHandler]:
             self.send_json(200, _subscription(count, limit))
 
         def do_POST(self) -> None:
+            if urlsplit(self.path).path.rstrip("/") == "/v1/voices/add":
+                self._add_voice()
+                return
             try:
                 body = json.loads(self.read_body() or b"{}")
             except ValueError:
@@ -200,6 +244,17 @@ def _handler_for(server: ElevenLabsServer) -> type[QuietHandler]:
                 return
             with server.answering():
                 self._answer(request, timestamps=bool(match.group(2)))
+
+        def _add_voice(self) -> None:
+            data = self.read_body()
+            request = self._request()
+            server._record(request)
+            if request.api_key != server.key:
+                status, headers, answer = server._error(request, "401")
+                self.send_json(status, answer, headers)
+                return
+            status, answer = server._clone(self.headers.get("Content-Type", ""), data)
+            self.send_json(status, answer)
 
         def _answer(self, request: RecordedRequest, timestamps: bool) -> None:
             if request.api_key != server.key:

@@ -115,11 +115,15 @@ def test_joins_do_not_click() -> None:
     assert np.abs(signal[middle - 50 : middle + 50]).max() == pytest.approx(0.8, abs=0.01)
 
 
-def test_chunks_at_different_rates_are_an_error() -> None:
+def test_a_chunk_at_another_rate_is_resampled_and_keeps_its_timings() -> None:
     audios = [chunk_audio(c) for c in CHUNKS]
-    odd = ChunkAudio(samples=audios[1].samples, rate=16_000, sentences=audios[1].sentences)
-    with pytest.raises(ValueError, match="16000 Hz"):
-        join(CHUNKS, [audios[0], odd, audios[2]])
+    track, sentences, _ = join(CHUNKS, audios)
+    slow = ChunkAudio(samples=audios[1].samples[::2], rate=RATE // 2, sentences=audios[1].sentences)
+    odd_track, odd_sentences, _ = join(CHUNKS, [audios[0], slow, audios[2]])
+    assert abs(len(odd_track) - len(track)) <= 2
+    for a, b in zip(sentences, odd_sentences, strict=True):
+        assert b.start == pytest.approx(a.start, abs=0.002)
+        assert b.end == pytest.approx(a.end, abs=0.002)
 
 
 def test_silent_sentences_get_no_timing() -> None:

@@ -65,8 +65,10 @@ def test_a_chunk_is_one_request_with_the_profiles_voice(
     assert request.body["voice_settings"] == {
         "stability": 0.75,
         "similarity_boost": 0.85,
+        "style": 0.0,
         "speed": 1.1,
     }
+    assert "language_code" not in request.body, "multilingual v2 refuses a language code"
     assert audio.rate == 44100 and audio.characters == len(CHUNK.text)
     assert engine.name == "elevenlabs:eleven_multilingual_v2"
 

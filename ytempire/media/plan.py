@@ -25,12 +25,14 @@ from ytempire.models import Pan, Segment, Timeline
 @dataclass(frozen=True)
 class Cue:
     """A subtitle on screen from frame ``first`` up to (not including) ``end``; a caption
-    line said word by word has ``words``: the frame each word starts on, and the word."""
+    line said word by word has ``words``: the frame each word starts on, and the word; in a
+    dialogue ``voice`` says which speaker (0: the first, in the style's colours)."""
 
     first: int
     end: int
     text: str
     words: tuple[tuple[int, str], ...] = ()
+    voice: int = 0
 
 
 @dataclass(frozen=True)
@@ -211,28 +213,31 @@ def holds(pieces: tuple[Piece, ...]) -> list[int]:
 
 def cue_frames(cues: list[tuple[float, float, str]], fps: int, total: int) -> tuple[Cue, ...]:
     """Cues snapped to the frame grid, clipped to the video, empty ones dropped."""
-    return word_cue_frames([(a, b, [(a, text)]) for a, b, text in cues], fps, total, False)
+    return word_cue_frames([(a, b, [(a, text)], None) for a, b, text in cues], fps, total, False)
 
 
 def word_cue_frames(
-    lines: list[tuple[float, float, list[tuple[float, str]]]],
+    lines: list[tuple[float, float, list[tuple[float, str]], str | None]],
     fps: int,
     total: int,
     by_word: bool = True,
 ) -> tuple[Cue, ...]:
-    """Caption lines ((start_s, end_s, [(word start_s, word), ...])) snapped to the frame
-    grid like :func:`cue_frames`, each word's start too (inside its line) when ``by_word``."""
+    """Caption lines ((start_s, end_s, [(word start_s, word), ...], speaker)) snapped to the
+    frame grid like :func:`cue_frames`, each word's start too (inside its line) when
+    ``by_word``; speakers numbered in the order they first speak."""
 
     def frame(t: float) -> int:
         return min(total, max(0, round(t * fps)))
 
+    voices = {s: i for i, s in enumerate(dict.fromkeys(s for *_, s in lines if s is not None))}
     out = []
-    for start, end, words in lines:
+    for start, end, words, speaker in lines:
         first, last = frame(start), frame(end)
         if last > first:
             text = " ".join(w for _, w in words)
             timed = tuple((min(max(frame(t), first), last), w) for t, w in words)
-            out.append(Cue(first, last, text, timed if by_word else ()))
+            voice = voices.get(speaker, 0) if speaker is not None else 0
+            out.append(Cue(first, last, text, timed if by_word else (), voice))
     return tuple(out)
 
 

@@ -28,7 +28,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from ytempire.fonts import bundled_fonts_dir
+from ytempire.fonts import caption_fonts
+from ytempire.language import language
 from ytempire.media import encoder as encoders
 from ytempire.media import h264
 from ytempire.media.ffmpeg import ffmpeg_exe, run
@@ -55,6 +56,7 @@ from ytempire.media.subtitles import (
     caption_lines,
     karaoke_text,
     parse_srt,
+    speaker_colour,
     style_fields,
 )
 from ytempire.models import MediaInfo, RenderedVideo, Segment, Stage, Timeline
@@ -306,7 +308,8 @@ def burned_cues(timeline: Timeline, options: RenderOptions) -> tuple[Cue, ...]:
     if timeline.words_path is not None:
         style = CAPTION_STYLES[timeline.caption_style]
         words = timeline.word_timings()
-        lines = caption_lines(words, style, (timeline.width, timeline.height))
+        spaced = language(timeline.language).spaced
+        lines = caption_lines(words, style, (timeline.width, timeline.height), spaced)
         return word_cue_frames(lines, timeline.fps, total)
     if timeline.subtitles_path is None:
         return ()
@@ -336,12 +339,16 @@ def caption_script(
         # and the translucent boxes overlap in dark seams; style 4 draws one box per line,
         # in BackColour: the same box, without the seams.
         style += f",BorderStyle=4,BackColour={box['OutlineColour']},OutlineColour=&HFF000000"
-    return ass_script(part_subtitles(laid, pieces), size, style)
+    spaced = language(timeline.language).spaced
+    return ass_script(part_subtitles(laid, pieces, spaced), size, style)
 
 
-def part_subtitles(laid: RenderPlan, pieces: tuple[Piece, ...]) -> list[tuple[float, float, str]]:
+def part_subtitles(
+    laid: RenderPlan, pieces: tuple[Piece, ...], spaced: bool = True
+) -> list[tuple[float, float, str]]:
     """The cues over ``pieces`` as ASS text, timed in pictures (picture k at second k) for
-    libass; a word-by-word cue's karaoke tags too."""
+    libass; a word-by-word cue's karaoke tags too (its words joined by spaces, unless the
+    language is not ``spaced``)."""
     starts = [s for p in pieces for s in p.states]
     first, end = pieces[0].first, pieces[-1].end
     events = []
@@ -362,11 +369,12 @@ def part_subtitles(laid: RenderPlan, pieces: tuple[Piece, ...]) -> list[tuple[fl
         if b <= a:
             continue
         start, stop = float(index(a)), float(index(b))
+        colour = speaker_colour(cue.voice)
         if cue.words:
             timed = [(float(index(max(f, a))), w) for f, w in cue.words]
-            events.append((start, stop, karaoke_text(timed, start, stop)))
+            events.append((start, stop, colour + karaoke_text(timed, start, stop, spaced)))
         else:
-            events.append((start, stop, ass_text(cue.text)))
+            events.append((start, stop, colour + ass_text(cue.text)))
     return events
 
 
@@ -655,11 +663,9 @@ def _link_sources(timeline: Timeline, folder: Path, fonts_dir: Path | None) -> _
             name = f"ovl{index:04d}_{k}.png"
             rgba.crop((left, top, right, bottom)).save(folder / name, compress_level=1)
             overlays[(index, k)] = (name, left, top)
-    fonts = fonts_dir if fonts_dir and fonts_dir.is_dir() else bundled_fonts_dir()
-    if fonts is not None:
-        _link(fonts, folder / "fonts")
-    else:
-        (folder / "fonts").mkdir()
+    # The faces libass may name: the fonts folder's, Roboto's and the captions' script's.
+    script = language(timeline.language).script
+    caption_fonts(folder / "fonts", fonts_dir if fonts_dir and fonts_dir.is_dir() else None, script)
     return _Sources(names, overlays, [])
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ytempire.models import TimedText
+from ytempire.voice.subtitles import SENTENCE_ENDS, display_width
 
 # Roboto Medium, white on a translucent box, bottom centre: readable on any slide or footage.
 DEFAULT_STYLE: dict[str, str] = {
@@ -193,27 +194,32 @@ _PORTRAIT_CHARS = 0.75
 
 
 def caption_lines(
-    words: Sequence[TimedText], style: CaptionStyle, size: tuple[int, int]
-) -> list[tuple[float, float, list[tuple[float, str]]]]:
-    """The caption lines of timed ``words``: (start_s, end_s, [(word start_s, word), ...]).
+    words: Sequence[TimedText], style: CaptionStyle, size: tuple[int, int], spaced: bool = True
+) -> list[tuple[float, float, list[tuple[float, str]], str | None]]:
+    """The caption lines of timed ``words``: (start_s, end_s, [(word start_s, word), ...],
+    speaker), the speaker being the words' in a dialogue (None otherwise).
 
-    A line takes at most ``style.words_per_line`` words and ``style.max_chars`` characters
-    (three quarters of that in a portrait frame of ``size``; a longer single word stands
-    alone), so it is one line inside the safe area. A line never runs past a sentence's
-    end, a block's end or a pause; it starts with its first word and stays until the next
-    line starts or ``_LINE_HOLD_S`` after its last word, whichever is first. Lines never
-    overlap.
+    A line takes at most ``style.words_per_line`` words and ``style.max_chars`` columns of
+    display width (a wide character, as in Japanese and Chinese, takes two; three quarters of
+    that in a portrait frame of ``size``; a longer single word stands alone), so it is one
+    line inside the safe area. Words are joined by spaces, or without when the language is
+    not ``spaced`` (each timed "word" of Japanese is a phrase). A line never runs past a
+    sentence's end, a block's end, a change of speaker or a pause; it starts with its first
+    word and stays until the next line starts or ``_LINE_HOLD_S`` after its last word,
+    whichever is first. Lines never overlap.
     """
     max_chars = style.max_chars if size[0] >= size[1] else round(style.max_chars * _PORTRAIT_CHARS)
+    joiner = " " if spaced else ""
     groups: list[list[TimedText]] = []
     for word in sorted(words, key=lambda w: w.start):
         line = groups[-1] if groups else None
         if (
             line is None
             or len(line) >= style.words_per_line
-            or len(" ".join(w.text for w in [*line, word])) > max_chars
+            or display_width(joiner.join(w.text for w in [*line, word])) > max_chars
             or line[-1].block != word.block
-            or line[-1].text.endswith((".", "!", "?", ":", ";"))
+            or line[-1].speaker != word.speaker
+            or line[-1].text.endswith(SENTENCE_ENDS)
             or word.start - line[-1].end >= _LINE_BREAK_PAUSE_S
         ):
             groups.append([word])
@@ -225,21 +231,35 @@ def caption_lines(
         if i + 1 < len(groups):
             end = min(end, groups[i + 1][0].start)
         text = [(w.start, w.text.upper() if style.upper else w.text) for w in line]
-        lines.append((line[0].start, max(end, line[-1].end), text))
+        lines.append((line[0].start, max(end, line[-1].end), text, line[0].speaker))
     return lines
 
 
-def karaoke_text(words: Sequence[tuple[float, str]], start: float, end: float) -> str:
+# A dialogue's second speaker is drawn in light blue (the first keeps the style's colours):
+# ASS colours are &HAABBGGRR; this overrides the primary colour (a spoken karaoke word, or
+# a plain cue's text).
+SPEAKER_COLOURS = ("", r"{\1c&H00FFC864&}")
+
+
+def speaker_colour(voice: int) -> str:
+    """The ASS override that colours a line of the dialogue's ``voice``-th speaker."""
+    return SPEAKER_COLOURS[voice % len(SPEAKER_COLOURS)]
+
+
+def karaoke_text(
+    words: Sequence[tuple[float, str]], start: float, end: float, spaced: bool = True
+) -> str:
     """ASS text of a line shown from ``start`` to ``end`` (seconds) whose ``words`` start at
     the given times: each word after a ``\\k`` tag lasting until the next word starts
     (centiseconds), so libass turns it to the highlight colour as it starts. A word that
-    started before ``start`` is highlighted from the first picture."""
+    started before ``start`` is highlighted from the first picture. Words are separated by a
+    space unless the language is not ``spaced``."""
     times = [min(max(t, start), end) for t, _ in words]
     cs = [round(t * 100) for t in [*times, end]]
     lead = cs[0] - round(start * 100)
     parts = [f"{{\\k{lead}}}"] if lead > 0 else []
     for i, (_, word) in enumerate(words):
-        space = " " if i + 1 < len(words) else ""
+        space = " " if spaced and i + 1 < len(words) else ""
         parts.append(f"{{\\k{cs[i + 1] - cs[i]}}}{ass_text(word)}{space}")
     return "".join(parts)
 

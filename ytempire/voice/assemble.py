@@ -2,8 +2,9 @@
 
 Each chunk's audio is cut to its sound (engines pad requests with silence of their own),
 faded in and out over a few milliseconds so no join clicks, and separated from the next by
-digital silence of a chosen length: a short pause inside a block, a longer one between
-blocks. Timings move with the audio, so every sentence's span stays true.
+digital silence of a chosen length: a short pause inside a block, a conversational gap
+between two speakers' turns, a longer one between blocks. Timings move with the audio, so
+every sentence's span stays true, and each carries its chunk's speaker.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from ytempire.voice.words import split_words
 # Pauses at a speed-1.0 voice's pace; a slower voice pauses proportionally longer.
 SENTENCE_PAUSE_S = 0.25
 BLOCK_PAUSE_S = 0.6
+# Between two speakers' turns in a dialogue: the gap listeners hear as a natural hand-over
+# (conversation keeps most gaps between turns within 200-400 ms; longer reads as hesitation).
+TURN_PAUSE_S = 0.3
 # Silence after the last word, so the last syllable and the last subtitle are not cut short.
 END_PAUSE_S = 0.4
 
@@ -121,6 +125,17 @@ def trim(audio: ChunkAudio) -> ChunkAudio:
     )
 
 
+def resampled(audio: ChunkAudio, rate: int) -> ChunkAudio:
+    """``audio`` at ``rate`` (linear interpolation; its timings, in seconds, stay): two
+    speakers of a dialogue may come from engines with different rates."""
+    if audio.rate == rate:
+        return audio
+    count = round(len(audio.samples) * rate / audio.rate)
+    at = np.arange(count) * (audio.rate / rate)
+    samples = np.interp(at, np.arange(len(audio.samples)), audio.samples.astype(np.float64))
+    return replace(audio, samples=np.round(samples).astype(np.int16), rate=rate)
+
+
 def fade(samples: np.ndarray, rate: int, seconds: float = FADE_S) -> np.ndarray:
     """int16 ``samples`` with a raised-cosine fade in and out of ``seconds`` each."""
     n = min(round(seconds * rate), len(samples) // 2)
@@ -138,9 +153,11 @@ def join(
 ) -> tuple[np.ndarray, list[TimedText], list[TimedText]]:
     """One int16 track from every chunk's audio, in order, and its sentence and word timings.
 
-    Chunks follow each other after ``SENTENCE_PAUSE_S`` inside a block and ``BLOCK_PAUSE_S``
-    between blocks, and the track ends ``END_PAUSE_S`` after the last sound, every pause
-    times ``pause_scale``. Sentences with no sound get no timing. All audios share one rate.
+    Chunks follow each other after ``SENTENCE_PAUSE_S`` inside a block, ``TURN_PAUSE_S``
+    where the speaker changes inside one and ``BLOCK_PAUSE_S`` between blocks, and the track
+    ends ``END_PAUSE_S`` after the last sound, every pause times ``pause_scale``. Sentences
+    with no sound get no timing. The track is at the first audio's rate; audios at another
+    rate are resampled to it.
     """
     pieces: list[np.ndarray] = []
     joined = join_into(chunks, audios, pieces.append, pause_scale)
@@ -178,14 +195,18 @@ def join_into(
     words: list[TimedText] = []
     position = 0
     previous_block: int | None = None
+    previous_speaker: str | None = None
     for chunk, raw in zip(chunks, audios, strict=True):
-        if raw.rate != rate:
-            raise ValueError(f"chunk {chunk.index} is at {raw.rate} Hz, the others at {rate} Hz")
-        audio = trim(raw)
+        audio = trim(resampled(raw, rate))
         if not audio.samples.size:
             continue
         if previous_block is not None:
-            pause = silence(BLOCK_PAUSE_S if chunk.block != previous_block else SENTENCE_PAUSE_S)
+            if chunk.block != previous_block:
+                pause = silence(BLOCK_PAUSE_S)
+            elif chunk.speaker != previous_speaker:
+                pause = silence(TURN_PAUSE_S)
+            else:
+                pause = silence(SENTENCE_PAUSE_S)
             write(pause)
             position += pause.size
         at = position / rate
@@ -193,16 +214,28 @@ def join_into(
             if span is None or span[1] <= span[0]:
                 continue
             sentences.append(
-                TimedText(text=text, start=at + span[0], end=at + span[1], block=chunk.block)
+                TimedText(
+                    text=text,
+                    start=at + span[0],
+                    end=at + span[1],
+                    block=chunk.block,
+                    speaker=chunk.speaker,
+                )
             )
             if audio.words is not None:
                 for word, (start, end) in zip(split_words(text), audio.words[i], strict=True):
                     words.append(
-                        TimedText(text=word, start=at + start, end=at + end, block=chunk.block)
+                        TimedText(
+                            text=word,
+                            start=at + start,
+                            end=at + end,
+                            block=chunk.block,
+                            speaker=chunk.speaker,
+                        )
                     )
         write(fade(audio.samples, rate))
         position += audio.samples.size
-        previous_block = chunk.block
+        previous_block, previous_speaker = chunk.block, chunk.speaker
     if previous_block is not None:
         tail = silence(END_PAUSE_S)
         write(tail)

@@ -2,11 +2,13 @@
 imports it.
 
 Each chunk goes to the with-timestamps endpoint, whose character alignment gives every
-sentence's and word's time in the audio. Before the first request the account's
-subscription says how many characters are left this period; a script that needs more is a
-``CostExceeded`` before anything is spent. The SDK's own retries are off (the orchestration
-layer retries by error kind and falls back), and every SDK failure leaves here as one of
-``ytempire.resilience.errors`` with a one-line message that never contains the key.
+sentence's and word's time in the audio, with the voice settings of the chunk's delivery
+(``ytempire.voice.delivery``) and, for models that take one, the language to speak. Before
+the first request the account's subscription says how many characters are left this period;
+a script that needs more is a ``CostExceeded`` before anything is spent. The SDK's own
+retries are off (the orchestration layer retries by error kind and falls back), and every
+SDK failure leaves here as one of ``ytempire.resilience.errors`` with a one-line message
+that never contains the key.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -24,7 +27,7 @@ from elevenlabs.client import ElevenLabs
 from elevenlabs.core.api_error import ApiError
 from elevenlabs.core.request_options import RequestOptions
 
-from ytempire.models import VoiceProfile
+from ytempire.models import Delivery, VoiceProfile
 from ytempire.providers.catalog import speech_per_1k
 from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
@@ -38,16 +41,19 @@ from ytempire.resilience.errors import (
 from ytempire.voice.assemble import ChunkAudio, Span
 from ytempire.voice.chunks import MAX_CHUNK_CHARS, Chunk, under_limit
 from ytempire.voice.decode import AudioDecodeError, decode
+from ytempire.voice.delivery import elevenlabs_speed, style_of
 from ytempire.voice.errors import clean
 from ytempire.voice.profiles import settings_for
 
 PROVIDER = "elevenlabs"
 # The default model's price per 1,000 characters (the price table: ytempire/data/prices.toml).
 PRICE_PER_1K_CHARS = speech_per_1k(f"{PROVIDER}:eleven_multilingual_v2")
-# Seed §2.2's voice settings; speed comes from the voice profile.
-STABILITY = 0.75
-SIMILARITY_BOOST = 0.85
 OUTPUT_CODECS = ("mp3", "pcm", "wav", "opus")
+# Models that refuse a ``language_code`` (the SDK: "not supported for multilingual_v2
+# models"); they read the language from the text.
+NO_LANGUAGE_CODE = frozenset({"eleven_multilingual_v2", "eleven_monolingual_v1"})
+# The SDK leaves a parameter given as Ellipsis (its ``OMIT``) out of the request body.
+_OMIT: Any = ...
 
 T = TypeVar("T")
 _WORD = re.compile(r"\S+")
@@ -64,10 +70,13 @@ def make_client(api_key: str | None, base_url: str | None, timeout_s: float) -> 
 
 
 class ElevenLabsEngine:
-    """One voice profile on ElevenLabs, as a ``SpeechEngine``."""
+    """One voice profile on ElevenLabs, as a ``SpeechEngine``: the profile's voice (or
+    ``voice_id``: an accent's voice or the channel's clone) at the profile's speed, speaking
+    ``language_code`` (ISO 639-1) where the model takes one."""
 
     price_per_1k_chars = PRICE_PER_1K_CHARS
     concurrent = True
+    deliveries = frozenset(Delivery)
 
     def __init__(
         self,
@@ -78,11 +87,15 @@ class ElevenLabsEngine:
         output_format: str = "mp3_44100_128",
         api_key: str = "",
         price_per_1k_chars: float | None = None,
+        voice_id: str | None = None,
+        language_code: str | None = None,
     ) -> None:
         if output_format.split("_")[0] not in OUTPUT_CODECS:
             raise ValueError(f"unsupported ElevenLabs output format {output_format!r}")
         self.client = client
         self.voice = settings_for(profile)
+        self.voice_id = voice_id or self.voice.elevenlabs_id
+        self.language_code = None if model in NO_LANGUAGE_CODE else language_code
         self.model = model
         self.output_format = output_format
         self.name = f"{PROVIDER}:{model}"
@@ -103,8 +116,10 @@ class ElevenLabsEngine:
         return len(chunk.text)
 
     def cache_key(self) -> str:
-        v = self.voice
-        return f"{self.name}|{v.elevenlabs_id}|{v.speed}|{self.output_format}"
+        return (
+            f"{self.name}|{self.voice_id}|{self.voice.speed}|{self.output_format}"
+            f"|{self.language_code}"
+        )
 
     def check_quota(self, characters: int) -> None:
         """Raise ``CostExceeded`` if the subscription has fewer than ``characters`` left."""
@@ -119,19 +134,24 @@ class ElevenLabsEngine:
             )
 
     def synthesize_chunk(self, chunk: Chunk) -> ChunkAudio:
-        """Speak one chunk; its alignment gives each sentence's and word's span."""
+        """Speak one chunk in its delivery; its alignment gives each sentence's and word's
+        span."""
+        style = style_of(chunk.delivery)
+        settings = ElevenLabsVoiceSettings(
+            stability=style.stability,
+            similarity_boost=style.similarity_boost,
+            style=style.style,
+            speed=elevenlabs_speed(self.voice.speed, chunk.delivery),
+        )
         started = time.perf_counter()
         response = self._call(
             lambda: self.client.text_to_speech.convert_with_timestamps(
-                self.voice.elevenlabs_id,
+                self.voice_id,
                 text=chunk.text,
                 model_id=self.model,
                 output_format=self.output_format,
-                voice_settings=ElevenLabsVoiceSettings(
-                    stability=STABILITY,
-                    similarity_boost=SIMILARITY_BOOST,
-                    speed=self.voice.speed,
-                ),
+                voice_settings=settings,
+                language_code=self.language_code or _OMIT,
                 request_options=self._options,
             )
         )
@@ -159,11 +179,35 @@ class ElevenLabsEngine:
         )
 
     def _call(self, request: Callable[[], T]) -> T:
-        try:
-            return request()
-        except (ApiError, httpx.HTTPError) as exc:
-            # `from None`: tracebacks print chained exceptions, and the SDK's may quote the key.
-            raise translate_error(exc, secret=self._secret) from None
+        return _calling(request, self._secret)
+
+
+def _calling(request: Callable[[], T], secret: str) -> T:
+    """``request()``, its SDK errors as ``ytempire.resilience.errors``."""
+    try:
+        return request()
+    except (ApiError, httpx.HTTPError) as exc:
+        # `from None`: tracebacks print chained exceptions, and the SDK's may quote the key.
+        raise translate_error(exc, secret=secret) from None
+
+
+def create_voice(
+    client: ElevenLabs, name: str, samples: Sequence[Path], description: str, *, secret: str = ""
+) -> str:
+    """Clone a voice from the ``samples`` recordings with instant voice cloning
+    (``POST /v1/voices/add``), once (no SDK retries); its voice id. Errors are
+    ``ytempire.resilience.errors``."""
+    files: list[Any] = [(path.name, path.read_bytes()) for path in samples]
+    response = _calling(
+        lambda: client.voices.ivc.create(
+            name=name,
+            files=files,
+            description=description,
+            request_options={"max_retries": 0},
+        ),
+        secret,
+    )
+    return str(response.voice_id)
 
 
 def spans_from_alignment(

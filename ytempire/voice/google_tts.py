@@ -1,11 +1,13 @@
 """Google Cloud Text-to-Speech through the official ``google-cloud-texttospeech`` SDK: the one
 module that imports it.
 
-Each chunk is sent as SSML with a ``<mark>`` before every word and after every sentence;
-the v1beta1 API returns the time of each mark, which gives every sentence's and word's span
-in the audio (LINEAR16, a WAV at 24 kHz). The client uses the REST transport; its retries are
-off (the orchestration layer retries by error kind and falls back), and every failure leaves
-here as one of ``ytempire.resilience.errors`` with a one-line message.
+Each chunk is sent as SSML with a ``<mark>`` before every word and after every sentence,
+inside the ``<prosody>`` of the chunk's delivery (``ytempire.voice.delivery``); the v1beta1
+API returns the time of each mark, which gives every sentence's and word's span in the audio
+(LINEAR16, a WAV at 24 kHz). The voice and its locale come from the job's language, accent
+and voice profile (``ytempire.voice.cloud_voices``). The client uses the REST transport; its
+retries are off (the orchestration layer retries by error kind and falls back), and every
+failure leaves here as one of ``ytempire.resilience.errors`` with a one-line message.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import texttospeech_v1beta1 as tts
 from google.oauth2 import service_account
 
-from ytempire.models import VoiceProfile
+from ytempire.models import Delivery, VoiceProfile
 from ytempire.providers.catalog import speech_per_1k
 from ytempire.resilience import retry_after
 from ytempire.resilience.errors import (
@@ -37,7 +39,9 @@ from ytempire.resilience.errors import (
 )
 from ytempire.voice.assemble import ChunkAudio, Span
 from ytempire.voice.chunks import MAX_CHUNK_CHARS, Chunk
+from ytempire.voice.cloud_voices import google_voice
 from ytempire.voice.decode import AudioDecodeError, wav
+from ytempire.voice.delivery import PROSODY_BYTES, prosody
 from ytempire.voice.errors import clean
 from ytempire.voice.profiles import settings_for
 
@@ -48,7 +52,6 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 # The API takes at most 5,000 bytes of input per request, SSML tags included.
 MAX_REQUEST_BYTES = 5000
 SAMPLE_RATE = 24_000
-LANGUAGE = "en-US"
 
 _MARK = re.compile(r"<mark [^>]*/>")
 
@@ -89,34 +92,40 @@ def make_client(
         raise ProviderRejected(PROVIDER, f"no usable credentials: {clean(str(exc))}") from None
 
 
-def ssml(sentences: Sequence[str]) -> str:
+def ssml(sentences: Sequence[str], delivery: Delivery | None = None) -> str:
     """The sentences as SSML with a mark before each word (``s<i>w<j>``) and after each
-    sentence (``s<i>e``)."""
+    sentence (``s<i>e``), inside ``delivery``'s prosody."""
     spoken = []
     for i, sentence in enumerate(sentences):
         words = [f'<mark name="s{i}w{j}"/>{escape(w)}' for j, w in enumerate(sentence.split())]
         spoken.append(" ".join(words) + f'<mark name="s{i}e"/>')
-    return "<speak>" + " ".join(spoken) + "</speak>"
+    return "<speak>" + prosody(" ".join(spoken), delivery) + "</speak>"
 
 
 def fits(sentences: Sequence[str]) -> bool:
-    """Whether the sentences make one request: under 3,000 characters of text and within
-    the API's 5,000 bytes as SSML."""
+    """Whether the sentences make one request in any delivery: under 3,000 characters of
+    text and within the API's 5,000 bytes as SSML."""
     text = " ".join(sentences)
-    return len(text) < MAX_CHUNK_CHARS and len(ssml(sentences).encode()) <= MAX_REQUEST_BYTES
+    return (
+        len(text) < MAX_CHUNK_CHARS
+        and len(ssml(sentences).encode()) + PROSODY_BYTES <= MAX_REQUEST_BYTES
+    )
 
 
-def billed_characters(sentences: Sequence[str]) -> int:
+def billed_characters(sentences: Sequence[str], delivery: Delivery | None = None) -> int:
     """What Google bills for these sentences' SSML: every character, tags included, except
     the ``<mark>`` tags."""
-    return len(_MARK.sub("", ssml(sentences)))
+    return len(_MARK.sub("", ssml(sentences, delivery)))
 
 
 class GoogleEngine:
-    """One voice profile on Google Cloud TTS (Neural2), as a ``SpeechEngine``."""
+    """One voice profile on Google Cloud TTS, as a ``SpeechEngine``: the voice of the
+    profile in the locale of ``language_tag`` and ``accent`` (``notes`` says what could not
+    be had as asked), at the profile's speed and pitch."""
 
     price_per_1k_chars = PRICE_PER_1K_CHARS
     concurrent = True
+    deliveries = frozenset(Delivery)
 
     def __init__(
         self,
@@ -125,10 +134,14 @@ class GoogleEngine:
         *,
         timeout_s: float = 60.0,
         price_per_1k_chars: float | None = None,
+        language_tag: str = "en",
+        accent: str | None = None,
     ) -> None:
         self.client = client
         self.voice = settings_for(profile)
-        self.name = f"{PROVIDER}:{self.voice.google_voice}"
+        self.choice = google_voice(profile, language_tag, accent)
+        self.notes = self.choice.notes
+        self.name = f"{PROVIDER}:{self.choice.name}"
         # The voice's tier's price: the settings' (their price file) when given.
         self.price_per_1k_chars = (
             speech_per_1k(self.name) if price_per_1k_chars is None else price_per_1k_chars
@@ -140,7 +153,7 @@ class GoogleEngine:
         return fits(sentences)
 
     def billed_characters(self, chunk: Chunk) -> int:
-        return billed_characters(chunk.sentences)
+        return billed_characters(chunk.sentences, chunk.delivery)
 
     def cache_key(self) -> str:
         v = self.voice
@@ -153,8 +166,10 @@ class GoogleEngine:
 
     def synthesize_chunk(self, chunk: Chunk) -> ChunkAudio:
         request = tts.SynthesizeSpeechRequest(
-            input=tts.SynthesisInput(ssml=ssml(chunk.sentences)),
-            voice=tts.VoiceSelectionParams(language_code=LANGUAGE, name=self.voice.google_voice),
+            input=tts.SynthesisInput(ssml=ssml(chunk.sentences, chunk.delivery)),
+            voice=tts.VoiceSelectionParams(
+                language_code=self.choice.language_code, name=self.choice.name
+            ),
             audio_config=tts.AudioConfig(
                 audio_encoding=tts.AudioEncoding.LINEAR16,
                 sample_rate_hertz=SAMPLE_RATE,

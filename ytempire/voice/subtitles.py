@@ -1,21 +1,30 @@
 """Subtitle cues from timed sentences, written as SRT and WebVTT.
 
-The rules follow common broadcast practice: at most two lines of at most 42 characters, and
+The rules follow common broadcast practice: at most two lines of at most 42 columns, and
 each cue on screen for at least a second where the pause after it (or before it) allows.
-A sentence too long for one cue is split at word boundaries into balanced cues; each cue
-starts when its first word is spoken where the engine gave word timings, and otherwise the
-cues share the sentence's time in proportion to their characters.
+Widths are display widths (:func:`display_width`): a wide character (Japanese, Chinese,
+Korean) takes two columns, so a line holds 21 of them. A sentence too long for one cue is
+split at word boundaries into balanced cues; the words of Japanese, Chinese and Thai are
+BudouX phrases (``voice.words.split_words``), joined without spaces (:func:`join_words`).
+Each cue starts when its first word is spoken where the engine gave word timings, and
+otherwise the cues share the sentence's time in proportion to their characters.
 """
 
 from __future__ import annotations
 
 import itertools
+import unicodedata
+from collections.abc import Iterable
 from itertools import pairwise
 
 from pydantic import BaseModel, Field
 
 from ytempire.models import TimedText
+from ytempire.voice.words import split_words
 
+# Characters a sentence, and so a caption line, ends with: Latin, CJK full-width, Arabic's
+# question mark, Devanagari's danda.
+SENTENCE_ENDS = (".", "!", "?", ":", ";", "。", "！", "？", "؟", "।")
 MAX_LINE_CHARS = 42
 MAX_LINES = 2
 MIN_CUE_S = 1.0
@@ -27,39 +36,82 @@ class Cue(BaseModel):
     start: float = Field(ge=0)
     end: float = Field(ge=0)
     lines: list[str] = Field(min_length=1, max_length=MAX_LINES)
+    speaker: str | None = Field(default=None, description="who says it, in a dialogue")
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on screen: two for a wide or full-width character (East Asian
+    width W or F), none for a combining mark, one for any other."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _unspaced(ch: str) -> bool:
+    """Whether ``ch`` belongs to a script written without spaces: a wide character that is
+    not Hangul (Korean spaces its words), or Thai."""
+    hangul = "가" <= ch <= "힣" or "ᄀ" <= ch <= "ᇿ" or "㄰" <= ch <= "㆏"
+    wide = unicodedata.east_asian_width(ch) in ("W", "F") and not hangul
+    return wide or "฀" <= ch <= "๿"
+
+
+def join_words(words: Iterable[str]) -> str:
+    """``words`` as text: separated by a space, except where either side of the join is a
+    character of an unspaced script (Japanese phrases join as they were written)."""
+    text = ""
+    for word in words:
+        if text and word and not (_unspaced(text[-1]) or _unspaced(word[0])):
+            text += " "
+        text += word
+    return text
+
+
 def _words(text: str) -> list[str]:
-    """Words of ``text``; a word longer than a line is cut into line-sized pieces."""
+    """Words of ``text`` (``voice.words.split_words``); one wider than a line is cut into
+    line-sized pieces."""
     words: list[str] = []
-    for word in text.split():
-        words += [word[i : i + MAX_LINE_CHARS] for i in range(0, len(word), MAX_LINE_CHARS)]
+    for word in split_words(text):
+        piece = ""
+        for ch in word:
+            if piece and display_width(piece + ch) > MAX_LINE_CHARS:
+                words.append(piece)
+                piece = ""
+            piece += ch
+        words.append(piece)
     return words
 
 
 def _line_count(words: list[str]) -> int:
     """How many lines of ``MAX_LINE_CHARS`` the words fill (greedy filling is optimal)."""
-    lines, width = 0, MAX_LINE_CHARS + 1
+    lines, line = 0, ""
     for word in words:
-        if width + 1 + len(word) > MAX_LINE_CHARS:
-            lines, width = lines + 1, len(word)
+        joined = join_words([line, word]) if line else word
+        if not line or display_width(joined) > MAX_LINE_CHARS:
+            lines, line = lines + 1, word
         else:
-            width += 1 + len(word)
+            line = joined
     return lines
 
 
 def _lines(words: list[str]) -> list[str]:
-    """The words as one line if they fit, else two lines as even in length as possible."""
-    text = " ".join(words)
-    if len(text) <= MAX_LINE_CHARS:
+    """The words as one line if they fit, else two lines as even in width as possible."""
+    text = join_words(words)
+    if display_width(text) <= MAX_LINE_CHARS:
         return [text]
-    splits = ([" ".join(words[:cut]), " ".join(words[cut:])] for cut in range(1, len(words)))
-    fitting = [pair for pair in splits if max(map(len, pair)) <= MAX_LINE_CHARS]
-    return min(fitting, key=lambda pair: max(map(len, pair)))
+    splits = ([join_words(words[:cut]), join_words(words[cut:])] for cut in range(1, len(words)))
+    fitting = [pair for pair in splits if _widest(pair) <= MAX_LINE_CHARS]
+    return min(fitting, key=_widest)
+
+
+def _widest(lines: list[str]) -> int:
+    return max(map(display_width, lines))
 
 
 def _chunks(words: list[str]) -> list[list[str]]:
@@ -70,7 +122,7 @@ def _chunks(words: list[str]) -> list[list[str]]:
     n = len(words)
     prefix = [0]
     for word in words:
-        prefix.append(prefix[-1] + len(word) + 1)
+        prefix.append(prefix[-1] + display_width(word) + 1)
     target = prefix[-1] / parts
 
     def fits(i: int, j: int) -> bool:
@@ -99,11 +151,11 @@ def _chunks(words: list[str]) -> list[list[str]]:
 
 def _word_times(sentences: list[TimedText], words: list[TimedText]) -> dict[int, list[TimedText]]:
     """Each sentence's word timings (by position in ``sentences``), where ``words`` has them:
-    the words follow the sentences in order, one per whitespace-separated word."""
+    the words follow the sentences in order, one per word of ``voice.words.split_words``."""
     found: dict[int, list[TimedText]] = {}
     at = 0
     for i, sentence in enumerate(sentences):
-        tokens = sentence.text.split()
+        tokens = split_words(sentence.text)
         candidate = words[at : at + len(tokens)]
         if tokens and [w.text for w in candidate] == tokens:
             found[i] = candidate
@@ -114,7 +166,7 @@ def _word_times(sentences: list[TimedText], words: list[TimedText]) -> dict[int,
 def _starts_in_words(chunks: list[list[str]], text: str) -> list[tuple[int, float]]:
     """For each cue chunk after the first: (index of the sentence word it starts in, how far
     into that word it starts, as a share of the word's characters)."""
-    tokens = text.split()
+    tokens = split_words(text)
     starts: list[tuple[int, float]] = []
     token, into = 0, 0
     for chunk in chunks:
@@ -131,10 +183,11 @@ def cues_from_sentences(
 ) -> list[Cue]:
     """Subtitle cues for timed sentences, in order and never overlapping.
 
-    Every cue has at most ``MAX_LINES`` lines of at most ``MAX_LINE_CHARS`` characters. A
-    sentence that does not fit one cue becomes several, split at word boundaries (a word
-    longer than a line is cut). With ``words`` (one timing per whitespace-separated word of
-    the sentences, in order, as engines with word timestamps give), each of those cues starts
+    Every cue has at most ``MAX_LINES`` lines of at most ``MAX_LINE_CHARS`` columns
+    (:func:`display_width`). A sentence that does not fit one cue becomes several, split at
+    word boundaries (a word longer than a line is cut). With ``words`` (one timing per word
+    of ``voice.words.split_words``, in order, as engines with word timestamps give), each of
+    those cues starts
     when its first word does; otherwise they share the sentence's time in proportion to their
     characters. A cue shorter than ``MIN_CUE_S`` is extended into the pause after it, then
     into the pause before it, never into a neighbouring cue and never past ``audio_end``.
@@ -159,13 +212,13 @@ def cues_from_sentences(
                 word = timed[token]
                 cuts.append(word.start + (word.end - word.start) * share)
         else:
-            weights = [len(" ".join(chunk)) for chunk in chunks]
+            weights = [len(join_words(chunk)) for chunk in chunks]
             total = sum(weights)
             cuts = list(itertools.accumulate(w * (end - start) / total for w in weights[:-1]))
             cuts = [start + c for c in cuts]
         bounds = [start, *(min(max(c, start), end) for c in cuts), end]
         for chunk, (a, b) in zip(chunks, pairwise(bounds), strict=True):
-            cues.append(Cue(start=a, end=max(a, b), lines=_lines(chunk)))
+            cues.append(Cue(start=a, end=max(a, b), lines=_lines(chunk), speaker=sentence.speaker))
         cues[-1].end = end
 
     for i, cue in enumerate(cues):
@@ -197,20 +250,37 @@ def _escape_vtt(line: str) -> str:
     return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _labelled(cues: list[Cue]) -> list[list[str]]:
+    """Each cue's lines, the first cue of a speaker's turn with ``NAME: `` before them."""
+    out, previous = [], None
+    for cue in cues:
+        lines = list(cue.lines)
+        if cue.speaker is not None and cue.speaker != previous:
+            lines[0] = f"{cue.speaker.upper()}: {lines[0]}"
+        previous = cue.speaker
+        out.append(lines)
+    return out
+
+
 def to_srt(cues: list[Cue]) -> str:
-    """SubRip text: numbered cues with ``HH:MM:SS,mmm --> HH:MM:SS,mmm`` timings."""
+    """SubRip text: numbered cues with ``HH:MM:SS,mmm --> HH:MM:SS,mmm`` timings; in a
+    dialogue the first cue of each turn starts with its speaker (``ANA: ``)."""
     blocks = [
         f"{n}\n{_timestamp(c.start, ',')} --> {_timestamp(c.end, ',')}\n"
-        + "\n".join(map(_escape_srt, c.lines))
-        for n, c in enumerate(cues, start=1)
+        + "\n".join(map(_escape_srt, lines))
+        for n, (c, lines) in enumerate(zip(cues, _labelled(cues), strict=True), start=1)
     ]
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def to_vtt(cues: list[Cue]) -> str:
-    """WebVTT text: the ``WEBVTT`` header, then cues timed ``HH:MM:SS.mmm --> HH:MM:SS.mmm``."""
+    """WebVTT text: the ``WEBVTT`` header, then cues timed ``HH:MM:SS.mmm --> HH:MM:SS.mmm``;
+    in a dialogue each cue is a voice span (``<v Ana>``), which players show or style."""
     blocks = ["WEBVTT"]
     for c in cues:
         timing = f"{_timestamp(c.start, '.')} --> {_timestamp(c.end, '.')}"
-        blocks.append("\n".join([timing, *map(_escape_vtt, c.lines)]))
+        lines = [_escape_vtt(line) for line in c.lines]
+        if c.speaker is not None:
+            lines[0] = f"<v {_escape_vtt(c.speaker)}>{lines[0]}"
+        blocks.append("\n".join([timing, *lines]))
     return "\n\n".join(blocks) + "\n"

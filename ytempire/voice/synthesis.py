@@ -6,6 +6,8 @@ and each finished chunk is kept in the work folder, so a retry after one chunk f
 only for the chunks that are missing. Every chunk goes to disk as it arrives (the cache
 folder, else a scratch folder beside the WAV) and the join streams them into the WAV, written
 atomically as 16-bit mono at the engine's rate: memory holds one chunk, never the narration.
+A delivery (calm, excited...) the engine cannot say is spoken plainly and noted in the
+synthesis' ``fallbacks``: only :class:`Expressive` engines say any.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import wave
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Protocol, overload
+from typing import Protocol, overload, runtime_checkable
 
 import numpy as np
 
-from ytempire.models import ScriptBlock, Stage, Synthesis
+from ytempire.models import Delivery, ScriptBlock, Stage, Synthesis
 from ytempire.progress import Steps
 from ytempire.resilience.errors import CostExceeded
 from ytempire.voice.assemble import ChunkAudio, join_into
@@ -70,6 +72,24 @@ class SpeechEngine(Protocol):
         ...
 
 
+@runtime_checkable
+class Expressive(Protocol):
+    """An engine that can say some deliveries (the cloud engines); others say none."""
+
+    @property
+    def deliveries(self) -> frozenset[Delivery]: ...
+
+
+def unhonoured(engine: SpeechEngine, chunks: Sequence[Chunk]) -> list[str]:
+    """One line for each delivery the chunks ask for that ``engine`` cannot say."""
+    can = engine.deliveries if isinstance(engine, Expressive) else frozenset()
+    asked = {c.delivery for c in chunks if c.delivery is not None}
+    return [
+        f"delivery '{d.value}' not honoured by {engine.name}"
+        for d in sorted(asked - can, key=list(Delivery).index)
+    ]
+
+
 def cost_usd(characters: int, price_per_1k_chars: float) -> float:
     return characters * price_per_1k_chars / 1000
 
@@ -96,7 +116,8 @@ def synthesize(
     is raised once the running ones finish (those that succeeded are kept in the cache).
 
     Cost is every chunk's billed characters (those kept from an earlier attempt included:
-    they were paid for this video) times the engine's price. Raises ``NarrationError`` when a
+    they were paid for this video) times the engine's price. Deliveries the engine cannot
+    say are listed in ``fallbacks`` (:func:`unhonoured`). Raises ``NarrationError`` when a
     block has nothing to say or came back silent.
     """
     chunks = plan_chunks(blocks, engine.fits)
@@ -156,6 +177,7 @@ def synthesize(
         words=joined.words,
         characters=characters,
         requests=len(missing),
+        fallbacks=unhonoured(engine, chunks),
     )
 
 
@@ -217,9 +239,10 @@ def _run_concurrently(
 
 
 def _cache_path(cache_dir: Path, key: str, chunk: Chunk) -> Path:
-    digest = hashlib.sha256(
-        json.dumps([key, chunk.block, chunk.sentences], ensure_ascii=False).encode()
-    ).hexdigest()
+    said = [key, chunk.block, chunk.sentences]
+    if chunk.delivery or chunk.speaker:  # plain narration keeps the keys it had before them
+        said += [chunk.delivery, chunk.speaker]
+    digest = hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
     return cache_dir / f"{digest[:24]}.npz"
 
 

@@ -53,7 +53,7 @@ def test_every_template_parameter_is_filled(content_type: ContentType) -> None:
     assert not re.search(r"\{[a-z_]+\}", user), "a placeholder was left unfilled"
     # Every placeholder the seed template names has a value in PromptParams or the job.
     names = set(re.findall(r"\{([a-z_]+)\}", TEMPLATES[content_type]))
-    from_job = {"topic", "duration", "word_count", "target_audience"}
+    from_job = {"topic", "duration", "length", "word_count", "target_audience"}
     assert names <= from_job | set(PromptParams.model_fields)
 
 

@@ -1,32 +1,51 @@
-"""Turn written pieces into a ``Script``: title, tags, description and ``script.md``."""
+"""Turn written pieces into a ``Script``: title, tags, description and ``script.md``.
+
+The script is in the job's language: ``Script.language`` is its tag and the summary's and
+call to action's headings are that language's (``languages.headings``). The offline writer is
+the language's (``template_writer`` for English, ``phrase_writer`` for a language with a
+phrase table); a dialogue job's template script gives each section to the two speakers by
+turns (``dialogue.in_turns``). What the stage left out or could not do (speakers an
+educational video does not use, a translation written anew offline) is a line in the
+script's ``fallbacks``.
+"""
 
 from __future__ import annotations
 
-from ytempire.models import ContentType, Script, Section, Topic, VideoJob
-from ytempire.script import template_writer
+from ytempire.language import language
+from ytempire.models import ContentType, Delivery, Script, Section, Topic, VideoJob
+from ytempire.script import dialogue, languages, phrase_writer, template_writer
 from ytempire.script.llm_writer import LLMScript
+from ytempire.script.prompts import dialogue_note, is_dialogue
 from ytempire.workspace import VideoFolder, write_text
 
 MAX_TITLE_CHARS = 100
 MAX_TAGS_CHARS = 500
 
 
-def title_for(topic: str) -> str:
-    """A YouTube title (≤ 100 characters) in title case, keeping acronyms as written."""
+def title_for(topic: str, tag: str = languages.ENGLISH) -> str:
+    """A YouTube title (≤ 100 characters): in title case in English, keeping acronyms as
+    written; as written, its first letter upper-case, in other languages."""
     words = topic.strip().rstrip(".").split()
     small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to"}
     titled = [
         w if w.isupper() or (i and w.lower() in small) else w[:1].upper() + w[1:]
         for i, w in enumerate(words)
     ]
-    title = " ".join(titled)
+    title = " ".join(titled) if language(tag).is_english else topic.strip().rstrip(".")
+    if not language(tag).is_english:
+        title = title[:1].upper() + title[1:]
     return title if len(title) <= MAX_TITLE_CHARS else title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
 
 
-def tags_for(keywords: list[str], content_type: ContentType) -> list[str]:
-    """Tags from the keywords, within YouTube's 500-character total."""
+def tags_for(
+    keywords: list[str], content_type: ContentType, language_tag: str = languages.ENGLISH
+) -> list[str]:
+    """Tags from the keywords, within YouTube's 500-character total; an English script's
+    also name its content type."""
     tags: list[str] = []
-    for tag in [*keywords, content_type.value.replace("_", " ")]:
+    english = language(language_tag).is_english
+    kind = [content_type.value.replace("_", " ")] if english else []
+    for tag in [*keywords, *kind]:
         if tag not in tags and sum(len(t) for t in [*tags, tag]) + len(tags) <= MAX_TAGS_CHARS:
             tags.append(tag)
     return tags
@@ -36,7 +55,8 @@ def to_markdown(script: Script) -> str:
     """The script as a reader sees it: title, then each spoken block under its heading."""
     lines = [f"# {script.title}", "", f"*Written by: {script.engine}*", ""]
     for block in script.blocks():
-        lines += [f"## {block.heading}", "", block.text, ""]
+        said = [f"**{t.speaker}:** {t.text}" for t in block.turns] or [block.text]
+        lines += [f"## {block.heading}", "", "\n\n".join(said), ""]
     lines += ["---", "", "Tags: " + ", ".join(script.tags), ""]
     return "\n".join(lines)
 
@@ -56,29 +76,63 @@ def save(
     description: str,
     cost_usd: float = 0.0,
     quality_score: float | None = None,
+    keywords: list[str] | None = None,
+    notes: list[str] | None = None,
+    deliveries: tuple[Delivery | None, Delivery | None] = (None, None),
 ) -> Script:
-    """The finished ``Script`` within YouTube's limits, saved as ``script.md``."""
+    """The finished ``Script`` within YouTube's limits, saved as ``script.md``.
+
+    ``keywords``: the script's own (a translation's), else the topic's. ``notes``: lines for
+    its ``fallbacks``. ``deliveries``: how the hook and the summary are said."""
+    summary_heading, cta_heading = languages.headings(job.language)
+    words = keywords or topic.keywords
     script = Script(
         engine=engine,
         cost_usd=cost_usd,
         quality_score=quality_score,
-        title=title_for(title),
+        fallbacks=[*dialogue_note(job), *(notes or [])],
+        title=title_for(title, job.language),
         hook=hook,
         sections=sections,
         summary=summary,
         cta=cta,
-        tags=tags_for([*tags, *topic.keywords], job.content_type),
+        tags=tags_for([*tags, *words], job.content_type, job.language),
         description=description or hook,
-        keywords=topic.keywords,
+        keywords=words,
         markdown_path=folder / "script.md",
+        language=job.language,
+        summary_heading=summary_heading,
+        cta_heading=cta_heading,
+        hook_delivery=deliveries[0],
+        summary_delivery=deliveries[1],
     )
     write_text(script.markdown_path, to_markdown(script))
     return script
 
 
-def write_template_script(job: VideoJob, topic: Topic, folder: VideoFolder) -> Script:
-    """Write the job's script with the offline template writer and save ``script.md``."""
-    pieces = template_writer.write(topic.title, topic.keywords, job.content_type, job.target_words)
+def write_template_script(
+    job: VideoJob,
+    topic: Topic,
+    folder: VideoFolder,
+    *,
+    after_models: bool = False,
+    notes: list[str] | None = None,
+) -> Script:
+    """Write the job's script with its language's offline template writer and save
+    ``script.md``; ``NoScriptWriter`` (one line) for a language that has none
+    (``after_models``: the chat models were tried first). ``notes``: lines for its
+    ``fallbacks``. The hook is said excited, the summary calm."""
+    languages.require_writer(job.language, llm_configured=False, after_models=after_models)
+    code = language(job.language).code
+    target = languages.target_length(job.minutes, job.language)
+    if code == languages.ENGLISH:
+        pieces = template_writer.write(topic.title, topic.keywords, job.content_type, target)
+    else:
+        pieces = phrase_writer.write(topic.title, topic.keywords, job.content_type, target, code)
+    sections = pieces.sections
+    if is_dialogue(job):
+        first, second = (name for name, _ in job.speakers)
+        sections = dialogue.in_turns(sections, (first, second), job.language)
     return save(
         job,
         topic,
@@ -86,11 +140,13 @@ def write_template_script(job: VideoJob, topic: Topic, folder: VideoFolder) -> S
         engine=template_writer.ENGINE,
         title=topic.title,
         hook=pieces.hook,
-        sections=pieces.sections,
+        sections=sections,
         summary=pieces.summary,
         cta=pieces.cta,
         tags=[],
         description=pieces.hook,
+        notes=notes,
+        deliveries=(Delivery.excited, Delivery.calm),
     )
 
 
@@ -111,4 +167,5 @@ def save_llm_script(job: VideoJob, topic: Topic, folder: VideoFolder, written: L
         description=draft.description,
         cost_usd=written.cost_usd,
         quality_score=written.quality_score,
+        keywords=draft.keywords,
     )

@@ -13,6 +13,11 @@ and one call per section instead of one). Where the endpoint honours
 has the script's shape and needs no repair; a model whose repair echoes its input is not
 asked for another.
 
+Every request is in the job's language (``PromptParams.language``), the repair and the
+regeneration included; a dialogue job's answer must be the two speakers' turns
+(``parse.as_dialogue``; the schema asks for them). ``write_with_model`` also serves the
+translator (``ytempire.script.translate``), which brings its own messages and reader.
+
 Provider errors (rate limits, timeouts, quota) propagate untouched: retrying and falling
 back to another model is the orchestration layer's decision, made from the error's kind.
 """
@@ -34,10 +39,13 @@ from ytempire.providers.openai_chat import PROVIDER, ChatCall, SchemaForm, chat_
 from ytempire.quality.report import failures, run_suite, score, script_row
 from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
+from ytempire.script import languages
 from ytempire.script.parse import (
     SCRIPT_SCHEMA,
     SECTION_SCHEMA,
     DraftScript,
+    as_dialogue,
+    dialogue_schema,
     parse_draft,
     parse_section,
     repair_messages,
@@ -69,6 +77,10 @@ SECTION_FORMAT = (
 )
 # The share of the target words the sections say (the hook, summary and CTA say the rest).
 SECTIONS_SHARE = 0.85
+
+# What the writer asks for a draft: the feedback of the failed checks and the previous draft's
+# JSON (None, None: the first draft) → the chat messages.
+Request = Callable[[list[str] | None, str | None], list[dict[str, str]]]
 
 
 class LLMScript(BaseModel):
@@ -141,6 +153,9 @@ def write_with_model(
     structured: SchemaForm | None = None,
     timeout_s: float | None = None,
     output_cap: int | None = None,
+    request: Request | None = None,
+    read: Callable[[str], DraftScript] | None = None,
+    schema: dict[str, Any] | None = None,
 ) -> LLMScript:
     """A script from ``spec``'s model that passes ``script_suite``, or an error.
 
@@ -152,17 +167,30 @@ def write_with_model(
     takes it. ``timeout_s``: each call's timeout, when the endpoint's speed sets it.
     A repair whose answer is its input unchanged is not asked for again. ``output_cap``: the
     endpoint's completion cap; when the script needs more, each draft is written section by
-    section (an outline, then one call per section's narration).
+    section (an outline, then one call per section's narration; a dialogue so written is
+    narrated, not turns). ``request``, ``read`` and ``schema``: what to ask, how to read the
+    answer and its schema, where they are not the script's for ``job`` (a translation).
     """
+    if request is None:
+
+        def request(feedback: list[str] | None, previous: str | None) -> list[dict[str, str]]:
+            return build_messages(job, topic, params, feedback=feedback, previous=previous)
+
+    if read is None:
+        speakers = params.speakers
+        read = (lambda text: as_dialogue(parse_draft(text), speakers)) if speakers else parse_draft
+    if schema is None:
+        schema = dialogue_schema(params.speakers) if params.speakers else SCRIPT_SCHEMA
     calls: list[ChatCall] = []
     max_tokens = max_output_tokens(job, spec)
     sectioned = output_cap is not None and max_tokens > output_cap
     if output_cap is not None:
         max_tokens = min(max_tokens, output_cap)
+    reader = parse_draft if sectioned else read
     repairs_echo = False
 
     def call(
-        messages: list[dict[str, str]], temperature: float, shape: dict[str, Any] = SCRIPT_SCHEMA
+        messages: list[dict[str, str]], temperature: float, shape: dict[str, Any] = schema
     ) -> ChatCall:
         made = chat_json(
             client,
@@ -183,7 +211,7 @@ def write_with_model(
         """The draft in ``answer``, else in one repair call's answer, else why there is none."""
         nonlocal repairs_echo
         try:
-            return parse_draft(answer.text), answer
+            return reader(answer.text), answer
         except InvalidOutput as exc:
             reason = exc.message
         if answer.finish_reason == "length":
@@ -193,10 +221,11 @@ def write_with_model(
                 PROVIDER, f"{spec.name}: {reason} (not repaired: its repairs change nothing)"
             )
         # The repair call's own provider errors propagate like any other call's.
-        repaired = call(repair_messages(answer.text, reason, params.texts), REPAIR_TEMPERATURE)
+        repair = repair_messages(answer.text, reason, params.texts, params.language)
+        repaired = call(repair, REPAIR_TEMPERATURE)
         repairs_echo = repaired.text.strip() == answer.text.strip()
         try:
-            return parse_draft(repaired.text), repaired
+            return reader(repaired.text), repaired
         except InvalidOutput as exc:
             return InvalidOutput(
                 exc.provider, f"{spec.name}: no valid script after one repair: {exc.message}"
@@ -214,7 +243,7 @@ def write_with_model(
         sections = []
         for index, planned in enumerate(outline.sections):
             answer = call(
-                section_messages(outline, index, words), DRAFT_TEMPERATURE, SECTION_SCHEMA
+                section_messages(outline, index, words, params), DRAFT_TEMPERATURE, SECTION_SCHEMA
             )
             try:
                 sections.append(parse_section(answer.text, planned.heading))
@@ -224,11 +253,13 @@ def write_with_model(
                 )
         return outline.model_copy(update={"sections": sections}), source
 
-    def judged(draft: DraftScript) -> list[QualityCheck]:
-        script = as_script(draft, spec.name, topic)
-        return run_suite(script_suite, ["script"], [script_row(script, job.target_words)])
+    target = languages.target_length(job.minutes, job.language)
 
-    first = drafted(build_messages(job, topic, params))
+    def judged(draft: DraftScript) -> list[QualityCheck]:
+        script = as_script(draft, spec.name, topic, job.language)
+        return run_suite(script_suite, ["script"], [script_row(script, target)])
+
+    first = drafted(request(None, None))
     if isinstance(first, InvalidOutput):
         raise first
     (draft, source), checks = first, judged(first[0])
@@ -236,10 +267,7 @@ def write_with_model(
         if not failures(checks):
             break
         feedback = [c.line() for c in failures(checks)]
-        again = build_messages(
-            job, topic, params, feedback=feedback, previous=draft.model_dump_json()
-        )
-        regenerated = drafted(again)
+        regenerated = drafted(request(feedback, draft.model_dump_json()))
         if not isinstance(regenerated, InvalidOutput):
             (draft, source), checks = regenerated, judged(regenerated[0])
 
@@ -267,19 +295,25 @@ def outline_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def section_words(job: VideoJob, sections: int) -> int:
-    """How many words each of ``sections`` sections says, the hook, summary and call to
-    action taking their share of the target."""
-    return max(1, round(job.target_words * SECTIONS_SHARE / max(1, sections)))
+    """How many words (characters, in a language without spaces) each of ``sections``
+    sections says, the hook, summary and call to action taking their share of the target."""
+    target = languages.target_length(job.minutes, job.language)
+    return max(1, round(target * SECTIONS_SHARE / max(1, sections)))
 
 
-def section_messages(outline: DraftScript, index: int, words: int) -> list[dict[str, str]]:
-    """The request for section ``index``'s narration, with the outline around it."""
+def section_messages(
+    outline: DraftScript, index: int, words: int, params: PromptParams | None = None
+) -> list[dict[str, str]]:
+    """The request for section ``index``'s narration, with the outline around it, in
+    ``params``' language and length unit (English words without them)."""
+    params = params or PromptParams()
     section = outline.sections[index]
     headings = "; ".join(s.heading for s in outline.sections)
+    language = "" if params.language == "English" else f" in {params.language}"
     request = (
         f"Video title: {outline.title}\nHook: {outline.hook}\nSections: {headings}\n\n"
-        f"Write the narration of section {index + 1} of {len(outline.sections)}, "
-        f'"{section.heading}" ({words} words). It covers: {section.narration}\n'
+        f"Write the narration of section {index + 1} of {len(outline.sections)}{language}, "
+        f'"{section.heading}" ({words} {params.length_unit}). It covers: {section.narration}\n'
         f"Return only this JSON object: {SECTION_FORMAT}"
     )
     return [
@@ -288,7 +322,7 @@ def section_messages(outline: DraftScript, index: int, words: int) -> list[dict[
     ]
 
 
-def as_script(draft: DraftScript, engine: str, topic: Topic) -> Script:
+def as_script(draft: DraftScript, engine: str, topic: Topic, language: str = "en") -> Script:
     """The draft as the ``Script`` it would become, unsaved (its markdown path is nominal),
     so that it is measured exactly as the quality stage measures finished scripts."""
     return Script(
@@ -298,6 +332,7 @@ def as_script(draft: DraftScript, engine: str, topic: Topic) -> Script:
         sections=draft.sections,
         summary=draft.summary,
         cta=draft.cta,
-        keywords=topic.keywords,
+        keywords=draft.keywords or topic.keywords,
         markdown_path=Path(UNSAVED),
+        language=language,
     )

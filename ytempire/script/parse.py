@@ -3,6 +3,10 @@
 Models wrap JSON in code fences or a sentence of prose, name a field slightly differently or
 nest the script one level down; ``parse_draft`` accepts all of that. What it cannot read
 raises ``InvalidOutput`` with a one-line reason that the repair request sends back.
+
+A dialogue's sections come as ``turns`` (``dialogue_schema``): their narration is the turns'
+texts joined, and ``as_dialogue`` checks that the turns are the two speakers', alternating.
+Deliveries are hints like visual cues: an unknown one is dropped, not an error.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from ytempire.learning.prompts import file_prompt, text_of
-from ytempire.models import Section, VisualCue
+from ytempire.models import Delivery, Section, VisualCue
 from ytempire.resilience.errors import InvalidOutput
 
 PROVIDER = "openai"
@@ -40,6 +44,7 @@ _CUES: dict[str, Any] = {
         "required": ["kind"],
     },
 }
+_DELIVERY: dict[str, Any] = {"enum": [d.value for d in Delivery]}
 # OUTPUT_FORMAT as a JSON schema: sent as ``response_format`` ``json_schema`` where the
 # endpoint honours it, so grammar-based decoding cannot produce another shape.
 SCRIPT_SCHEMA: dict[str, Any] = {
@@ -56,6 +61,7 @@ SCRIPT_SCHEMA: dict[str, Any] = {
                     "heading": _TEXT,
                     "narration": _TEXT,
                     "visual_cues": _CUES,
+                    "delivery": _DELIVERY,
                 },
                 "required": ["heading", "narration", "visual_cues"],
             },
@@ -81,8 +87,32 @@ SECTION_SCHEMA: dict[str, Any] = {
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 
 
+def dialogue_schema(
+    speakers: tuple[str, ...], base: dict[str, Any] = SCRIPT_SCHEMA
+) -> dict[str, Any]:
+    """``base`` (a script's schema) with each section given as turns of ``speakers``."""
+    turn = {
+        "type": "object",
+        "properties": {"speaker": {"enum": list(speakers)}, "text": _TEXT, "delivery": _DELIVERY},
+        "required": ["speaker", "text"],
+    }
+    section = base["properties"]["sections"]["items"]
+    properties = {k: v for k, v in section["properties"].items() if k != "narration"}
+    turns = {"type": "array", "minItems": 2, "items": turn}
+    dialogue = {
+        **section,
+        "properties": {**properties, "turns": turns},
+        "required": ["heading", "turns", "visual_cues"],
+    }
+    sections = {**base["properties"]["sections"], "items": dialogue}
+    return {**base, "properties": {**base["properties"], "sections": sections}}
+
+
 class DraftScript(BaseModel):
-    """A script as the model wrote it, before it becomes a ``Script`` with a file."""
+    """A script as the model wrote it, before it becomes a ``Script`` with a file.
+
+    ``keywords``: the script's keywords as the model gives them (a translation's, in its
+    language); empty: the topic's."""
 
     title: str = Field(min_length=1)
     hook: str = Field(min_length=1)
@@ -91,6 +121,7 @@ class DraftScript(BaseModel):
     cta: str = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
     description: str = ""
+    keywords: list[str] = Field(default_factory=list)
 
     @field_validator("title", "hook", "summary", "cta", "description", mode="before")
     @classmethod
@@ -144,19 +175,50 @@ def parse_section(text: str, heading: str) -> Section:
     return section
 
 
+def as_dialogue(draft: DraftScript, speakers: tuple[str, ...]) -> DraftScript:
+    """``draft`` when every section is turns of ``speakers`` taking turns (one speaker's
+    turns in a row are joined into one); else ``InvalidOutput`` saying where it is not."""
+    sections = []
+    for i, section in enumerate(draft.sections):
+        if not section.turns:
+            raise InvalidOutput(PROVIDER, f"section {i + 1} has no turns: write it as dialogue")
+        strangers = {t.speaker for t in section.turns} - set(speakers)
+        if strangers:
+            raise InvalidOutput(
+                PROVIDER,
+                f"section {i + 1} has turns by {', '.join(sorted(strangers))}: only "
+                f"{' and '.join(speakers)} speak",
+            )
+        turns = [section.turns[0]]
+        for turn in section.turns[1:]:
+            if turn.speaker == turns[-1].speaker:
+                last = turns.pop()
+                turn = last.model_copy(update={"text": f"{last.text} {turn.text}"})
+            turns.append(turn)
+        narration = " ".join(t.text for t in turns)
+        sections.append(section.model_copy(update={"turns": turns, "narration": narration}))
+    return draft.model_copy(update={"sections": sections})
+
+
 def repair_messages(
-    bad_text: str, reason: str, texts: Mapping[str, str] | None = None
+    bad_text: str,
+    reason: str,
+    texts: Mapping[str, str] | None = None,
+    language: str = "English",
 ) -> list[dict[str, str]]:
     """Messages asking a model to turn ``bad_text`` into the script JSON, fixing ``reason``.
 
     ``texts``: prompt name → text loaded from the registry (``PromptParams.texts``); the
-    repository's files for the names it lacks."""
+    repository's files for the names it lacks. ``language``: what the script is written in."""
     quote = bad_text
     if len(quote) > MAX_REPAIR_QUOTE_CHARS:
         quote = quote[:MAX_REPAIR_QUOTE_CHARS] + "\n[… cut]"
     texts = texts or {}
     request = text_of("script-repair", texts).format(
-        output_format=text_of("script-output-format", texts), reason=reason, quote=quote
+        output_format=text_of("script-output-format", texts),
+        reason=reason,
+        quote=quote,
+        language=language,
     )
     return [
         {"role": "system", "content": text_of("script-repair-role", texts)},
@@ -217,9 +279,24 @@ def _section(section: dict[str, Any]) -> dict[str, Any]:
             if alias in section:
                 section["narration"] = section.pop(alias)
                 break
+    turns = section.get("turns")
+    if isinstance(turns, list):
+        section["turns"] = [_delivered(t) for t in turns if isinstance(t, dict)]
+        if "narration" not in section:
+            section["narration"] = " ".join(str(t.get("text", "")) for t in section["turns"])
+    section = _delivered(section)
     cues = section.get("visual_cues", section.pop("visuals", []))
     section["visual_cues"] = [c for c in map(_cue, cues if isinstance(cues, list) else []) if c]
     return section
+
+
+def _delivered(part: dict[str, Any]) -> dict[str, Any]:
+    """``part`` with its delivery as a ``Delivery`` value, or without one it does not name."""
+    part = dict(part)
+    delivery = str(part.pop("delivery", None) or "").strip().lower()
+    if delivery in {d.value for d in Delivery}:
+        part["delivery"] = delivery
+    return part
 
 
 def _cue(raw: object) -> VisualCue | None:

@@ -99,6 +99,7 @@ def _plan(
             trends_for(c.niche, settings, c.spoken_languages[0], c.region),
             store.produced_topics(c.name),
             c.videos_per_day if videos_per_channel is None else videos_per_channel,
+            c.spoken_languages[0],
         )
         for c in chosen
     }

@@ -20,7 +20,7 @@ def select_topic(
 ) -> Topic:
     def pick() -> Topic:
         produced = AnalyticsStore(settings.analytics_url).produced_topics(job.channel)
-        return select.select(trends, job.topic, produced)
+        return select.select(trends, job.topic, produced, job.language)
 
     folder = VideoFolder(settings.workspace, job.video_id)
     return run_stage(Stage.topic, run_id, settings, pick, folder=folder, output_type=Topic)

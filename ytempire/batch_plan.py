@@ -121,13 +121,16 @@ class BatchPlan(BaseModel):
         return sum(v.quota_units for v in self.videos)
 
 
-def topic_candidates(report: TrendReport, produced: set[str], count: int) -> list[Topic]:
-    """Up to ``count`` distinct topics from ``report``, best first, none in ``produced``."""
+def topic_candidates(
+    report: TrendReport, produced: set[str], count: int, tag: str = "en"
+) -> list[Topic]:
+    """Up to ``count`` distinct topics from ``report``, best first, none in ``produced``;
+    their keywords in ``tag``'s language."""
     taken = set(produced)
     topics: list[Topic] = []
     while len(topics) < count:
         try:
-            topic = select.select(report, None, taken)
+            topic = select.select(report, None, taken, tag)
         except select.NoTopicError:
             break
         topics.append(topic)

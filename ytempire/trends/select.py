@@ -1,9 +1,11 @@
-"""Topic selection: the operator's topic wins; otherwise the best trend not yet produced."""
+"""Topic selection: the operator's topic wins; otherwise the best trend not yet produced.
+The topic's keywords are found by the rules of its language (:func:`keywords_for`)."""
 
 from __future__ import annotations
 
+from ytempire.language import DEFAULT_LANGUAGE, language
 from ytempire.models import Topic, TrendReport
-from ytempire.script.template_writer import keywords_from
+from ytempire.script import languages, phrase_writer, template_writer
 
 
 class NoTopicError(ValueError):
@@ -14,8 +16,25 @@ def _overlap(a: str, b: str) -> int:
     return len(set(a.lower().split()) & set(b.lower().split()))
 
 
-def select(report: TrendReport, requested: str | None, produced: set[str]) -> Topic:
-    """Pick the video's topic and say why.
+def keywords_for(title: str, related: list[str], tag: str) -> list[str]:
+    """The keywords of a topic in ``tag``'s language: ``related`` first, then what the
+    language's offline writer finds in the title (English, or a language with a phrase
+    table); for any other language only ``related``: an LLM writes its script and chooses."""
+    code = language(tag).code
+    if code == DEFAULT_LANGUAGE:
+        return template_writer.keywords_from(title, related)
+    if languages.has_writer(code):
+        return phrase_writer.keywords_from(title, related, code)
+    return list(dict.fromkeys(k.strip().lower() for k in related if k.strip()))
+
+
+def select(
+    report: TrendReport,
+    requested: str | None,
+    produced: set[str],
+    tag: str = DEFAULT_LANGUAGE,
+) -> Topic:
+    """Pick the video's topic and say why; its keywords in ``tag``'s language.
 
     A requested topic is used as given; keywords come from the trend that shares most words
     with it, if any. Otherwise the highest-scoring trend whose keyword is not in ``produced``.
@@ -26,7 +45,7 @@ def select(report: TrendReport, requested: str | None, produced: set[str]) -> To
         return Topic(
             engine="requested",
             title=requested,
-            keywords=keywords_from(requested, related),
+            keywords=keywords_for(requested, related, tag),
             reason="topic given by the operator",
         )
     skipped: list[str] = []
@@ -44,7 +63,7 @@ def select(report: TrendReport, requested: str | None, produced: set[str]) -> To
         return Topic(
             engine=report.engine,
             title=trend.keyword[:1].upper() + trend.keyword[1:],
-            keywords=keywords_from(trend.keyword, trend.related),
+            keywords=keywords_for(trend.keyword, trend.related, tag),
             reason=reason,
         )
     raise NoTopicError("every trending topic has already been produced for this channel")

@@ -35,6 +35,7 @@ from ytempire.providers.openai_chat import make_client
 from ytempire.quality import judge
 from ytempire.quality.report import assess, table_rows
 from ytempire.resilience.errors import ProviderError
+from ytempire.script import languages
 from ytempire.settings import Settings
 from ytempire.visuals.palette import Palette
 from ytempire.workspace import VideoFolder
@@ -58,7 +59,7 @@ def check_quality(
     def produce() -> QualityReport:
         report = assess(
             script,
-            job.target_words,
+            languages.target_length(job.minutes, script.language),
             narration,
             timeline,
             video,

@@ -31,7 +31,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
 
 
 def failed(checks: list[QualityCheck]) -> dict[str, QualityCheck]:
-    return {c.name: c for c in checks if not c.passed}
+    return {c.name: c for c in checks if not c.passed and not c.skipped}
 
 
 def test_good_outputs_pass_every_gated_check(outputs: Outputs, tmp_path: Path) -> None:
@@ -48,17 +48,22 @@ def test_good_outputs_pass_every_gated_check(outputs: Outputs, tmp_path: Path) -
         Settings().quality_suites_dir,
     )
     assert result.failures == [] and result.passed and result.quality_score == 1.0
-    # 4 script + 7 voice + 7 video checks, and 6 per thumbnail variant.
-    assert len(result.checks) == 4 + 7 + 7 + 6 * 3
-    notes = [c for c in result.checks if not c.gated]
+    # 4 script + 8 voice + 7 video checks, and 6 per thumbnail variant.
+    assert len(result.checks) == 4 + 8 + 7 + 6 * 3
+    notes = [c for c in result.checks if not c.gated and not c.skipped]
     assert {c.name for c in notes} == {"faces"}  # faceless brand art: noted, not failed
     assert all(not c.passed and c.recommendation for c in notes)
+    # English pace is in words: the pace in characters is skipped, with the reason.
+    [skipped] = [c for c in result.checks if c.skipped]
+    assert skipped.name == "characters_per_minute" and not skipped.passed
+    assert skipped.skipped == "English is written with spaced words: its pace is words_per_minute"
     written = json.loads(destination.read_text())
     assert written["passed"] is True and len(written["checks"]) == len(result.checks)
     assert set(written["recorded"]) == {f"thumbnail:{t.variant}" for t in o.thumbnails.variants}
     rows = report.table_rows(result)
-    # Failures first (none here), then what is noted, then what passed.
-    assert rows[0]["result"] == "noted" and rows[-1]["result"] == "passed"
+    # Failures first (none here), then what is noted, what is skipped, what passed.
+    assert [r["result"] for r in rows[:4]] == ["noted"] * 3 + ["skipped"]
+    assert rows[-1]["result"] == "passed"
 
 
 def test_a_weak_script_fails_with_a_recommendation_per_check(
@@ -79,7 +84,7 @@ def test_a_weak_script_fails_with_a_recommendation_per_check(
     assert "a direct question to the audience" in engagement and "subscribe" in engagement
     assert "write 135 to 165 (target 150)" in (bad["length_ratio"].recommendation or "")
     assert '"hawking radiation"' in (bad["keyword_density"].recommendation or "")
-    assert bad["length_ratio"].expectation == "0.9 ≤ words / target_words ≤ 1.1"
+    assert bad["length_ratio"].expectation == "0.9 ≤ length / target_length ≤ 1.1"
     verdict = report.summarize(checks, tmp_path / "q.json")
     assert not verdict.passed and verdict.quality_score == 0.0 and len(verdict.failures) == 4
     assert verdict.failures[0].startswith("script readability = 0 (expected readability ≥ 0.6)")
@@ -91,13 +96,13 @@ def test_a_noisy_narration_fails_noise_and_clarity(
     clean = report.run_suite(
         suites["voice"],
         ["voice"],
-        [report.voice_row(outputs.narration, outputs.script.word_count())],
+        [report.voice_row(outputs.narration, outputs.script.word_count(), "en")],
     )
-    assert all(c.passed for c in clean), [c.line() for c in clean if not c.passed]
+    assert all(c.passed or c.skipped for c in clean), [c.line() for c in clean if not c.passed]
     noisy_wav = mastered_wav(tmp_path / "noisy.wav", 8.0, noise_dbfs=-30)
     noisy = narration_for(noisy_wav, tmp_path / "noisy.srt")
     # 8 s at 150 words per minute is 20 words; 40 is racing.
-    checks = report.run_suite(suites["voice"], ["voice"], [report.voice_row(noisy, 40)])
+    checks = report.run_suite(suites["voice"], ["voice"], [report.voice_row(noisy, 40, "en")])
     bad = failed(checks)
     assert set(bad) == {"noise_floor_dbfs", "clarity", "words_per_minute"}
     assert bad["clarity"].value is not None and bad["clarity"].value < 0.9

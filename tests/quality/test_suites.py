@@ -49,8 +49,8 @@ def test_the_shipped_suites_carry_the_seeds_thresholds() -> None:
     kwargs = {name: {c.check: c.kwargs for c in s.checks} for name, s in suites.items()}
     assert kwargs["script"]["engagement"]["min_value"] == 0.75
     assert kwargs["script"]["length_ratio"] == {
-        "column_A": "words",
-        "column_B": "target_words",
+        "column_A": "length",
+        "column_B": "target_length",
         "min_value": 0.9,
         "max_value": 1.1,
     }
@@ -185,3 +185,54 @@ def test_a_suite_that_names_a_column_the_metrics_lack_is_an_error(tmp_path: Path
     suite = load_suite(write_suite(tmp_path / "t.json", [between("bitrate", 1)]))
     with pytest.raises(SuiteError, match=r"t\.json: check 'bitrate' .* raised: .*bitrate"):
         validate(suite, pd.DataFrame({"fps": [30.0]}))
+
+
+def language_is(operator: str, value: Any) -> dict[str, Any]:
+    return {
+        "type": "comparison",
+        "column": {"name": "language"},
+        "operator": operator,
+        "parameter": value,
+    }
+
+
+def test_a_check_listed_per_language_is_judged_once_per_row_by_its_languages_threshold(
+    tmp_path: Path,
+) -> None:
+    plain = between("readability", 0.6) | {}
+    plain["kwargs"] = plain["kwargs"] | {"row_condition": language_is("NOT_IN", ["ja", "zh"])}
+    japanese = between("readability", 0.5)
+    japanese["kwargs"] = japanese["kwargs"] | {"row_condition": language_is("==", "ja")}
+    suite = load_suite(write_suite(tmp_path / "s.json", [plain, japanese]))
+    frame = pd.DataFrame(
+        {"language": ["en", "ja", "ja", "zh"], "readability": [0.55, 0.55, 0.4, 0.9]}
+    )
+    checks = validate(suite, frame)
+    assert [(c.row, c.passed, c.skipped is None) for c in checks] == [
+        (0, False, True),  # English under 0.6
+        (1, True, True),  # Japanese over its 0.5
+        (2, False, True),
+        (3, False, False),  # no listing for Chinese: skipped, not passed
+    ]
+    assert checks[1].expectation == "readability ≥ 0.5"
+    assert checks[3].skipped == (
+        "does not apply here: readability is checked where language NOT_IN ['ja', 'zh']"
+    )
+
+
+@pytest.mark.parametrize(
+    ("second", "problem"),
+    [
+        ({}, 'listed twice (list a check again only with a "row_condition" on each'),
+        ({"row_condition": "language == 'ja'"}, '"row_condition" must be a GX comparison'),
+        ({"row_condition": language_is("~", "ja")}, '"row_condition" must be a GX comparison'),
+    ],
+)
+def test_a_check_listed_twice_needs_a_comparison_on_each_listing(
+    tmp_path: Path, second: dict[str, Any], problem: str
+) -> None:
+    first = between("readability", 0.6)
+    first["kwargs"] |= {"row_condition": language_is("!=", "ja")}
+    again = between("readability", 0.5)
+    again["kwargs"] |= second
+    assert problem in one_line_error(write_suite(tmp_path / "s.json", [first, again]))

@@ -150,7 +150,9 @@ def test_the_master_passes_the_quality_stages_level_rules(
     script, narration, _ = narrated
     metrics = measure_speech(narration.audio_path, script.word_count()).model_dump()
     suite = load_suite(suite_path(Settings().quality_suites_dir, "voice"))
-    checks = run_suite(suite, ["voice"], [voice_row(narration, script.word_count())])
+    checks = run_suite(
+        suite, ["voice"], [voice_row(narration, script.word_count(), script.language)]
+    )
     levels = [
         c
         for c in checks

@@ -25,10 +25,11 @@ from typing import Any
 from openai import OpenAI
 from pydantic import BaseModel, Field, ValidationError
 
-from ytempire.models import WORDS_PER_MINUTE, Script
+from ytempire.models import Script
 from ytempire.providers.catalog import ModelSpec
 from ytempire.providers.openai_chat import PROVIDER, ChatCall, SchemaForm, chat_json
 from ytempire.resilience.errors import InvalidOutput
+from ytempire.script.languages import per_minute, spoken_length
 from ytempire.script.template_writer import ENGINE as TEMPLATE_ENGINE
 
 # A judge's verdict should not drift between runs.
@@ -78,8 +79,10 @@ class Verdict(BaseModel):
 
 
 def spoken_minutes(script: Script) -> float:
-    """How long the script takes to say at the house pace (never under ``MIN_MINUTES``)."""
-    return max(MIN_MINUTES, script.word_count() / WORDS_PER_MINUTE)
+    """How long the script takes to say at the house pace of its language, counted in the
+    language's units (never under ``MIN_MINUTES``)."""
+    tag = script.language
+    return max(MIN_MINUTES, spoken_length(script.spoken_text(), tag) / per_minute(tag))
 
 
 def messages(script: Script) -> list[dict[str, str]]:

@@ -8,7 +8,12 @@ for the script, the voice and the video; one per thumbnail variant), validated b
 ``quality_score`` the share of gated checks that passed, one line per failure with what to
 do about it, and every check with its observed value for whoever wants the detail.
 Informational checks (GX severity ``info``, e.g. faces on a faceless channel) are listed
-but neither fail the report nor count in the score.
+but neither fail the report nor count in the score. So are skipped ones: a check that does
+not apply to the output's language (readability where the language has no formula, pace in
+words for Japanese) is listed with the reason, never counted as passed.
+
+Measurements are in the script language's units (docs/languages.md, "Quality in other
+languages"): a row says what could not be measured, and why, under ``SKIPPED``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from ytempire.language import language
 from ytempire.models import (
     MediaInfo,
     Narration,
@@ -33,10 +39,12 @@ from ytempire.models import (
 from ytempire.quality.audio import measure_speech
 from ytempire.quality.brand import brand_consistency
 from ytempire.quality.clarity import speech_clarity
+from ytempire.quality.glyphs import glyph_row
 from ytempire.quality.images import measure_thumbnail
 from ytempire.quality.script_metrics import measure_script
 from ytempire.quality.suites import (
     Check,
+    RowCheck,
     Suite,
     SuiteError,
     load_suite,
@@ -44,6 +52,7 @@ from ytempire.quality.suites import (
     suite_path,
     validate,
 )
+from ytempire.script.languages import spoken_length
 from ytempire.script.scoring import LENGTH_TOLERANCE, engagement
 from ytempire.script.template_writer import ENGINE as TEMPLATE_ENGINE
 from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
@@ -54,15 +63,32 @@ ENGINE = "great-expectations"
 TEMPLATE_ENGAGEMENT = 0.5
 
 Row = Mapping[str, Any]
+# A row's measurements that were not taken: {column: why}. Its checks are skipped.
+SKIPPED = "skipped"
 _FIELD = re.compile(r"\{(\w+)(?::[^{}]*)?\}")
 
 
-def script_row(script: Script, target_words: int) -> dict[str, Any]:
-    """What the script suite checks: readability, engagement, length, keyword density.
+def script_row(script: Script, target: int) -> dict[str, Any]:
+    """What the script suite checks: readability, engagement, length, keyword density, in
+    the script language's units (``target``: the length asked, in that unit).
 
     A template-written script is scored for what it is: its question hook and call to
-    action are a fixed outline's, so its engagement is capped below any passing score."""
-    metrics = measure_script(script, target_words)
+    action are a fixed outline's, so its engagement is capped below any passing score.
+    Engagement reads English cues (``script.scoring``): another language's is skipped."""
+    metrics = measure_script(script, target)
+    row: dict[str, Any] = {
+        **metrics.model_dump(exclude={"skipped"}),
+        "min_length": round(metrics.target_length * (1 - LENGTH_TOLERANCE)),
+        "max_length": round(metrics.target_length * (1 + LENGTH_TOLERANCE)),
+        "engagement": None,
+        "engagement_missing": None,
+        SKIPPED: dict(metrics.skipped),
+    }
+    if not language(script.language).is_english:
+        row[SKIPPED]["engagement"] = (
+            "the engagement heuristic reads English cues (a question to 'you', 'subscribe')"
+        )
+        return row
     engaged = engagement(
         script.hook,
         [*(s.narration for s in script.sections), script.summary, script.cta],
@@ -72,21 +98,31 @@ def script_row(script: Script, target_words: int) -> dict[str, Any]:
     if script.engine == TEMPLATE_ENGINE:
         score = min(score, TEMPLATE_ENGAGEMENT)
         missing.insert(0, "words of its own (the template writer's outline engages no one)")
-    return {
-        **metrics.model_dump(),
-        "min_words": round(target_words * (1 - LENGTH_TOLERANCE)),
-        "max_words": round(target_words * (1 + LENGTH_TOLERANCE)),
-        "engagement": score,
-        "engagement_missing": "; ".join(missing) or None,
-    }
+    return row | {"engagement": score, "engagement_missing": "; ".join(missing) or None}
 
 
-def voice_row(narration: Narration, words: int) -> dict[str, Any]:
-    """What the voice suite checks. Pace, silence, noise and clarity are the voice's own
-    (music under it would hide them); loudness and peaks are the delivered mix's."""
+def voice_row(narration: Narration, length: int, tag: str) -> dict[str, Any]:
+    """What the voice suite checks, for narration that speaks ``length`` units of ``tag``'s
+    language (``script.languages.spoken_length``). Pace is words per minute where the
+    language separates words by spaces, else characters per minute; the other is skipped.
+    Pace, silence, noise and clarity are the voice's own (music under it would hide them);
+    loudness and peaks are the delivered mix's."""
     voice = narration.voice_path or narration.audio_path
-    speech = measure_speech(voice, words, delivered_path=narration.audio_path)
-    return {**speech.model_dump(), "clarity": speech_clarity(voice)}
+    speech = measure_speech(voice, length, delivered_path=narration.audio_path)
+    spoken = language(tag)
+    pace, other = (
+        ("words_per_minute", "characters_per_minute")
+        if spoken.spaced
+        else ("characters_per_minute", "words_per_minute")
+    )
+    unit = "spaced words" if spoken.spaced else "no spaces between words"
+    return {
+        **speech.model_dump(exclude={"words_per_minute"}),
+        pace: speech.words_per_minute,
+        other: None,
+        "clarity": speech_clarity(voice),
+        SKIPPED: {other: f"{spoken.name} is written with {unit}: its pace is {pace}"},
+    }
 
 
 def video_row(info: MediaInfo, narration: Narration, timeline: Timeline) -> dict[str, Any]:
@@ -102,6 +138,7 @@ def video_row(info: MediaInfo, narration: Narration, timeline: Timeline) -> dict
         "narration_duration_s": narration.duration_s,
         "video_start_ms": info.video_start_s * 1000,
         "audio_start_ms": None if info.audio_start_s is None else info.audio_start_s * 1000,
+        **glyph_row(timeline.missing_glyphs),
     }
 
 
@@ -124,6 +161,7 @@ def thumbnail_rows(
                 "text_visibility": m.text_visibility,
                 "brand_consistency": brand_consistency(thumb.path, palette),
                 "faces": m.faces,
+                **glyph_row(thumbnails.missing_glyphs),
             }
         )
         recorded[item] = {
@@ -139,23 +177,35 @@ def run_suite(suite: Suite, items: Sequence[str], rows: Sequence[Row]) -> list[Q
     """Validate ``rows`` (one per item, named by ``items``) against ``suite``: one check
     per expectation and item, each failed one with its recommendation filled in."""
     checks = []
+    frame = pd.DataFrame([{k: v for k, v in row.items() if k != SKIPPED} for row in rows])
     # Item by item, each item's checks in suite order.
-    results = sorted(validate(suite, pd.DataFrame(list(rows))), key=lambda r: r.row or 0)
+    results = sorted(validate(suite, frame), key=lambda r: r.row or 0)
     for result in results:
         row = rows[result.row] if result.row is not None else {}
+        skipped = result.skipped or _not_measured(result, row)
         checks.append(
             QualityCheck(
                 item=items[result.row] if result.row is not None else suite.name,
                 name=result.check.check,
                 value=result.value,
-                passed=result.passed,
+                passed=result.passed and not skipped,
                 expectation=result.expectation,
-                gated=result.check.gated,
+                gated=result.check.gated and not skipped,
                 critical=result.check.critical,
-                recommendation=None if result.passed else _recommend(suite, result.check, row),
+                recommendation=(
+                    None if result.passed or skipped else _recommend(suite, result.check, row)
+                ),
+                skipped=skipped,
             )
         )
     return checks
+
+
+def _not_measured(result: RowCheck, row: Row) -> str | None:
+    """Why the row's measurement that ``result`` checks was not taken, if it was not."""
+    kwargs = result.check.kwargs
+    column = kwargs.get("column") or kwargs.get("column_A")
+    return (row.get(SKIPPED) or {}).get(column)
 
 
 def summarize(
@@ -188,7 +238,7 @@ def score(checks: Sequence[QualityCheck]) -> float:
 
 def assess(
     script: Script,
-    target_words: int,
+    target: int,
     narration: Narration,
     timeline: Timeline,
     video: RenderedVideo,
@@ -199,18 +249,21 @@ def assess(
     substance: Row | None = None,
 ) -> QualityReport:
     """Measure the outputs, validate them against the suites in ``suites_dir``, and write
-    the report to ``destination`` (atomically). ``palette`` is the brand the thumbnails
-    were drawn in. ``substance``: the judge's row (``quality.judge.substance_row``), checked
-    against the substance suite as item ``script``; None: not judged. A suite that does not
-    load raises ``SuiteError`` before anything is measured."""
+    the report to ``destination`` (atomically). ``target`` is the script's length as asked,
+    in its language's unit (``script.languages.target_length``). ``palette`` is the brand
+    the thumbnails were drawn in. ``substance``: the judge's row
+    (``quality.judge.substance_row``), checked against the substance suite as item
+    ``script``; None: not judged. A suite that does not load raises ``SuiteError`` before
+    anything is measured."""
     suites = load_suites(suites_dir)
     judged: list[QualityCheck] = []
     if substance is not None:
         judged = run_suite(load_suite(suite_path(suites_dir, "substance")), ["script"], [substance])
     thumb_items, thumb_rows, recorded = thumbnail_rows(thumbnails, palette)
+    spoken = spoken_length(script.spoken_text(), script.language)
     checks = [
-        *run_suite(suites["script"], ["script"], [script_row(script, target_words)]),
-        *run_suite(suites["voice"], ["voice"], [voice_row(narration, script.word_count())]),
+        *run_suite(suites["script"], ["script"], [script_row(script, target)]),
+        *run_suite(suites["voice"], ["voice"], [voice_row(narration, spoken, script.language)]),
         *run_suite(suites["video"], ["video"], [video_row(video.info, narration, timeline)]),
         *run_suite(suites["thumbnail"], thumb_items, thumb_rows),
         *judged,
@@ -224,7 +277,14 @@ def table_rows(report: QualityReport) -> list[dict[str, Any]]:
     """The report's checks as table rows (for the run's artifact), failures first."""
 
     def rank(check: QualityCheck) -> int:
-        return 2 if check.passed else (0 if check.gated else 1)
+        return 3 if check.passed else 2 if check.skipped else (0 if check.gated else 1)
+
+    def result(check: QualityCheck) -> str:
+        if check.passed:
+            return "passed"
+        if check.skipped:
+            return "skipped"
+        return "failed" if check.gated else "noted"
 
     return [
         {
@@ -232,8 +292,8 @@ def table_rows(report: QualityReport) -> list[dict[str, Any]]:
             "check": c.name,
             "value": "" if c.value is None else c.value,
             "expectation": c.expectation,
-            "result": "passed" if c.passed else ("failed" if c.gated else "noted"),
-            "recommendation": c.recommendation or "",
+            "result": result(c),
+            "recommendation": c.recommendation or c.skipped or "",
         }
         for c in sorted(report.checks, key=rank)
     ]

@@ -1,48 +1,87 @@
-"""Measurements of a script's text: readability, length against target, keyword density."""
+"""Measurements of a script's text, in its language's units: readability, length against
+target, keyword density.
+
+Length is counted as the script writers count it (``ytempire.script.languages``): words
+where the language separates words by spaces, characters (letters, kana, kanji; no
+punctuation) where it does not, and the target is that many units a minute of narration.
+Readability is the language's own formula (``quality.readability``), or skipped with the
+reason where the language has none.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-import textstat
 from pydantic import BaseModel
 
+from ytempire.language import language
 from ytempire.models import Script
+from ytempire.quality import readability
+from ytempire.script.languages import Unit, spoken_length, unit
+
+_WORD = re.compile(r"[\w'’-]+")
 
 
 class ScriptMetrics(BaseModel):
-    words: int
-    target_words: int
+    language: str  # the language's code: "en", "ja"
+    spaced: bool
+    length_unit: Unit
+    length: int
+    target_length: int
     length_ratio: float
-    flesch_reading_ease: float
-    readability: float
+    readability_formula: str | None
+    readability_score: float | None
+    readability: float | None
     keyword: str
     keyword_density: float
+    skipped: dict[str, str]  # measurement → why it was not measured
 
 
-def keyword_density(text: str, keyword: str) -> float:
-    """Share of the text's words that belong to occurrences of ``keyword`` (a phrase)."""
-    words = re.findall(r"[\w'’-]+", text.lower())
-    if not words or not keyword.strip():
+def keyword_density(text: str, keyword: str, tag: str = "en") -> float:
+    """Share of the text taken by occurrences of ``keyword`` (a phrase), in the unit of
+    ``tag``'s language: the share of words where words are separated by spaces; else the
+    share of characters (letters, kana, kanji; punctuation and spaces left out on both
+    sides, full-width letters folded to their usual forms)."""
+    if not keyword.strip():
         return 0.0
-    phrase = keyword.lower().split()
-    n = len(phrase)
-    hits = sum(1 for i in range(len(words) - n + 1) if words[i : i + n] == phrase)
-    return hits * n / len(words)
+    if language(tag).spaced:
+        words = _WORD.findall(text.lower())
+        phrase = keyword.lower().split()
+        n = len(phrase)
+        hits = sum(1 for i in range(len(words) - n + 1) if words[i : i + n] == phrase)
+        return hits * n / len(words) if words else 0.0
+    letters, wanted = _letters(text), _letters(keyword)
+    if not letters or not wanted:
+        return 0.0
+    return letters.count(wanted) * len(wanted) / len(letters)
 
 
-def measure_script(script: Script, target_words: int) -> ScriptMetrics:
+def _letters(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+
+
+def measure_script(script: Script, target: int) -> ScriptMetrics:
+    """The script's measurements; ``target`` is its length as asked, in the script
+    language's unit (``script.languages.target_length`` of the job's minutes)."""
+    tag = script.language
+    spoken = language(tag)
     text = script.spoken_text()
-    words = script.word_count()
-    flesch = float(textstat.flesch_reading_ease(text))
+    length = spoken_length(text, tag)
+    read = readability.measure(text, tag)
     # The primary keyword is the one the script leans on most.
-    keyword = max(script.keywords or [""], key=lambda k: keyword_density(text, k))
+    keyword = max(script.keywords or [""], key=lambda k: keyword_density(text, k, tag))
     return ScriptMetrics(
-        words=words,
-        target_words=target_words,
-        length_ratio=round(words / target_words, 4) if target_words else 0.0,
-        flesch_reading_ease=round(flesch, 2),
-        readability=round(min(max(flesch, 0.0), 100.0) / 100, 4),
+        language=spoken.code,
+        spaced=spoken.spaced,
+        length_unit=unit(tag),
+        length=length,
+        target_length=target,
+        length_ratio=round(length / target, 4) if target else 0.0,
+        readability_formula=read.formula,
+        readability_score=read.score,
+        readability=read.readability,
         keyword=keyword,
-        keyword_density=round(keyword_density(text, keyword), 4),
+        keyword_density=round(keyword_density(text, keyword, tag), 4),
+        skipped={"readability": read.skipped} if read.skipped else {},
     )

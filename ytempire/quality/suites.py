@@ -4,7 +4,12 @@ A suite file is GX 1.x's own format (``{"name": ..., "expectations": [{"type": .
 "kwargs": {...}, "meta": {...}, "severity": ...}]}``) with fields of ours in each
 expectation's ``meta``: ``check``, the check's name in reports, ``recommendation``, what to
 do when it fails, and optionally ``critical`` (true or false), whether its failure holds the
-upload for an operator (``ytempire.publish.gate``; a channel may name its own). Loading is
+upload for an operator (``ytempire.publish.gate``; a channel may name its own). An
+expectation may hold for some rows only, by GX's own ``row_condition`` in its structured
+form (``{"type": "comparison", "column": {"name": "language"}, "operator": "==",
+"parameter": "ja"}``; operators ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``IN``,
+``NOT_IN``): a check whose threshold differs by language is listed once per language group,
+under one name, each listing with its condition. Loading is
 strict, because GX is not: it logs and drops an expectation whose type it does not know. A
 file that cannot be read, is not JSON, is not a suite, or loads fewer expectations than it
 lists raises ``SuiteError``, one line naming the file.
@@ -13,6 +18,7 @@ Validation runs on a pandas DataFrame holding one row per item (one per thumbnai
 say) through an ephemeral GX context, and comes back as one ``RowCheck`` per expectation
 and row: a thumbnail that fails is named, not only the suite. A value that is missing
 (NaN, None) fails its check, where GX would skip it: what could not be measured has not
+passed. A row that no listing of a check applies to is skipped, with the reason, never
 passed. Expectations without rows (table- or column-wide ones) give one check with ``row``
 None.
 
@@ -25,7 +31,7 @@ import json
 import logging
 import math
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +45,19 @@ from ytempire.errors import one_line
 
 SUITE_NAMES = ("script", "voice", "video", "thumbnail")
 GATING_SEVERITY = "critical"
+# What makes an expectation hold for some rows only (GX kwargs), and the comparisons of
+# GX's structured row conditions, as pandas makes them.
+_CONDITION_KEYS = ("row_condition", "condition_parser")
+_COMPARE: dict[str, Callable[[pd.Series, Any], pd.Series]] = {
+    "==": lambda column, value: column == value,
+    "!=": lambda column, value: column != value,
+    "<": lambda column, value: column < value,
+    "<=": lambda column, value: column <= value,
+    ">": lambda column, value: column > value,
+    ">=": lambda column, value: column >= value,
+    "IN": lambda column, value: column.isin(value),
+    "NOT_IN": lambda column, value: ~column.isin(value),
+}
 
 # Validation shares one context, datasource and batch definition: one at a time.
 _LOCK = threading.Lock()
@@ -58,6 +77,15 @@ class Check:
     severity: str
     recommendation: str
     critical: bool = False
+    condition: Mapping[str, Any] | None = None  # GX's row_condition (None: every row)
+
+    @property
+    def where(self) -> str:
+        """The condition in words: ``language == 'ja'``; empty without one."""
+        c = self.condition
+        if c is None:
+            return ""
+        return f"{c['column']['name']} {c['operator']} {c['parameter']!r}"
 
     @property
     def gated(self) -> bool:
@@ -84,6 +112,7 @@ class RowCheck:
     passed: bool
     value: float | bool | str | None
     expectation: str
+    skipped: str | None = None  # why the check did not apply to the row (then not passed)
 
 
 def suite_path(suites_dir: Path, name: str) -> Path:
@@ -98,31 +127,36 @@ def load_suite(path: Path) -> Suite:
     data = _read_json(path)
     listed = _listed_checks(path, data)
     gx = _gx()
+    # Each expectation carries its place in the file: a check may be listed more than once.
+    numbered = [
+        {**entry, "meta": {**entry["meta"], "position": number}}
+        for number, entry in enumerate(data["expectations"])
+    ]
     try:
         with _quiet_gx_suite_log():
-            gx_suite = gx.ExpectationSuite(**data)
+            gx_suite = gx.ExpectationSuite(**{**data, "expectations": numbered})
     except Exception as exc:  # GX raises TypeError, ValueError or its own for bad fields
         # Validation errors say which field on their later lines: keep them, on one line.
         detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         raise SuiteError(f"{path}: not a valid suite: {detail[:300]}") from None
-    loaded = {(e.meta or {}).get("check") for e in gx_suite.expectations}
-    dropped = [f"{c.check} ({c.type})" for c in listed if c.check not in loaded]
+    loaded = {e.meta["position"]: e for e in gx_suite.expectations}
+    dropped = [f"{c.check} ({c.type})" for n, c in enumerate(listed) if n not in loaded]
     if dropped:
         raise SuiteError(
             f"{path}: lists {len(listed)} expectations but {len(gx_suite.expectations)} loaded; "
             f"not loaded (unknown type or invalid kwargs): {', '.join(dropped)}"
         )
-    by_check = {e.meta["check"]: e for e in gx_suite.expectations}
     checks = tuple(
         Check(
             check=c.check,
             type=c.type,
             kwargs=c.kwargs,
-            severity=str(getattr(by_check[c.check].severity, "value", by_check[c.check].severity)),
+            severity=str(getattr(loaded[n].severity, "value", loaded[n].severity)),
             recommendation=c.recommendation,
             critical=c.critical,
+            condition=c.kwargs.get("row_condition"),
         )
-        for c in listed
+        for n, c in enumerate(listed)
     )
     return Suite(name=str(data["name"]), path=path, checks=checks, gx_suite=gx_suite)
 
@@ -135,18 +169,20 @@ def load_suites(suites_dir: Path) -> dict[str, Suite]:
 def validate(suite: Suite, frame: pd.DataFrame) -> list[RowCheck]:
     """Validate ``frame`` (one row per item, a default RangeIndex) against ``suite``.
 
-    Returns the checks in suite order, each expectation's rows in frame order. An
-    expectation that raises inside GX (a column the frame lacks) is a ``SuiteError``: the
-    suite and the metrics disagree, and that is a defect, not a failed check.
+    Returns the checks in suite order, each expectation's rows in frame order, one per
+    check name and row: a row a conditional listing does not hold for is another listing's,
+    or skipped when none holds for it. An expectation that raises inside GX (a column the
+    frame lacks) is a ``SuiteError``: the suite and the metrics disagree, and that is a
+    defect, not a failed check.
     """
     frame = frame.reset_index(drop=True)
     with _LOCK:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
         outcome = batch.validate(suite.gx_suite, result_format="COMPLETE")
-    results = {r.expectation_config.meta["check"]: r for r in outcome.results}
+    results = {r.expectation_config.meta["position"]: r for r in outcome.results}
     checks: list[RowCheck] = []
-    for check in suite.checks:
-        result = results[check.check]
+    for position, check in enumerate(suite.checks):
+        result = results[position]
         raised = _raised(result.exception_info)
         if raised:
             raise SuiteError(f"{suite.path}: check {check.check!r} ({check.type}) raised: {raised}")
@@ -158,12 +194,51 @@ def validate(suite: Suite, frame: pd.DataFrame) -> list[RowCheck]:
             )
             continue
         unexpected = set(detail.get("unexpected_index_list") or [])
+        applies = _rows_where(suite, check, frame)
         for row in range(len(frame)):
             values = frame.iloc[row]
             value = observe(check, values)
+            expectation = describe(check, values)
+            if row not in applies:
+                reason = f"does not apply here: {check.check} is checked where {check.where}"
+                checks.append(RowCheck(check, row, False, value, expectation, skipped=reason))
+                continue
             passed = row not in unexpected and not _missing(value)
-            checks.append(RowCheck(check, row, passed, value, describe(check, values)))
-    return checks
+            checks.append(RowCheck(check, row, passed, value, expectation))
+    return _one_per_row(checks)
+
+
+def _rows_where(suite: Suite, check: Check, frame: pd.DataFrame) -> set[int]:
+    """The rows ``check`` holds for: all, or those its ``row_condition`` selects (as GX
+    selects them: a missing value compares false)."""
+    c = check.condition
+    if c is None:
+        return set(range(len(frame)))
+    name = c["column"]["name"]
+    if name not in frame.columns:
+        raise SuiteError(
+            f"{suite.path}: check {check.check!r}: row_condition names {name!r}, "
+            "which the measurements do not have"
+        )
+    selected = _COMPARE[c["operator"]](frame[name], c["parameter"])
+    return {int(i) for i in frame.index[selected.fillna(False).astype(bool)]}
+
+
+def _one_per_row(checks: list[RowCheck]) -> list[RowCheck]:
+    """One check per name and row (the listing that applied, else the first skipped one),
+    in suite order by name, then row by row."""
+    applied = {(c.check.check, c.row) for c in checks if c.skipped is None}
+    kept: list[RowCheck] = []
+    skipped: set[tuple[str, int | None]] = set()
+    for c in checks:
+        key = (c.check.check, c.row)
+        if c.skipped is None:
+            kept.append(c)
+        elif key not in applied and key not in skipped:
+            skipped.add(key)
+            kept.append(c)
+    first = {name: n for n, name in reversed(list(enumerate(c.check.check for c in kept)))}
+    return sorted(kept, key=lambda c: (first[c.check.check], -1 if c.row is None else c.row))
 
 
 def observe(check: Check, row: pd.Series) -> float | bool | str | None:
@@ -182,7 +257,8 @@ def observe(check: Check, row: pd.Series) -> float | bool | str | None:
 
 def describe(check: Check, row: pd.Series | None) -> str:
     """The expectation in words: ``readability ≥ 0.6``, ``resolution = 1920x1080``,
-    ``0.9 ≤ words / target_words ≤ 1.1``, ``|video_s − narration_s| ≤ 0.1``."""
+    ``0.9 ≤ words / target_words ≤ 1.1``, ``|video_s − narration_s| ≤ 0.1``. A conditional
+    one is described as it holds for the rows it applies to (its condition is not repeated)."""
     k = check.kwargs
     subject = k.get("column") or f"{k.get('column_A')} / {k.get('column_B')}"
     if check.type in (
@@ -207,7 +283,8 @@ def describe(check: Check, row: pd.Series | None) -> str:
         return f"{k['column_A']} = {wanted}"
     if check.type == "expect_column_pair_values_to_be_within_tolerance":
         return f"|{k['column_A']} − {k['column_B']}| ≤ {k['tolerance']:g}"
-    arguments = ", ".join(f"{key}={value}" for key, value in k.items())
+    shown = {key: value for key, value in k.items() if key not in _CONDITION_KEYS}
+    arguments = ", ".join(f"{key}={value}" for key, value in shown.items())
     return f"{check.type}({arguments})"
 
 
@@ -265,13 +342,36 @@ def _listed_checks(path: Path, data: Mapping[str, Any]) -> list[_Listed]:
         critical = meta.get("critical", False)
         if not isinstance(critical, bool):
             raise SuiteError(f'{where} ({check}): meta "critical" must be true or false')
-        if any(c.check == check for c in listed):
-            raise SuiteError(f"{where}: check {check!r} is listed twice")
         kwargs = entry.get("kwargs")
         if not isinstance(kwargs, dict):
             raise SuiteError(f'{where} ({check}): "kwargs" must be an object')
+        condition = kwargs.get("row_condition")
+        if condition is not None and not _comparison(condition):
+            raise SuiteError(
+                f'{where} ({check}): "row_condition" must be a GX comparison: '
+                '{"type": "comparison", "column": {"name": ...}, "operator": one of '
+                f'{", ".join(_COMPARE)}, "parameter": ...}}'
+            )
+        twin = next((c for c in listed if c.check == check), None)
+        if twin is not None and (condition is None or "row_condition" not in twin.kwargs):
+            raise SuiteError(
+                f"{where}: check {check!r} is listed twice (list a check again only with a "
+                '"row_condition" on each listing)'
+            )
         listed.append(_Listed(check, entry["type"], kwargs, recommendation, critical))
     return listed
+
+
+def _comparison(condition: object) -> bool:
+    """Whether ``condition`` is a structured GX comparison this module can evaluate."""
+    return (
+        isinstance(condition, dict)
+        and condition.get("type") == "comparison"
+        and isinstance(condition.get("column"), dict)
+        and isinstance(condition["column"].get("name"), str)
+        and condition.get("operator") in _COMPARE
+        and "parameter" in condition
+    )
 
 
 # -- Great Expectations, once per process --------------------------------------------------

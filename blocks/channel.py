@@ -13,7 +13,9 @@ from prefect.client.orchestration import get_client
 from prefect.exceptions import PrefectHTTPStatusError
 from pydantic import ValidationError
 
+from blocks.saved import load_saved
 from ytempire.channels import Channel, ChannelsError, field_error, load_channels
+from ytempire.models import ClonedVoice
 from ytempire.settings import Settings
 
 SOURCE = "ChannelProfile blocks"
@@ -56,3 +58,23 @@ def channel_profiles(settings: Settings) -> tuple[list[Channel], str]:
     if profiles:
         return profiles, SOURCE
     return load_channels(settings.channels_file), str(settings.channels_file)
+
+
+def remember_cloned_voice(channel: str, voice: ClonedVoice) -> bool:
+    """Keep ``voice`` as ``channel``'s ``cloned_voice`` in its ChannelProfile document, so
+    its next videos (on any worker) reuse it; False when the server keeps no profile of it."""
+    with get_client(sync_client=True) as client:
+        try:
+            documents = client.read_block_documents_by_type(ChannelProfile.get_block_type_slug())
+        except PrefectHTTPStatusError as exc:
+            if exc.response.status_code == 404:  # the type was never registered
+                return False
+            raise
+    for document in documents:
+        if document.name and (document.data or {}).get("name") == channel:
+            profile = load_saved(ChannelProfile, document.name)
+            if profile is None:  # removed meanwhile
+                return False
+            profile.model_copy(update={"cloned_voice": voice}).save(document.name, overwrite=True)
+            return True
+    return False

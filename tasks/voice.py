@@ -21,6 +21,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
+from blocks.channel import remember_cloned_voice
 from tasks.costs import metered
 from tasks.fallback import first_success
 from tasks.guards import Gate, guarded
@@ -28,16 +29,18 @@ from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
 from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
-from ytempire.models import Narration, Script, Stage, Synthesis, VideoJob
+from ytempire.language import language
+from ytempire.models import Narration, Script, Stage, Synthesis, VideoJob, VoiceProfile
 from ytempire.providers.catalog import Pricing
 from ytempire.resilience import budgets
 from ytempire.settings import Settings
-from ytempire.voice import quota
+from ytempire.voice import cloning, quota
 from ytempire.voice.assemble import ChunkAudio
 from ytempire.voice.chunks import Chunk
+from ytempire.voice.cloud_voices import elevenlabs_voice, google_voice
+from ytempire.voice.dialogue import host_profile, speaking
 from ytempire.voice.narrate import RAW_NAME, finish
 from ytempire.voice.offline import offline_voice
-from ytempire.voice.profiles import settings_for
 from ytempire.voice.synthesis import SpeechEngine, cost_usd, synthesize
 from ytempire.workspace import VideoFolder
 
@@ -51,8 +54,10 @@ def _speak(
     script: Script,
     settings: Settings,
     run_id: uuid.UUID,
+    notes: list[str],
 ) -> Synthesis:
-    """Synthesise the script with a paid engine, recording every request it answered."""
+    """Synthesise the script with a paid engine, recording every request it answered;
+    ``notes`` (how its voices were chosen) go first in the synthesis' fallbacks."""
     store = AnalyticsStore(settings.analytics_url)
     folder = VideoFolder(settings.workspace, job.video_id)
     provider = engine.name.split(":")[0]
@@ -82,7 +87,7 @@ def _speak(
     if daily_quota is not None:
         daily_left = daily_quota - quota.characters_used_today(store, provider)
     with guarded(provider, settings):
-        return synthesize(
+        synthesis = synthesize(
             engine,
             script.blocks(),
             folder.work / RAW_NAME,
@@ -91,6 +96,13 @@ def _speak(
             on_chunk=record,
             daily_left=daily_left,
         )
+    return _noted(synthesis, notes)
+
+
+def _noted(synthesis: Synthesis, notes: list[str]) -> Synthesis:
+    """``synthesis`` with ``notes`` (how its voices were chosen; each once) before its own
+    fallbacks."""
+    return synthesis.model_copy(update={"fallbacks": [*dict.fromkeys(notes), *synthesis.fallbacks]})
 
 
 # Side effects (paid calls, files): never served from a cache of another run.
@@ -108,15 +120,34 @@ def voice_from_elevenlabs(
 
     key = settings.elevenlabs_api_key.get_secret_value() if settings.elevenlabs_api_key else None
     client = elevenlabs_tts.make_client(key, settings.elevenlabs_base_url, settings.voice_timeout_s)
-    engine = elevenlabs_tts.ElevenLabsEngine(
-        client,
-        job.voice,
-        model=settings.elevenlabs_model,
-        output_format=settings.elevenlabs_output_format,
-        api_key=key or "",
-        price_per_1k_chars=_elevenlabs_price(settings)(),
+    notes: list[str] = []
+    clone = _channel_clone(
+        job,
+        lambda name, samples, description: elevenlabs_tts.create_voice(
+            client, name, samples, description, secret=key or ""
+        ),
+        settings,
+        notes,
     )
-    return _speak(engine, settings.elevenlabs_daily_chars, job, script, settings, run_id)
+
+    def engine_for(profile: VoiceProfile, host: bool) -> SpeechEngine:
+        voice = elevenlabs_voice(profile, job.language, job.accent)
+        if clone is not None and host:
+            voice = voice.model_copy(update={"name": clone, "notes": ()})
+        notes.extend(voice.notes)
+        return elevenlabs_tts.ElevenLabsEngine(
+            client,
+            profile,
+            model=_elevenlabs_model(job, settings),
+            output_format=settings.elevenlabs_output_format,
+            api_key=key or "",
+            price_per_1k_chars=_elevenlabs_price(job, settings)(),
+            voice_id=voice.name,
+            language_code=voice.language_code,
+        )
+
+    engine = speaking(job, engine_for)
+    return _speak(engine, settings.elevenlabs_daily_chars, job, script, settings, run_id, notes)
 
 
 @task(
@@ -137,13 +168,22 @@ def voice_from_google(
         credentials_json=key.get_secret_value() if key else None,
         endpoint=settings.google_tts_endpoint,
     )
-    engine = google_tts.GoogleEngine(
-        client,
-        job.voice,
-        timeout_s=settings.voice_timeout_s,
-        price_per_1k_chars=_google_price(job, settings)(),
-    )
-    return _speak(engine, settings.google_tts_daily_chars, job, script, settings, run_id)
+    notes: list[str] = []
+
+    def engine_for(profile: VoiceProfile, host: bool) -> SpeechEngine:
+        engine = google_tts.GoogleEngine(
+            client,
+            profile,
+            timeout_s=settings.voice_timeout_s,
+            price_per_1k_chars=_google_price(job, settings, profile)(),
+            language_tag=job.language,
+            accent=job.accent,
+        )
+        notes.extend(engine.notes)
+        return engine
+
+    engine = speaking(job, engine_for)
+    return _speak(engine, settings.google_tts_daily_chars, job, script, settings, run_id, notes)
 
 
 @task(name="voice-offline", cache_policy=NO_CACHE)
@@ -151,9 +191,15 @@ def voice_offline(job: VideoJob, script: Script, settings: Settings) -> Synthesi
     """The offline voice for the job's language, profile and accent (``voice.offline``):
     Piper, Kokoro or, last, eSpeak NG; what it could not do as asked is in ``fallbacks``."""
     folder = VideoFolder(settings.workspace, job.video_id)
-    chosen = offline_voice(job.language, job.voice, job.accent, settings.piper_voices_dir)
-    synthesis = synthesize(chosen.engine, script.blocks(), folder.work / RAW_NAME)
-    return synthesis.model_copy(update={"fallbacks": [*chosen.notes]})
+    notes: list[str] = []
+
+    def engine_for(profile: VoiceProfile, host: bool) -> SpeechEngine:
+        chosen = offline_voice(job.language, profile, job.accent, settings.piper_voices_dir)
+        notes.extend(chosen.notes)
+        return chosen.engine
+
+    synthesis = synthesize(speaking(job, engine_for), script.blocks(), folder.work / RAW_NAME)
+    return _noted(synthesis, notes)
 
 
 @task(name="voice-master", cache_policy=NO_CACHE)
@@ -176,13 +222,51 @@ def _estimate(
     return lambda: budgets.WorstCase(budgets.speech_estimate_usd(characters, price_per_1k_chars()))
 
 
-def _elevenlabs_price(settings: Settings) -> Callable[[], float]:
-    return lambda: Pricing(settings).speech_per_1k(f"elevenlabs:{settings.elevenlabs_model}")
+def _channel_clone(
+    job: VideoJob, create: cloning.CreateVoice, settings: Settings, notes: list[str]
+) -> str | None:
+    """The voice id of the channel's clone (made now if need be, and then kept on its
+    ChannelProfile block too); None when the channel gives no voice samples."""
+    if not job.voice_samples:
+        return None
+    clone, created = cloning.channel_voice(
+        create,
+        job.channel,
+        job.voice_samples,
+        job.voice_consent,
+        settings.workspace,
+        job.cloned_voice,
+    )
+    if created:
+        blocked = remember_cloned_voice(job.channel, clone)
+        kept = "the workspace" + (" and its ChannelProfile block" if blocked else "")
+        notes.append(
+            f"elevenlabs: {job.channel}'s voice cloned as {clone.voice_id} (kept in {kept})"
+        )
+    return clone.voice_id
 
 
-def _google_price(job: VideoJob, settings: Settings) -> Callable[[], float]:
-    voice = settings_for(job.voice).google_voice
-    return lambda: Pricing(settings).speech_per_1k(f"google:{voice}")
+def _elevenlabs_model(job: VideoJob, settings: Settings) -> str:
+    """The setting's model for English, its multilingual model for any other language."""
+    if language(job.language).is_english:
+        return settings.elevenlabs_model
+    return settings.elevenlabs_multilingual_model
+
+
+def _elevenlabs_price(job: VideoJob, settings: Settings) -> Callable[[], float]:
+    model = _elevenlabs_model(job, settings)
+    return lambda: Pricing(settings).speech_per_1k(f"elevenlabs:{model}")
+
+
+def _google_price(
+    job: VideoJob, settings: Settings, profile: VoiceProfile | None = None
+) -> Callable[[], float]:
+    """The price of ``profile``'s Google voice (the host's by default) in the job's locale;
+    ``ProviderRejected`` when Google has no voices for the job's language."""
+    chosen = profile or host_profile(job)
+    return lambda: Pricing(settings).speech_per_1k(
+        f"google:{google_voice(chosen, job.language, job.accent).name}"
+    )
 
 
 def synthesize_voice(
@@ -204,7 +288,7 @@ def synthesize_voice(
                 gate.candidate(
                     "elevenlabs",
                     "elevenlabs",
-                    _estimate(script, _elevenlabs_price(settings)),
+                    _estimate(script, _elevenlabs_price(job, settings)),
                     lambda: voice_from_elevenlabs(job, script, settings, run_id, return_state=True),
                 )
             )

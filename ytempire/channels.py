@@ -26,6 +26,7 @@ from pydantic import (
 
 from ytempire.language import check_tag, language
 from ytempire.models import (
+    CLONING_NEEDS_CONSENT,
     END_SCREEN_S,
     HEX_COLOUR,
     MAX_BRAND_COLOURS,
@@ -34,9 +35,11 @@ from ytempire.models import (
     YOUTUBE_CHANNEL_ID,
     Aspect,
     CaptionStyleName,
+    ClonedVoice,
     ContentType,
     StylePresetName,
     VideoJob,
+    VoiceConsent,
     VoiceProfile,
     end_screen_length,
 )
@@ -81,6 +84,16 @@ class Channel(BaseModel):
         default_factory=dict,
         max_length=2,
         description="a dialogue's two speakers, name → voice profile; unset: one narrator",
+    )
+    # Its own voice, cloned on ElevenLabs once and reused (docs/voice.md).
+    voice_samples: list[Path] = Field(
+        default_factory=list, description="recordings of its narrator's voice, to clone"
+    )
+    voice_consent: VoiceConsent | None = Field(
+        default=None, description="the narrator's consent: statement, given_by, given_on"
+    )
+    cloned_voice: ClonedVoice | None = Field(
+        default=None, description="the clone made from voice_samples (written by the pipeline)"
     )
     region: str | None = Field(
         default=None,
@@ -183,6 +196,8 @@ class Channel(BaseModel):
         stray = [tag for tag in self.language_channels if tag not in spoken]
         if stray:
             raise ValueError(f"language_channels names {', '.join(stray)}, not in languages")
+        if self.voice_samples and self.voice_consent is None:
+            raise ValueError(CLONING_NEEDS_CONSENT)
         return self
 
     @property
@@ -208,6 +223,9 @@ class Channel(BaseModel):
             language=self.spoken_languages[0],
             accent=self.accent,
             speakers=tuple(self.speakers.items()),
+            voice_samples=tuple(self.voice_samples),
+            voice_consent=self.voice_consent,
+            cloned_voice=self.cloned_voice,
             channel=self.name,
             niche=self.niche,
             aspect=self.aspect,

@@ -172,7 +172,12 @@ class Settings(BaseSettings):
     elevenlabs_base_url: str | None = Field(
         default=None, description="another root for the ElevenLabs API (a proxy, a test server)"
     )
-    elevenlabs_model: str = "eleven_multilingual_v2"
+    elevenlabs_model: str = Field(
+        default="eleven_multilingual_v2", description="the model for English videos"
+    )
+    elevenlabs_multilingual_model: str = Field(
+        default="eleven_multilingual_v2", description="the model for every other language"
+    )
     elevenlabs_output_format: str = Field(
         default="mp3_44100_128", description="codec_rate[_bitrate]; pcm_* needs a Pro plan"
     )

@@ -69,9 +69,19 @@ class Dialogue:
         return "|".join(f"{name}={e.cache_key()}" for name, e in self.voices.items())
 
 
-def speaking(job: VideoJob, engine_for: Callable[[VoiceProfile], SpeechEngine]) -> SpeechEngine:
-    """The engine that speaks ``job``: ``engine_for(job.voice)`` for one narrator, or a
-    :class:`Dialogue` of each of ``job.speakers`` with their profiles' engines."""
+def host_profile(job: VideoJob) -> VoiceProfile:
+    """The voice profile of the job's narrator: its first speaker's in a dialogue."""
+    return job.speakers[0][1] if job.speakers else job.voice
+
+
+def speaking(
+    job: VideoJob, engine_for: Callable[[VoiceProfile, bool], SpeechEngine]
+) -> SpeechEngine:
+    """The engine that speaks ``job``: ``engine_for(profile, host)`` of its narrator, or a
+    :class:`Dialogue` of each of ``job.speakers`` with their profiles' engines (``host``
+    True for the first speaker, whom a channel's cloned voice speaks for)."""
     if not job.speakers:
-        return engine_for(job.voice)
-    return Dialogue([(name, engine_for(profile)) for name, profile in job.speakers])
+        return engine_for(job.voice, True)
+    return Dialogue(
+        [(name, engine_for(profile, i == 0)) for i, (name, profile) in enumerate(job.speakers)]
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ytempire.models import TIMED_TEXTS, Narration, Script, Synthesis, TimedText, VoiceProfile
+from ytempire.voice.assemble import TURN_PAUSE_S
 from ytempire.voice.master import SAMPLE_RATE, master
 from ytempire.voice.pauses import shorten_pauses
 from ytempire.voice.piper_engine import PiperEngine
@@ -62,7 +63,8 @@ def finish(
     """Master ``synthesis`` into ``narration.wav`` and write its subtitles, each atomically.
 
     With ``max_pause_s``, pauses longer than that are first shortened in the raw speech
-    (:func:`ytempire.voice.pauses.shorten_pauses`), so every timing follows the cut audio.
+    (:func:`ytempire.voice.pauses.shorten_pauses`), so every timing follows the cut audio;
+    a dialogue keeps its gaps between turns (``TURN_PAUSE_S``) even under a tighter limit.
 
     Every timing (sentences, words, subtitles) is moved by the silence mastering cut from
     the start, so it is seconds into ``narration.wav``; the duration is that file's. The
@@ -71,6 +73,8 @@ def finish(
     """
     raw_audio = synthesis.audio_path  # the engine's own, kept as it spoke
     if max_pause_s is not None:
+        if any(s.speaker for s in synthesis.sentences):
+            max_pause_s = max(max_pause_s, TURN_PAUSE_S)
         synthesis = shorten_pauses(synthesis, max_pause_s, folder.work / PACED_NAME)
     mastered = master(
         synthesis.audio_path,

@@ -26,6 +26,13 @@ Behaviours:
 A request for one section's narration (a script written section by section: ``Write the
 narration of section``) is answered with that section, sized to its ``(N words)``.
 
+The ``ok`` script is in the language the prompt names (``- Language: Spanish``; English and
+Spanish are known, ``SCRIPT_TEXTS``); a prompt naming speakers (``- Speakers: Ana, Leo``)
+gets every section as their alternating ``turns``. A translation request (``Translate this
+YouTube video script from … into Spanish``) is answered with the quoted script in that
+language: the same sections, cues and turns, Spanish sentences of about the same length, and
+its ``keywords``.
+
 A request from the judge of substance (its instructions start ``You judge the substance``)
 is answered ``server.verdict`` (a dict) by the ``ok`` behaviour.
 
@@ -88,6 +95,10 @@ DEFAULT_WORDS = 150
 _WORD = re.compile(r"[\w'’-]+")
 _TARGET_WORDS = re.compile(r"\((\d+) words\)")
 _KEYWORD = re.compile(r'Primary keyword: "([^"]+)"')
+_LANGUAGE = re.compile(r"^- Language: (\w+)", re.M)
+_SPEAKERS = re.compile(r"^- Speakers: ([^,\n]+), ([^\n]+?) \(a dialogue\)", re.M)
+_TRANSLATION = re.compile(r"^Translate this YouTube video script from .+? into (\w+)", re.M)
+_QUOTED_SCRIPT = re.compile(r"\nScript:\n(\{.*\})\n\nReturn only", re.S)
 
 FILLER = [
     "It starts with a simple idea.",
@@ -150,40 +161,93 @@ class RecordedRequest:
         return "\n".join(str(m.get("content", "")) for m in self.messages)
 
 
+# The fixed texts of a good script, per language the prompt names ({keyword}, {n} filled).
+SCRIPT_TEXTS: dict[str, dict[str, Any]] = {
+    "English": {
+        "hook": "Have you ever wondered how this really works? The answer is simpler than it "
+        "looks.",
+        "question": "Have you seen this happen in your own life?",
+        "summary": "So that is the whole idea. Keep these few points in mind.",
+        "cta": "If this helped, subscribe for more, and tell us in the comments what to cover "
+        "next.",
+        "keyword": "This is where {keyword} comes in.",
+        "heading": "Part {n}",
+        "title": "How {keyword} Really Works",
+        "description": "A short, clear look at {keyword}.",
+        "filler": FILLER,
+    },
+    "Spanish": {
+        "hook": "¿Alguna vez te has preguntado cómo funciona esto? La respuesta es más simple de "
+        "lo que parece.",
+        "question": "¿Has visto pasar esto en tu propia vida?",
+        "summary": "Esa es la idea completa. Recuerda estos pocos puntos.",
+        "cta": "Si te ha servido, suscríbete y cuéntanos en los comentarios qué quieres ver.",
+        "keyword": "Aquí entra {keyword}.",
+        "heading": "Parte {n}",
+        "title": "Cómo funciona {keyword}",
+        "description": "Una mirada breve y clara a {keyword}.",
+        "filler": [
+            "Todo empieza con una idea simple.",
+            "Casi nadie se para a pensarlo.",
+            "Pero los pequeños detalles son los que cuentan.",
+            "Piensa en el agua que corre por un tubo.",
+            "Los pasos pequeños se suman con el tiempo.",
+            "Por eso el resultado nos puede sorprender.",
+            "Aquí tienes una forma clara de verlo.",
+            "Los datos cuentan la misma historia.",
+            "Cada parte hace un trabajo y lo hace bien.",
+            "Luego el siguiente paso llega solo.",
+            "Es fácil no verlo al principio.",
+            "Cuando lo ves, ya no lo puedes dejar de ver.",
+        ],
+    },
+}
+
+
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def good_script(words: int, keyword: str) -> dict[str, Any]:
-    """A script that passes every quality check at ``words`` words (150 and up).
+def good_body(words: int, keyword: str, language: str = "English", fixed: int = 0) -> list[str]:
+    """Sentences that bring ``fixed`` words (said elsewhere) to about ``words``, with the
+    keyword at about 2% of ``words``, spread evenly."""
+    texts = SCRIPT_TEXTS[language]
+    keyword_sentence = texts["keyword"].format(keyword=keyword)
+    hits = max(1, round(0.02 * words / max(1, count_words(keyword))))
+    fixed += hits * count_words(keyword_sentence)
+    body: list[str] = []
+    filler = itertools.cycle(texts["filler"])
+    while fixed + sum(count_words(s) for s in body) < words - 3:
+        body.append(next(filler))
+    for i in range(hits):
+        body.insert(round((i + 0.5) * len(body) / hits) + i, keyword_sentence)
+    return body
+
+
+def good_script(
+    words: int,
+    keyword: str,
+    language: str = "English",
+    speakers: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """A script that passes every quality check at ``words`` words (150 and up), in
+    ``language`` (a key of ``SCRIPT_TEXTS``), each section as ``speakers``' turns if given.
 
     Below that, one use of a three-word keyword is already over 3% of the words.
     """
-    hook = "Have you ever wondered how this really works? The answer is simpler than it looks."
-    question = "Have you seen this happen in your own life?"
-    summary = "So that is the whole idea. Keep these few points in mind."
-    cta = "If this helped, subscribe for more, and tell us in the comments what to cover next."
-    keyword_sentence = f"This is where {keyword} comes in."
-    hits = max(1, round(0.02 * words / max(1, count_words(keyword))))
-    fixed = sum(count_words(t) for t in (hook, question, summary, cta))
-    fixed += hits * count_words(keyword_sentence)
-    body: list[str] = []
-    filler = itertools.cycle(FILLER)
-    while fixed + sum(count_words(s) for s in body) < words - 3:
-        body.append(next(filler))
-    # Spread the keyword evenly through the body.
-    for i in range(hits):
-        body.insert(round((i + 0.5) * len(body) / hits) + i, keyword_sentence)
-    body.insert(1, question)
+    texts = SCRIPT_TEXTS[language]
+    fixed = sum(count_words(texts[part]) for part in ("hook", "question", "summary", "cta"))
+    body = good_body(words, keyword, language, fixed)
+    body.insert(1, texts["question"])
     n_sections = 3 if len(body) >= 6 else 1
     size = math.ceil(len(body) / n_sections)
     sections = [
         {
-            "heading": f"Part {i + 1}",
-            "narration": " ".join(body[i * size : (i + 1) * size]),
+            "heading": texts["heading"].format(n=i + 1),
+            **_said(body[i * size : (i + 1) * size], speakers),
             "visual_cues": [
                 {"kind": "stock_footage", "keywords": [keyword, "close up"]},
-                {"kind": "text_overlay", "text": f"Part {i + 1}"},
+                {"kind": "text_overlay", "text": texts["heading"].format(n=i + 1)},
                 {"kind": "chart", "chart_type": "bar", "data": {"before": 1.0, "after": 2.5}},
             ],
         }
@@ -191,13 +255,54 @@ def good_script(words: int, keyword: str) -> dict[str, Any]:
         if body[i * size : (i + 1) * size]
     ]
     return {
-        "title": f"How {keyword} Really Works",
-        "hook": hook,
+        "title": texts["title"].format(keyword=keyword),
+        "hook": texts["hook"],
         "sections": sections,
-        "summary": summary,
-        "cta": cta,
+        "summary": texts["summary"],
+        "cta": texts["cta"],
         "tags": [keyword, "explainer"],
-        "description": f"A short, clear look at {keyword}.",
+        "description": texts["description"].format(keyword=keyword),
+    }
+
+
+def _said(sentences: list[str], speakers: tuple[str, str] | None) -> dict[str, Any]:
+    """A section's spoken part: its narration, or ``speakers`` taking turns sentence by
+    sentence (the second one in an excited voice)."""
+    if speakers is None:
+        return {"narration": " ".join(sentences)}
+    turns = [
+        {"speaker": speakers[i % 2], "text": s} | ({"delivery": "excited"} if i % 2 else {})
+        for i, s in enumerate(sentences)
+    ]
+    return {"turns": turns}
+
+
+def translated_script(source: dict[str, Any], language: str) -> dict[str, Any]:
+    """``source`` (a script's JSON) told in ``language``: the same sections, cues and turns,
+    each text replaced by sentences of about its length, the keywords as they were."""
+    texts = SCRIPT_TEXTS[language]
+    keywords = list(source.get("keywords") or ["the topic"])
+    sections = []
+    for n, section in enumerate(source["sections"], start=1):
+        turns = section.get("turns") or []
+        said = [t["text"] for t in turns] or [section["narration"]]
+        words = [count_words(s) for s in said]
+        body = good_body(sum(words) + 3, keywords[0], language)
+        parts = [body[i :: len(said)] or body[:1] for i in range(len(said))]
+        cues = [
+            cue | ({"text": f"{texts['heading'].format(n=n)}"} if cue.get("text") else {})
+            for cue in section.get("visual_cues", [])
+        ]
+        spoken: dict[str, Any] = (
+            {"turns": [t | {"text": " ".join(p)} for t, p in zip(turns, parts, strict=True)]}
+            if turns
+            else {"narration": " ".join(parts[0])}
+        )
+        sections.append({"heading": texts["heading"].format(n=n), **spoken, "visual_cues": cues})
+    return {
+        **good_script(DEFAULT_WORDS, keywords[0], language),
+        "sections": sections,
+        "keywords": keywords,
     }
 
 
@@ -421,7 +526,16 @@ class OpenAICompatibleServer(ProviderServer):
             else:
                 return 200, {}, self._completion(request, _small_model_text(request), usage=True)
         if behaviour in ("ok", "no_usage"):
-            script = good_script(self._last_words, self._last_keyword)
+            named_language = _LANGUAGE.search(request.text)
+            language = named_language[1] if named_language else "English"
+            language = language if language in SCRIPT_TEXTS else "English"
+            speakers = _SPEAKERS.search(request.text)
+            named = (speakers[1].strip(), speakers[2].strip()) if speakers else None
+            script = good_script(self._last_words, self._last_keyword, language, named)
+            if translation := _TRANSLATION.search(request.text):
+                quoted = _QUOTED_SCRIPT.search(request.text)
+                source = json.loads(quoted[1]) if quoted else script
+                script = translated_script(source, translation[1])
             content = json.dumps(script)
             if request.text.startswith("You judge the substance"):
                 content = json.dumps(self.verdict)

@@ -60,8 +60,8 @@ def phrase_file(code: str) -> Path:
 
 def offline_languages() -> list[str]:
     """The language codes an offline template writer writes: English and every phrase table."""
-    tables = (p.stem.removeprefix("explainer_phrases_") for p in DATA_DIR.glob("*.toml"))
-    return sorted({ENGLISH, *(code for code in tables if code != "explainer_phrases")})
+    tables = DATA_DIR.glob("explainer_phrases_*.toml")
+    return sorted({ENGLISH, *(p.stem.removeprefix("explainer_phrases_") for p in tables)})
 
 
 def has_writer(tag: str) -> bool:

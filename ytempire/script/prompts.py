@@ -83,7 +83,7 @@ def dialogue_note(job: VideoJob) -> list[str]:
         return [f"speakers: {names} alone is no dialogue; one narrator speaks"]
     kinds = " and ".join(ct.value.replace("_", " ") for ct in sorted(DIALOGUE_TYPES))
     return [
-        f"speakers: {names} left out: a {job.content_type.value.replace('_', ' ')} script is "
+        f"speakers: {names} left out: {job.content_type.value.replace('_', ' ')} scripts are "
         f"narrated by one voice (dialogues are for {kinds})"
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def test_a_dialogue_alternates_its_two_speakers(tmp_path: Path, code: str) -> No
     for section in script.sections:
         speakers = [t.speaker for t in section.turns]
         assert len(speakers) >= 2 and speakers[0] == "Ana"
-        assert all(a != b for a, b in zip(speakers, speakers[1:], strict=False))
+        assert all(a != b for a, b in itertools.pairwise(speakers))
         assert section.narration == " ".join(t.text for t in section.turns)
     assert "**Ana:**" in script.markdown_path.read_text(encoding="utf-8")
 

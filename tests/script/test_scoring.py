@@ -46,3 +46,27 @@ def test_audience_question_and_cta() -> None:
         "a call to action asking viewers to subscribe and comment",
     ]
     assert engagement(HOOK, [SECTION], "Drop a comment below.").cta
+
+
+@pytest.mark.parametrize(
+    ("tag", "hook", "section", "cta"),
+    [
+        (
+            "es",
+            "¿Alguna vez te has preguntado cómo se encoge un agujero negro? Es extraño.",
+            "Aquí entra la radiación de Hawking. ¿Habías oído hablar de ella?",
+            "Suscríbete y cuéntanos en los comentarios qué quieres ver.",
+        ),
+        (
+            "ja",
+            "ブラックホールはどうやって蒸発するのか、知っていますか？答えは意外です。",
+            "ここでホーキング放射が登場します。聞いたことはありますか？",
+            "チャンネル登録と、コメントをお願いします。",
+        ),
+    ],
+)
+def test_engagement_reads_the_scripts_language(tag: str, hook: str, section: str, cta: str) -> None:
+    assert engagement(hook, [section, cta], cta, tag).score == 1.0
+    assert engagement(hook, [section, cta], cta).score < 1.0  # English cues miss them
+    greeting = "こんにちは、今日は宇宙の話です。" if tag == "ja" else "Hola, bienvenidos al canal."
+    assert not engagement(greeting, [cta], "", tag).hook

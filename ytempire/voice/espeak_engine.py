@@ -213,8 +213,9 @@ def _timed(
     audio: np.ndarray, rate: int, text: str, words: list[str], events: list[tuple[int, int]]
 ) -> tuple[np.ndarray, list[Span]]:
     """``audio`` cut to its sound, and each of ``words`` timed from eSpeak's word events
-    (character position in ``text`` from 1, sample): a word starts at its first event and
-    ends at the last sound before the next word's start."""
+    (character position in ``text`` from 1, sample): a word runs from the first sound at or
+    after its first event (the event may fall a few milliseconds into the pause before it)
+    to the last sound before the next word's event."""
     frame = max(1, round(0.005 * rate))
     loud = frame_rms(audio, rate) > 32768 * 10 ** (_SILENCE_DBFS / 20)
     sounding = np.flatnonzero(loud)
@@ -236,8 +237,9 @@ def _timed(
     for index, began in enumerate(begun):
         after = next((b for b in begun[index + 1 :] if b is not None), end)
         start = max(first, began if began is not None else after)
-        # The word's last loud frame before the next word starts.
-        last = sounding[(sounding * frame >= start) & (sounding * frame < after)]
-        stop = min(after, (int(last[-1]) + 1) * frame) if last.size else start
+        heard = sounding[(sounding * frame >= start - frame + 1) & (sounding * frame < after)]
+        if heard.size:
+            start = max(start, int(heard[0]) * frame)
+        stop = min(after, (int(heard[-1]) + 1) * frame) if heard.size else start
         spans.append(((start - first) / rate, (max(start, stop) - first) / rate))
     return audio[first:end].astype(np.int16), spans

@@ -10,7 +10,8 @@ Word timings: the ONNX export gives no durations, so each sentence is synthesise
 (its span in the narration is exact) and its sound is shared among its phrases
 (``ytempire.voice.words``) in proportion to their morae, the unit of Japanese timing; a
 pause at 、 or ・ counts as ``PAUSE_MORAE`` morae that belong to no phrase. Measured against
-the silences at 、 (docs/voice.md), a phrase boundary lands within about 0.1 s.
+the pauses Kokoro makes at 、 (silences of 150 ms or more; docs/voice.md), the nearest phrase
+boundary lies 0.1 s from the pause's middle (median), 0.2 s at most.
 """
 
 from __future__ import annotations

@@ -119,7 +119,17 @@ PROVIDER_PREFIXES: list[tuple[str, str]] = [
     ("pexels", "pexels"),
     ("youtube", "google"),
 ]
-LOCAL_ENGINES = {"template", "piper", "espeak", "pillow", "ffmpeg", "outbox", "local"}
+LOCAL_ENGINES = {
+    "template",
+    "piper",
+    "kokoro",
+    "espeak",
+    "espeak-ng",
+    "pillow",
+    "ffmpeg",
+    "outbox",
+    "local",
+}
 
 
 def model_family(name: str) -> str:

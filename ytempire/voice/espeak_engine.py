@@ -26,8 +26,9 @@ from ytempire.voice.local_engine import LocalEngine
 from ytempire.voice.words import split_words
 
 ROBOTIC = "robotic last resort"
-# Words per minute at speed 1.0: with our pauses, about the pipeline's 150 (WORDS_PER_MINUTE).
-BASE_RATE_WPM = 165
+# eSpeak's rate at speed 1.0, in its words per minute: with our pauses, 145-165 words a
+# minute measured on the one-minute scripts of benchmarks/voices.py (the pipeline writes 150).
+BASE_RATE_WPM = 150
 # eSpeak's pitch parameter (0-100, 50 its default) per semitone of a profile's pitch.
 PITCH_PER_SEMITONE = 4
 _SILENCE_DBFS = -50.0

@@ -99,7 +99,9 @@ def child(name: str, root: Path) -> None:
     started = time.perf_counter()
     engine.speak("Hola." if name.endswith("es") else "はい。" if name == "kokoro-ja" else "Yes.")
     loaded = time.perf_counter()
-    result = synthesize(engine, [ScriptBlock(kind="section", heading="", text=text)], root / "a.wav")
+    result = synthesize(
+        engine, [ScriptBlock(kind="section", heading="", text=text)], root / "a.wav"
+    )
     done = time.perf_counter()
     print(
         json.dumps(

@@ -30,6 +30,7 @@ from tasks.fallback import first_success
 from tasks.guards import Gate, guarded
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
+from ytempire import fonts
 from ytempire.analytics.ledger import Ledger
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
@@ -142,18 +143,21 @@ def draw_thumbnails(
     frames: list[keyframes.KeyFrame],
     pictures: dict[str, Path],
     settings: Settings,
-) -> list[Thumbnail]:
+) -> tuple[list[Thumbnail], str]:
     """The three variants, ranked by predicted CTR (best first; an experiment's
-    ``thumbnail_template`` arm puts its template first), and ``ranking.json``."""
+    ``thumbnail_template`` arm puts its template first), and ``ranking.json``; with the
+    characters of their texts that no shipped font covers."""
     folder = VideoFolder(settings.workspace, job.video_id)
-    made = thumbnails.make_thumbnails(
-        title,
-        [frame.path for frame in frames],
-        folder.thumbnails,
-        palette=Palette.from_brand(job.brand_colours),
-        fonts_dir=settings.fonts_dir,
-        generated=pictures,
-    )
+    with fonts.recording_missing() as missing:
+        made = thumbnails.make_thumbnails(
+            title,
+            [frame.path for frame in frames],
+            folder.thumbnails,
+            palette=Palette.from_brand(job.brand_colours),
+            fonts_dir=settings.fonts_dir,
+            generated=pictures,
+            language=job.language,
+        )
     fitted = thumbnail_tests.latest_weights(settings.workspace / thumbnail_tests.WEIGHTS_DIR)
     ranked = ctr.put_first(
         ctr.rank(made, fitted.weights if fitted else None), settings.thumbnail_template
@@ -164,7 +168,7 @@ def draw_thumbnails(
         fitted.version if fitted else None,
         settings.thumbnail_template,
     )
-    return ranked
+    return ranked, "".join(sorted(missing))
 
 
 def _settle(future: PrefectFuture[GeneratedPicture]) -> Callable[[], State[Any]]:
@@ -251,7 +255,7 @@ def make_thumbnails(
             why = one_line(failure) if isinstance(failure, BaseException) else frames_state.name
             fallbacks.append(f"key frames failed, brand art used: {why}")
         generated = pictures()
-        variants = draw_thumbnails(job, script.title, frames, generated.paths, settings)
+        variants, missing = draw_thumbnails(job, script.title, frames, generated.paths, settings)
         engine = thumbnails.ENGINE
         if generated.paths:
             engine = f"{generated.engine}+{thumbnails.ENGINE}"
@@ -261,6 +265,7 @@ def make_thumbnails(
                 cost_usd=generated.cost_usd,
                 fallbacks=generated.fallbacks + fallbacks,
                 variants=variants,
+                missing_glyphs=missing,
             )
         )
 
@@ -294,5 +299,6 @@ def make_contact_sheet(
         made.variants,
         folder.path / contact_sheet.FILE_NAME,
         fonts_dir=settings.fonts_dir,
+        language=job.language,
     )
     return sheet.path

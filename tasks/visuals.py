@@ -25,6 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks.fallback import first_success
 from tasks.policy import retry_by_error_kind
 from tasks.recording import run_stage
+from ytempire import fonts
 from ytempire.analytics import footage_usage
 from ytempire.analytics.store import AnalyticsStore
 from ytempire.errors import one_line
@@ -32,7 +33,7 @@ from ytempire.models import FootageSet, Narration, Script, Stage, Timeline, Vide
 from ytempire.providers.pexels import PexelsClient
 from ytempire.settings import Settings
 from ytempire.visuals import charts, footage, marks, overlays, slides, text_cues, timeline
-from ytempire.visuals.brand import brand_of, caption_style
+from ytempire.visuals.brand import brand_of, caption_face, caption_style
 from ytempire.visuals.presets import preset_named
 from ytempire.workspace import VideoFolder
 
@@ -144,11 +145,23 @@ def build_visuals(
     size = job.aspect.size
 
     def build() -> Timeline:
+        # Every character drawn that no shipped font covers is collected here and recorded
+        # on the timeline (the quality check missing_glyphs fails on it).
+        with fonts.recording_missing() as missing:
+            timeline = draw()
+        return timeline.model_copy(update={"missing_glyphs": "".join(sorted(missing))})
+
+    def draw() -> Timeline:
         brand = brand_of(job, settings.fonts_dir)
         preset = preset_named(job.style_preset) if job.style_preset else None
-        faces = brand.fonts(settings.fonts_dir)
+        faces = brand.fonts(settings.fonts_dir, job.language)
         paths = slides.render_slides(
-            script.blocks(), size, folder.work / "slides", palette=brand.palette, faces=faces
+            script.blocks(),
+            size,
+            folder.work / "slides",
+            palette=brand.palette,
+            faces=faces,
+            language=job.language,
         )
         found = find_footage(job, script, narration, settings) if stock_cues(script) else None
         notes = list(found.fallbacks + found.notes) if found else []
@@ -168,6 +181,7 @@ def build_visuals(
                 label=heading if cue.text else "",
                 palette=brand.palette,
                 faces=faces,
+                language=job.language,
             )
             shots.setdefault(block, []).append(
                 timeline.Shot(item.kind, item.path, third, item.start_s)
@@ -181,6 +195,7 @@ def build_visuals(
                         media / f"chart_{i + 1:02d}_{k}.png",
                         palette=brand.palette,
                         faces=faces,
+                        language=job.language,
                     )
                 except charts.ChartError as exc:
                     notes.append(f"chart in section {i + 1} left out: {one_line(exc)}")
@@ -205,6 +220,7 @@ def build_visuals(
             intro_s=settings.intro_s if job.intro else 0.0,
             end_s=job.end_screen_s,
             fonts_dir=settings.fonts_dir,
+            language=job.language,
         )
         before = len(tl.notes)
         tl = text_cues.add(
@@ -212,10 +228,13 @@ def build_visuals(
             script,
             narration,
             lambda text, path: overlays.text_overlay(
-                text, size, path, palette=brand.palette, faces=faces
+                text, size, path, palette=brand.palette, faces=faces, language=job.language
             ),
             media,
         )
+        # The captions say every spoken word: their face must cover all of the narration.
+        spoken = " ".join(block.text for block in script.blocks())
+        captions = caption_face(brand, spoken, settings.fonts_dir, job.language)
         engine = f"pillow+{found.engine}" if found and found.engine != "none" else "pillow"
         return tl.model_copy(
             update={
@@ -227,8 +246,9 @@ def build_visuals(
                     *brand.notes,
                     *tl.notes[before:],
                 ],
-                "subtitle_style": caption_style(brand, preset),
+                "subtitle_style": caption_style(brand, preset, captions),
                 "caption_style": job.caption_style,
+                "language": job.language,
             }
         )
 

@@ -48,8 +48,8 @@ def test_good_outputs_pass_every_gated_check(outputs: Outputs, tmp_path: Path) -
         Settings().quality_suites_dir,
     )
     assert result.failures == [] and result.passed and result.quality_score == 1.0
-    # 4 script + 8 voice + 7 video checks, and 6 per thumbnail variant.
-    assert len(result.checks) == 4 + 8 + 7 + 6 * 3
+    # 4 script + 8 voice + 8 video checks, and 7 per thumbnail variant.
+    assert len(result.checks) == 4 + 8 + 8 + 7 * 3
     notes = [c for c in result.checks if not c.gated and not c.skipped]
     assert {c.name for c in notes} == {"faces"}  # faceless brand art: noted, not failed
     assert all(not c.passed and c.recommendation for c in notes)
@@ -202,7 +202,7 @@ def test_off_brand_and_textless_thumbnails_fail_a_face_is_noted(
     )
     assert (contrast.recommendation or "").startswith("raise text contrast to WCAG AA")
     # The checks come item by item.
-    assert [c.item for c in checks] == ["thumbnail:photo"] * 6 + ["thumbnail:big"] * 6
+    assert [c.item for c in checks] == ["thumbnail:photo"] * 7 + ["thumbnail:big"] * 7
 
 
 def test_a_recommendation_naming_an_unknown_measurement_is_a_suite_error(

@@ -228,3 +228,32 @@ def test_word_timings_follow_each_sentence_in_order() -> None:
     second_words = words[3:]
     starts = {round(w.start, 6) for w in second_words}
     assert all(round(c.start, 6) in starts for c in cues[1:])
+
+
+def test_japanese_and_chinese_cues_break_without_spaces_within_the_display_width() -> None:
+    from ytempire.voice.subtitles import display_width
+    from ytempire.voice.words import split_words
+
+    japanese = (
+        "1974年、スティーブン・ホーキングは量子力学と相対性理論を組み合わせ、"
+        "ブラックホールはかすかに光るはずだと考えました。"
+    )
+    chinese = (
+        "一九七四年，霍金把量子力学和相对论结合起来，认为黑洞会发出微弱的光芒，现在称为霍金辐射。"
+    )
+    for text in (japanese, chinese):
+        words = split_words(text)
+        step = 8.0 / len(words)
+        timings = [timed(w, i * step, (i + 0.9) * step) for i, w in enumerate(words)]
+        cues = cues_from_sentences([timed(text, 0.0, 8.0)], 8.0, timings)
+        lines = [line for cue in cues for line in cue.lines]
+        assert "".join(lines) == text  # broken between phrases, no space added
+        # 42 columns: 21 wide characters, where a character count would allow 42.
+        assert all(display_width(line) <= MAX_LINE_CHARS for line in lines), lines
+        assert max(len(line) for line in lines) <= MAX_LINE_CHARS // 2 + 4
+        assert len(cues) > 1 and all(a.end <= b.start + EPS for a, b in pairwise(cues))
+        # Each cue starts when its first phrase is spoken.
+        starts = {w.text: w.start for w in timings}
+        for cue in cues[1:]:
+            first = next(w for w in words if cue.lines[0].startswith(w))
+            assert cue.start == pytest.approx(starts[first])

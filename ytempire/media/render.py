@@ -339,8 +339,12 @@ def caption_script(
         # and the translucent boxes overlap in dark seams; style 4 draws one box per line,
         # in BackColour: the same box, without the seams.
         style += f",BorderStyle=4,BackColour={box['OutlineColour']},OutlineColour=&HFF000000"
-    spaced = language(timeline.language).spaced
-    return ass_script(part_subtitles(laid, pieces, spaced), size, style)
+    spoken = language(timeline.language)
+    if spoken.rtl:
+        # Libass orders a right-to-left line's words (across the karaoke tags) only when the
+        # base direction comes from the text: Encoding -1.
+        style += ",Encoding=-1"
+    return ass_script(part_subtitles(laid, pieces, spoken.spaced), size, style)
 
 
 def part_subtitles(

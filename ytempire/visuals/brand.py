@@ -19,10 +19,14 @@ from PIL import ImageFont
 
 from ytempire.fonts import (
     FONT_SUFFIXES,
+    ROBOTO_SCRIPTS,
     FontNotFoundError,
     bundled_fonts_dir,
+    covering,
+    default_faces,
     find_font,
 )
+from ytempire.language import language as language_of
 from ytempire.models import VideoJob
 from ytempire.visuals.footage import picture_problem
 from ytempire.visuals.palette import (
@@ -50,9 +54,10 @@ class Faces(NamedTuple):
     body: Path
 
     @classmethod
-    def of(cls, fonts_dir: Path | None = None) -> Faces:
-        """The default faces: the display and body roles of ``ytempire.fonts``."""
-        return cls(find_font("display", fonts_dir), find_font("body", fonts_dir))
+    def of(cls, fonts_dir: Path | None = None, language: str = "en") -> Faces:
+        """The default faces for ``language``: the display and body faces of its script
+        (``ytempire.fonts.default_faces``)."""
+        return cls(*default_faces(fonts_dir, language))
 
 
 def find_face(name: str, fonts_dir: Path | None = None) -> Path:
@@ -90,8 +95,10 @@ class Brand:
     logo_opacity: float = 0.6
     notes: tuple[str, ...] = field(default=())
 
-    def fonts(self, fonts_dir: Path | None = None) -> Faces:
-        return self.faces or Faces.of(fonts_dir)
+    def fonts(self, fonts_dir: Path | None = None, language: str = "en") -> Faces:
+        """The brand's own faces, else the default ones for ``language``. Text a brand face
+        lacks characters for is set in a shipped face that has them (``fonts.covering``)."""
+        return self.faces or Faces.of(fonts_dir, language)
 
 
 def _hex(rgb: RGB) -> str:
@@ -198,10 +205,24 @@ def _ass_colour(rgb: RGB, alpha: int = 0) -> str:
     return f"&H{alpha:02X}{b:02X}{g:02X}{r:02X}"
 
 
-def caption_style(brand: Brand, preset: StylePreset | None) -> str:
+def caption_face(
+    brand: Brand, text: str, fonts_dir: Path | None = None, language: str = "en"
+) -> Path | None:
+    """The face burned captions of ``text`` are set in: the brand's body face, else the
+    body face of ``language``'s script; where it lacks a character of ``text``, a shipped
+    face that has it (``fonts.covering``, which records what none covers). None where the
+    stock caption face (Roboto, :data:`ytempire.media.subtitles.DEFAULT_STYLE`) serves."""
+    face = brand.fonts(fonts_dir, language).body
+    chosen, _ = covering(text, face)
+    stock = brand.faces is None and language_of(language).script in ROBOTO_SCRIPTS
+    return None if stock and chosen == face else chosen
+
+
+def caption_style(brand: Brand, preset: StylePreset | None, face: Path | None = None) -> str:
     """The burned captions' ASS style fields (``Key=Value,...``): the preset's shape, then
-    the brand's text colour on its dark (box or outline) and its body face. Empty for the
-    default palette and faces without a preset: the stock white-on-black captions."""
+    the brand's text colour on its dark (box or outline) and ``face`` (:func:`caption_face`;
+    else the brand's body face). Empty for the default palette and faces without a preset:
+    the stock white-on-black captions."""
     fields: list[str] = [preset.caption] if preset and preset.caption else []
     if brand.palette != DEFAULT_PALETTE:
         p = brand.palette
@@ -214,6 +235,7 @@ def caption_style(brand: Brand, preset: StylePreset | None) -> str:
             f"OutlineColour={_ass_colour(dark, _CAPTION_ALPHA)}",
             f"BackColour={_ass_colour(dark, 0x80)}",
         ]
-    if brand.faces is not None:
-        fields.append(f"Fontname={face_name(brand.faces.body)}")
+    face = face or (brand.faces.body if brand.faces else None)
+    if face is not None:
+        fields.append(f"Fontname={face_name(face)}")
     return ",".join(f for f in fields if f)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import ImageDraw
 
-from ytempire.fonts import find_font
+from ytempire.fonts import default_faces
 from ytempire.models import VisualCue
 from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
 from ytempire.visuals.slides import background
@@ -40,12 +40,13 @@ def render_chart(
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
     faces: tuple[Path, Path] | None = None,
+    language: str = "en",
 ) -> Path:
     """Draw ``cue.data`` as a ``cue.chart_type`` chart titled ``cue.text``; a PNG of ``size``.
 
-    Set in ``faces`` (heading, body font files) or the fonts folder's. At most 8 items (the
-    first ones). Raises ChartError for no data, a non-finite value, or
-    an unknown chart type.
+    Set in ``faces`` (heading, body font files) or the fonts folder's, for ``language``. At
+    most 8 items (the first ones). Raises ChartError for no data, a non-finite value, or an
+    unknown chart type.
     """
     kind = cue.chart_type or "bar"
     if kind not in CHART_TYPES:
@@ -63,7 +64,7 @@ def render_chart(
     draw = ImageDraw.Draw(image)
     text_colour = palette.text_on()
     margin = round(unit * 0.08)
-    display, body = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
+    display, body = faces or default_faces(fonts_dir, language)
     title_bottom = margin
     if cue.text:
         title = fit_text(
@@ -73,6 +74,7 @@ def render_chart(
             max_size=round(unit * 0.065),
             min_size=round(unit * 0.035),
             max_lines=2,
+            language=language,
         )
         if title:
             draw_set_text(draw, title, (margin, margin), text_colour)
@@ -81,9 +83,9 @@ def render_chart(
     area = (margin, title_bottom, width - margin, height - round(unit * 0.2))
     label_size = round(unit * 0.028)
     if kind == "pie":
-        _pie(draw, items, area, palette, body, label_size, text_colour)
+        _pie(draw, items, area, palette, body, label_size, text_colour, language)
     else:
-        _axes(draw, kind, items, area, palette, body, label_size, text_colour)
+        _axes(draw, kind, items, area, palette, body, label_size, text_colour, language)
     with atomic_path(destination) as tmp:
         image.save(tmp, format="PNG", compress_level=1)
     return destination
@@ -97,9 +99,18 @@ def _label(
     size: int,
     origin: tuple[int, int],
     colour: tuple[int, int, int],
+    language: str,
     centre: bool = True,
 ) -> None:
-    set_text = fit_text(text, font, box, max_size=size, min_size=max(8, size // 2), max_lines=2)
+    set_text = fit_text(
+        text,
+        font,
+        box,
+        max_size=size,
+        min_size=max(8, size // 2),
+        max_lines=2,
+        language=language,
+    )
     if set_text:
         x = origin[0] + ((box[0] - set_text.width) // 2 if centre else 0)
         draw_set_text(draw, set_text, (x, origin[1]), colour)
@@ -114,6 +125,7 @@ def _axes(
     font: Path,
     size: int,
     colour: tuple[int, int, int],
+    language: str,
 ) -> None:
     left, top, right, bottom = area
     label_h = round(size * 2.6)
@@ -148,9 +160,17 @@ def _axes(
             size,
             (x0, min(y, zero) - size - round(size * 0.6)),
             colour,
+            language,
         )
         _label(
-            draw, name, font, (round(slot * 0.95), label_h), size, (x0, base + size // 2), colour
+            draw,
+            name,
+            font,
+            (round(slot * 0.95), label_h),
+            size,
+            (x0, base + size // 2),
+            colour,
+            language,
         )
     if kind == "line" and len(points) > 1:
         draw.line(points, fill=palette.accent, width=max(4, size // 5), joint="curve")
@@ -168,6 +188,7 @@ def _pie(
     font: Path,
     size: int,
     colour: tuple[int, int, int],
+    language: str,
 ) -> None:
     left, top, right, bottom = area
     total = sum(v for _, v in items) or 1.0
@@ -192,6 +213,7 @@ def _pie(
             size,
             (legend_x + round(size * 1.6), y - 2),
             colour,
+            language,
             centre=False,
         )
 

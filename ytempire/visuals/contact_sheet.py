@@ -20,7 +20,7 @@ import av
 from PIL import Image, ImageDraw
 from pydantic import BaseModel, Field
 
-from ytempire.fonts import find_font
+from ytempire.fonts import default_faces
 from ytempire.models import Thumbnail
 from ytempire.publish.metadata import Chapter
 from ytempire.visuals.text import draw_set_text, fit_text
@@ -137,9 +137,11 @@ def make_contact_sheet(
     destination: Path,
     *,
     fonts_dir: Path | None = None,
+    language: str = "en",
 ) -> ContactSheet:
     """Draw the contact sheet of ``video`` (see the module docstring) to ``destination``,
-    atomically. ``thumbnails`` are the ranked variants, best first."""
+    atomically, its chapter titles set for ``language``. ``thumbnails`` are the ranked
+    variants, best first."""
     cells = sheet_times(duration_s, chapters)
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
@@ -158,13 +160,13 @@ def make_contact_sheet(
 
     sheet = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
-    body = find_font("body", fonts_dir)
+    body = default_faces(fonts_dir, language)[1]
     step = duration_s / REGULAR_FRAMES
     header = (
         f"{video.name} · {_clock(duration_s, step)} · {len(cells)} frames "
         f"({decoded} decoded by seeking)"
     )
-    _caption(draw, body, header, (GAP, 12), width, TEXT)
+    _caption(draw, body, header, (GAP, 12), width, TEXT, language)
     frames = []
     for index, ((at, chapter), picture) in enumerate(zip(cells, pictures, strict=True)):
         row, column = divmod(index, columns)
@@ -177,7 +179,7 @@ def make_contact_sheet(
             draw.rectangle((left, top + cell_h + 1, left + cell_w - 1, top + cell_h + 3), ACCENT)
         label = f"{stamp}  {chapter}" if chapter is not None else stamp
         colour = ACCENT if chapter is not None else MUTED
-        _caption(draw, body, label, (left, top + cell_h + 6), cell_w, colour)
+        _caption(draw, body, label, (left, top + cell_h + 6), cell_w, colour, language)
         frames.append(SheetFrame(time_s=at, chapter=chapter, box=box))
     for rank, thumbnail in enumerate(thumbnails, start=1):
         left = GAP + (rank - 1) * (thumb_w + GAP)
@@ -185,7 +187,7 @@ def make_contact_sheet(
             sheet.paste(image.convert("RGB").resize((thumb_w, thumb_h)), (left, thumbs_top))
         ctr = "" if thumbnail.predicted_ctr is None else f" · CTR {thumbnail.predicted_ctr:.1%}"
         label = f"#{rank} {thumbnail.variant}{ctr}"
-        _caption(draw, body, label, (left, thumbs_top + thumb_h + 6), thumb_w, TEXT)
+        _caption(draw, body, label, (left, thumbs_top + thumb_h + 6), thumb_w, TEXT, language)
     with atomic_path(destination) as tmp:
         sheet.save(tmp, format="PNG")
     return ContactSheet(
@@ -209,8 +211,11 @@ def _caption(
     origin: tuple[int, int],
     width: int,
     colour: tuple[int, int, int],
+    language: str,
 ) -> None:
     """One line of ``text`` at ``origin``, shortened to ``width``."""
-    block = fit_text(text, font, (width, CAPTION_H - 6), max_size=15, min_size=12, max_lines=1)
+    block = fit_text(
+        text, font, (width, CAPTION_H - 6), max_size=15, min_size=12, max_lines=1, language=language
+    )
     if block is not None:
         draw_set_text(draw, block, origin, colour)

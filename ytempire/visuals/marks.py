@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from ytempire.models import Overlay, Segment, Timeline, Transition
 from ytempire.visuals.brand import Brand
 from ytempire.visuals.slides import background
-from ytempire.visuals.text import draw_set_text, fit_text
+from ytempire.visuals.text import Layout, draw_set_text, fit_text
 from ytempire.workspace import atomic_path
 
 Box = tuple[int, int, int, int]
@@ -31,6 +31,25 @@ MAX_INTRO_SHARE = 0.25
 MARK_TRANSITION = Transition(kind="fade", duration_s=0.5)
 # Nothing may be drawn this close (of the short side) around a slot either.
 SLOT_CLEARANCE = 0.01
+
+
+# The end screen's thanks and its label over the next videos, per language (English where
+# a language has no entry).
+_END_WORDS: dict[str, tuple[str, str]] = {
+    "ar": ("شكرًا للمشاهدة", "شاهد التالي"),
+    "de": ("Danke fürs Zuschauen", "ALS NÄCHSTES"),
+    "en": ("Thanks for watching", "WATCH NEXT"),
+    "es": ("Gracias por ver", "MIRA DESPUÉS"),
+    "fr": ("Merci d'avoir regardé", "À VOIR ENSUITE"),
+    "he": ("תודה על הצפייה", "לצפייה הבאה"),
+    "hi": ("देखने के लिए धन्यवाद", "आगे देखें"),
+    "it": ("Grazie per la visione", "GUARDA ANCORA"),
+    "ja": ("ご視聴ありがとうございました", "次に見る"),
+    "ko": ("시청해 주셔서 감사합니다", "다음 영상"),
+    "pt": ("Obrigado por assistir", "ASSISTA A SEGUIR"),
+    "ru": ("Спасибо за просмотр", "СМОТРИТЕ ДАЛЕЕ"),
+    "zh": ("感谢观看", "接下来观看"),
+}
 
 
 def _save(image: Image.Image, destination: Path) -> Path:
@@ -69,14 +88,18 @@ def watermark(logo: Path, size: tuple[int, int], destination: Path, opacity: flo
 
 
 def intro_card(
-    brand: Brand, size: tuple[int, int], destination: Path, fonts_dir: Path | None = None
+    brand: Brand,
+    size: tuple[int, int],
+    destination: Path,
+    fonts_dir: Path | None = None,
+    language: str = "en",
 ) -> Path:
     """The channel's name (and logo, when it has one) centred on its card background."""
     width, height = size
     unit = min(size)
     image = background(size, brand.palette)
     draw = ImageDraw.Draw(image)
-    faces = brand.fonts(fonts_dir)
+    faces = brand.fonts(fonts_dir, language)
     p = brand.palette
     name = fit_text(
         brand.name or "",
@@ -85,6 +108,7 @@ def intro_card(
         max_size=round(unit * 0.1),
         min_size=round(unit * 0.04),
         max_lines=2,
+        language=language,
     )
     logo = _logo(brand.logo, (round(width * 0.5), round(unit * 0.3))) if brand.logo else None
     gap = round(unit * 0.05)
@@ -137,15 +161,19 @@ def end_screen(
     destination: Path,
     *,
     fonts_dir: Path | None = None,
-    message: str = "Thanks for watching",
+    message: str = "",
+    language: str = "en",
 ) -> Path:
-    """The end screen: the card background, ``message`` and the channel's name, labels over
-    the slots and accent corner marks just outside them; nothing inside the slots."""
+    """The end screen: the card background, ``message`` (else thanks for watching, in
+    ``language``) and the channel's name, labels over the slots and accent corner marks just
+    outside them; nothing inside the slots."""
+    thanks, watch_next = _END_WORDS.get(Layout.of(language).code, _END_WORDS["en"])
+    message = message or thanks
     width, height = size
     unit = min(size)
     image = background(size, brand.palette)
     draw = ImageDraw.Draw(image)
-    faces = brand.fonts(fonts_dir)
+    faces = brand.fonts(fonts_dir, language)
     p = brand.palette
     slots = end_screen_slots(size)
     clear = round(unit * SLOT_CLEARANCE)
@@ -164,6 +192,7 @@ def end_screen(
         max_size=round(unit * 0.075),
         min_size=round(unit * 0.035),
         max_lines=2,
+        language=language,
     )
     top_limit = sub[1] - clear - round(unit * 0.03)
     if head:
@@ -177,6 +206,7 @@ def end_screen(
         max_size=round(unit * 0.035),
         min_size=round(unit * 0.02),
         max_lines=1,
+        language=language,
     )
     if name:
         cx = (sub[0] + sub[2]) // 2
@@ -187,12 +217,13 @@ def end_screen(
             p.text_on(muted=True),
         )
     watch = fit_text(
-        "WATCH NEXT",
+        watch_next,
         faces.heading,
         (video[2] - video[0], label_h),
         max_size=round(unit * 0.032),
         min_size=round(unit * 0.02),
         max_lines=1,
+        language=language,
     )
     if watch and video[1] - clear - watch.height - round(unit * 0.015) > 0:
         draw_set_text(
@@ -323,18 +354,25 @@ def add(
     intro_s: float = 0.0,
     end_s: float = 0.0,
     fonts_dir: Path | None = None,
+    language: str = "en",
 ) -> Timeline:
-    """``timeline`` with the brand's marks, drawn into ``folder``: the watermark when the
-    brand has a logo, an intro card when ``intro_s`` > 0, an end screen when ``end_s`` > 0.
-    Unchanged when it asks for none."""
+    """``timeline`` with the brand's marks, drawn into ``folder`` for ``language``: the
+    watermark when the brand has a logo, an intro card when ``intro_s`` > 0, an end screen
+    when ``end_s`` > 0. Unchanged when it asks for none."""
     size = (timeline.width, timeline.height)
     mark = (
         watermark(brand.logo, size, folder / "watermark.png", brand.logo_opacity)
         if brand.logo
         else None
     )
-    intro = intro_card(brand, size, folder / "intro.png", fonts_dir) if intro_s > 0 else None
-    end = end_screen(brand, size, folder / "end_screen.png", fonts_dir=fonts_dir) if end_s else None
+    intro = (
+        intro_card(brand, size, folder / "intro.png", fonts_dir, language) if intro_s > 0 else None
+    )
+    end = (
+        end_screen(brand, size, folder / "end_screen.png", fonts_dir=fonts_dir, language=language)
+        if end_s
+        else None
+    )
     if mark is None and intro is None and end is None:
         return timeline
     return place(timeline, intro=intro, intro_s=intro_s, end=end, end_s=end_s, watermark=mark)

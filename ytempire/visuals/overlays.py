@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ytempire.fonts import find_font
+from ytempire.fonts import default_faces
 from ytempire.media.subtitles import safe_margins
 from ytempire.visuals.palette import DEFAULT_PALETTE, RGB, Palette, readable_on
 from ytempire.visuals.text import draw_set_text, fit_text
@@ -45,10 +45,11 @@ def lower_third(
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
     faces: tuple[Path, Path] | None = None,
+    language: str = "en",
 ) -> Path:
     """A lower third: an accent stripe and a panel in the brand's dark holding ``text`` (and a
     small ``label`` above it), at the left, above the subtitle area. Returns ``destination``."""
-    heading, body = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
+    heading, body = faces or default_faces(fonts_dir, language)
     panel, ink = _panel(palette)
     width, height = size
     unit = min(size)
@@ -64,6 +65,7 @@ def lower_third(
         max_size=round(unit * 0.05),
         min_size=round(unit * 0.03),
         max_lines=2,
+        language=language,
     )
     small = (
         fit_text(
@@ -73,6 +75,7 @@ def lower_third(
             max_size=round(unit * 0.026),
             min_size=round(unit * 0.018),
             max_lines=1,
+            language=language,
         )
         if label
         else None
@@ -88,11 +91,13 @@ def lower_third(
     draw.rectangle((margin, top, margin + box_w, bottom), fill=(*panel, _PANEL_ALPHA))
     draw.rectangle((margin, top, margin + stripe, bottom), fill=(*palette.accent, 255))
     x, y = margin + stripe + pad, top + pad
+    # Right-to-left text aligns to the panel's right edge.
+    inner_w = box_w - stripe - 2 * pad
     if small:
-        draw_set_text(draw, small, (x, y), (*palette.accent, 255))
+        draw_set_text(draw, small, (x, y), (*palette.accent, 255), box_width=inner_w)
         y += small.height + gap
     if main:
-        draw_set_text(draw, main, (x, y), (*ink, 255))
+        draw_set_text(draw, main, (x, y), (*ink, 255), box_width=inner_w)
     return _save(image, destination)
 
 
@@ -104,13 +109,14 @@ def text_overlay(
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
     faces: tuple[Path, Path] | None = None,
+    language: str = "en",
 ) -> Path:
     """A short phrase in large type on the brand's panel in the top right corner of the safe
     area, far above the captions and clear of a card's kicker and heading, which start at
     the left below the card's top margin (16:9: the panel's top at 3% of the height; 9:16:
     at 10%, below the player's own title); fully transparent for no text. Raises ValueError
     (one line) when the phrase does not fit two lines at the smallest size."""
-    heading = faces[0] if faces else find_font("display", fonts_dir)
+    heading = faces[0] if faces else default_faces(fonts_dir, language)[0]
     panel, ink = _panel(palette)
     width, height = size
     unit = min(size)
@@ -125,6 +131,7 @@ def text_overlay(
         max_size=round(unit * 0.055),
         min_size=round(unit * 0.035),
         max_lines=2,
+        language=language,
     )
     if set_text is None:
         return _save(image, destination)

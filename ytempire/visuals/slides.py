@@ -8,18 +8,20 @@ fitted to its box (see ``visuals.text``) so nothing ever runs off the frame.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
-from ytempire.fonts import find_font
+from ytempire.fonts import default_faces
 from ytempire.models import ScriptBlock
 from ytempire.visuals.palette import (
     DEFAULT_PALETTE,
@@ -28,7 +30,14 @@ from ytempire.visuals.palette import (
     Palette,
     contrast_ratio,
 )
-from ytempire.visuals.text import ELLIPSIS, draw_set_text, fit_paragraphs, fit_text
+from ytempire.visuals.text import (
+    ELLIPSIS,
+    Layout,
+    SetText,
+    draw_set_text,
+    fit_paragraphs,
+    fit_text,
+)
 from ytempire.workspace import atomic_path
 
 # Flat cards compress well even at level 1; higher levels cost seconds per video for a few
@@ -43,7 +52,27 @@ DEFAULT_WORKERS = 2
 _GLOW_STRENGTH = 0.35
 _BULLET_GAP = 0.75
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+# A sentence ends at a stop and a space, or (in Japanese and Chinese, unspaced) right
+# after a full-width stop and any closing bracket; "؟" is Arabic's question mark, "।"
+# Devanagari's full stop.
+_SENTENCE_END = re.compile(r"(?<=[.!?…؟।])[\"'”’)]*\s+|(?<=[。！？])[」』）”]*\s*")
+# The kicker over a section's heading and over the recap, per language; languages without an
+# entry get the section's number alone and no recap kicker.
+_KICKERS: dict[str, tuple[str, str]] = {
+    "ar": ("الجزء {n}", "ملخص"),
+    "de": ("TEIL {n}", "ZUSAMMENFASSUNG"),
+    "en": ("PART {n}", "RECAP"),
+    "es": ("PARTE {n}", "RESUMEN"),
+    "fr": ("PARTIE {n}", "RÉCAP"),
+    "he": ("חלק {n}", "סיכום"),
+    "hi": ("भाग {n}", "सारांश"),
+    "it": ("PARTE {n}", "RIEPILOGO"),
+    "ja": ("パート{n}", "まとめ"),
+    "ko": ("파트 {n}", "요약"),
+    "pt": ("PARTE {n}", "RESUMO"),
+    "ru": ("ЧАСТЬ {n}", "ИТОГИ"),
+    "zh": ("第{n}部分", "总结"),
+}
 _FILLER = re.compile(
     r"^(?:so|and|but|now|well|okay|ok|basically|actually|also|then|in fact|of course|"
     r"here'?s the thing|you see|remember)\b[,:]?\s+",
@@ -200,10 +229,25 @@ class _Card:
     palette: Palette
     display: Path
     body: Path
+    language: str = "en"
+
+    @property
+    def rtl(self) -> bool:
+        return Layout.of(self.language).rtl
+
+    def fit(self, text: str, font: Path, box: tuple[int, int], **sizes: Any) -> SetText | None:
+        """``text`` set in the card's language (``visuals.text.fit_text``)."""
+        return fit_text(text, font, box, language=self.language, **sizes)
 
     @property
     def draw(self) -> ImageDraw.ImageDraw:
         return ImageDraw.Draw(self.image)
+
+    def rule(self, y: int, length: int, height: int) -> None:
+        """An accent rule at the start of the line: the left, or the right for RTL text."""
+        left, _, right, _ = self.frame.content
+        x = right - length if self.rtl else left
+        self.draw.rectangle((x, y, x + length - 1, y + height - 1), fill=self.palette.accent)
 
     def text_colour(self, muted: bool = False) -> RGB:
         p = self.palette
@@ -234,7 +278,7 @@ def _footer(card: _Card, index: int, total: int, title: str) -> int:
     draw.rectangle((left, bottom - bar_h, done - 1, bottom - 1), fill=card.palette.accent)
     label_h = f.px(0.045)
     label_top = bottom - bar_h - f.px(0.018) - label_h
-    counter = fit_text(
+    counter = card.fit(
         f"{index + 1} / {total}",
         card.display,
         (f.px(0.2), label_h),
@@ -251,10 +295,11 @@ def _footer(card: _Card, index: int, total: int, title: str) -> int:
             card.accent_text(),
         )
     if title:
-        name = fit_text(
+        name = card.fit(
             title,
             card.body,
-            (round((right - left) * 0.7) - counter_w, label_h),
+            # Twice the label height: scripts with tall marks (Arabic) still fit one line.
+            (round((right - left) * 0.7) - counter_w, 2 * label_h),
             max_size=f.px(0.028),
             min_size=f.px(0.028),
             max_lines=1,
@@ -295,7 +340,7 @@ def _content_card(
     left, _, right, _ = card.frame.content
     width = right - left
     top, bottom = area
-    label = fit_text(
+    label = card.fit(
         kicker,
         card.display,
         (width, f.px(0.05)),
@@ -305,7 +350,7 @@ def _content_card(
     )
     label_h = (label.height + f.px(0.02)) if label else 0
     avail = bottom - top - label_h
-    head = fit_text(
+    head = card.fit(
         heading,
         card.display,
         (width, round(avail * 0.42)),
@@ -324,6 +369,7 @@ def _content_card(
         min_size=f.px(0.03),
         max_lines=2,
         gap=_BULLET_GAP,
+        language=card.language,
     )
     bullets_h = sum(b.height for b in bullets)
     if bullets:
@@ -331,19 +377,29 @@ def _content_card(
     # Sit the group a little above the middle, where the eye rests on a slide.
     y = top + max(0, round((avail - head_h - bullets_h) * 0.42))
     if label:
-        draw_set_text(card.draw, label, (left, y), card.accent_text())
+        draw_set_text(card.draw, label, (left, y), card.accent_text(), box_width=width)
         y += label_h
     if head:
-        draw_set_text(card.draw, head, (left, y), card.text_colour())
+        draw_set_text(card.draw, head, (left, y), card.text_colour(), box_width=width)
         y += head.height
     y += rule_gap
-    card.draw.rectangle((left, y, left + f.px(0.12), y + rule_h - 1), fill=card.palette.accent)
+    card.rule(y, f.px(0.12), rule_h)
     y += rule_h + rule_gap
     for bullet in bullets:
         ascent, _ = bullet.font.getmetrics()
+        size = round(bullet.font.size * 0.36)
+        # Right to left, the marker stands at the right and the text indents from it.
+        mark_x = right - round(size * 1.3) if card.rtl else left
+        text_x = left if card.rtl else left + indent
         # Centre the marker on the first line's lowercase letters, not its ascender box.
-        marker(card, left, y + round(ascent * 0.62), round(bullet.font.size * 0.36))
-        draw_set_text(card.draw, bullet, (left + indent, y), card.text_colour(muted=True))
+        marker(card, mark_x, y + round(ascent * 0.62), size)
+        draw_set_text(
+            card.draw,
+            bullet,
+            (text_x, y),
+            card.text_colour(muted=True),
+            box_width=width - indent,
+        )
         y += bullet.height + round(_BULLET_GAP * bullet.font.size)
 
 
@@ -353,7 +409,7 @@ def _title_card(card: _Card, block: ScriptBlock, area: tuple[int, int]) -> None:
     width = right - left
     top, bottom = area
     avail = bottom - top
-    title = fit_text(
+    title = card.fit(
         block.heading,
         card.display,
         (width, round(avail * 0.62)),
@@ -364,7 +420,7 @@ def _title_card(card: _Card, block: ScriptBlock, area: tuple[int, int]) -> None:
     )
     subtitle_lines = key_lines(block.text, count=1, max_words=16)
     subtitle = (
-        fit_text(
+        card.fit(
             subtitle_lines[0],
             card.body,
             (width, round(avail * 0.22)),
@@ -379,13 +435,13 @@ def _title_card(card: _Card, block: ScriptBlock, area: tuple[int, int]) -> None:
     total = bar_h + gap + (title.height if title else 0)
     total += (gap + subtitle.height) if subtitle else 0
     y = top + max(0, round((avail - total) * 0.45))
-    card.draw.rectangle((left, y, left + f.px(0.09), y + bar_h - 1), fill=card.palette.accent)
+    card.rule(y, f.px(0.09), bar_h)
     y += bar_h + gap
     if title:
-        draw_set_text(card.draw, title, (left, y), card.text_colour())
+        draw_set_text(card.draw, title, (left, y), card.text_colour(), box_width=width)
         y += title.height + gap
     if subtitle:
-        draw_set_text(card.draw, subtitle, (left, y), card.text_colour(muted=True))
+        draw_set_text(card.draw, subtitle, (left, y), card.text_colour(muted=True), box_width=width)
 
 
 def _cta_card(card: _Card, block: ScriptBlock, area: tuple[int, int]) -> None:
@@ -396,7 +452,7 @@ def _cta_card(card: _Card, block: ScriptBlock, area: tuple[int, int]) -> None:
     avail = bottom - top
     lines = key_lines(block.text, count=1, max_words=14)
     message = (
-        fit_text(
+        card.fit(
             lines[0],
             card.display,
             (width, round(avail * 0.4)),
@@ -408,7 +464,7 @@ def _cta_card(card: _Card, block: ScriptBlock, area: tuple[int, int]) -> None:
         else None
     )
     label = block.heading.upper() or "SUBSCRIBE"
-    label_set = fit_text(
+    label_set = card.fit(
         label,
         card.display,
         (round(width * 0.6), f.px(0.1)),
@@ -453,12 +509,15 @@ def render_slide(
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
     faces: tuple[Path, Path] | None = None,
+    language: str = "en",
 ) -> Image.Image:
     """Draw one card for ``block`` as an RGB image of exactly ``size`` (width, height), set in
-    ``faces`` (heading, body font files) or else the fonts folder's display and body faces."""
+    ``faces`` (heading, body font files) or else the fonts folder's display and body faces,
+    for ``language`` (its kickers, wrapping and direction; a face that lacks a character of
+    the text gives way to a shipped one that has it)."""
     frame = _Frame(*size)
-    heading, body = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
-    card = _Card(background(size, palette), frame, palette, heading, body)
+    heading, body = faces or default_faces(fonts_dir, language)
+    card = _Card(background(size, palette), frame, palette, heading, body, language)
     content_top = frame.content[1]
     footer_top = _footer(card, index, total, video_title if block.kind != "hook" else "")
     area = (content_top, footer_top)
@@ -466,11 +525,12 @@ def render_slide(
         _title_card(card, block, area)
     elif block.kind == "cta":
         _cta_card(card, block, area)
-    elif block.kind == "summary":
-        _content_card(card, "RECAP", block.heading, key_lines(block.text), area, _bullet_check)
     else:
-        kicker = f"PART {section_number}"
-        _content_card(card, kicker, block.heading, key_lines(block.text), area, _bullet_dot)
+        part, recap = _KICKERS.get(Layout.of(language).code, ("{n}", ""))
+        summary = block.kind == "summary"
+        kicker = recap if summary else part.format(n=section_number)
+        marker = _bullet_check if summary else _bullet_dot
+        _content_card(card, kicker, block.heading, key_lines(block.text), area, marker)
     return card.image
 
 
@@ -492,9 +552,10 @@ def render_slides(
     fonts_dir: Path | None = None,
     workers: int = DEFAULT_WORKERS,
     faces: tuple[Path, Path] | None = None,
+    language: str = "en",
 ) -> list[Path]:
-    """Write one PNG card per block (``slide_00.png`` ...) into ``out_dir``; return the paths
-    in block order.
+    """Write one PNG card per block (``slide_00.png`` ...) into ``out_dir``, set for
+    ``language``; return the paths in block order.
 
     Every file is exactly ``size`` pixels, written atomically. The first hook block's heading
     (the video title) is repeated small in the footer of later cards.
@@ -505,7 +566,7 @@ def render_slides(
     if width < 64 or height < 64:
         raise ValueError(f"slide size {width}x{height} is too small")
     # Resolve fonts once, up front: a missing font fails before any file is written.
-    faces = faces or (find_font("display", fonts_dir), find_font("body", fonts_dir))
+    faces = faces or default_faces(fonts_dir, language)
     title = next((b.heading for b in blocks if b.kind == "hook"), "")
     numbers: list[int] = []
     count = 0
@@ -525,10 +586,14 @@ def render_slides(
             palette=palette,
             fonts_dir=fonts_dir,
             faces=faces,
+            language=language,
         )
         return _save_png(image, paths[i], blocks[i].kind)
 
     if workers <= 1 or len(blocks) == 1:
         return [one(i) for i in range(len(blocks))]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slides") as pool:
-        return list(pool.map(one, range(len(blocks))))
+        # Each card runs in a copy of this context, so the glyphs it misses are recorded
+        # where the caller records them (``fonts.recording_missing``).
+        done = [pool.submit(contextvars.copy_context().run, one, i) for i in range(len(blocks))]
+        return [future.result() for future in done]

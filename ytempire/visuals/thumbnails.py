@@ -31,12 +31,13 @@ import zlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
-from ytempire.fonts import find_font
+from ytempire.fonts import default_faces
 from ytempire.learning.prompts import file_prompt
 from ytempire.models import Thumbnail
 from ytempire.quality.faces import detect_faces, overlap_share
@@ -54,7 +55,7 @@ from ytempire.visuals.palette import (
 )
 from ytempire.visuals.slides import CARD_KEY
 from ytempire.visuals.slides import background as card_background
-from ytempire.visuals.text import SetText, draw_set_text, fit_text
+from ytempire.visuals.text import Layout, SetText, draw_set_text, fit_text
 from ytempire.workspace import write_bytes
 
 ENGINE = "pillow-templates"
@@ -181,15 +182,19 @@ def _asks(words: list[str]) -> bool:
     return len(lowered) > 1 and lowered[0] in _WH_WORDS and lowered[1] in _AUXILIARIES
 
 
-def title_variations(title: str) -> list[str]:
+def title_variations(title: str, language: str = "en") -> list[str]:
     """Three different short overlay texts (at most six words, upper case) for ``title``.
 
     Variant 1 is the title itself, shortened to its main clause; variant 2 names the subject
-    and promises an explanation; variant 3 teases it. Pure and deterministic; raises
-    ValueError for a title without words.
+    and promises an explanation; variant 3 teases it. Those phrases are English: in another
+    ``language`` the variants are the main clause, it with an exclamation, and the whole
+    title, in the title's own words. Pure and deterministic; raises ValueError for a title
+    without words.
     """
     # The main clause: before a colon, a dash or after a closing question mark.
-    main = re.split(r"(?<=\?)\s|:|\s[-–—|]\s", title.strip(), maxsplit=1)[0]
+    main = re.split(r"(?<=[?？])\s*|[:：]|\s[-–—|]\s", title.strip(), maxsplit=1)[0]
+    if Layout.of(language).code != "en":
+        return _own_words(main.strip(), title.strip(), Layout.of(language))
     words = _words(main) or _words(title)
     if not words:
         raise ValueError(f"title {title!r} has no words to put on a thumbnail")
@@ -213,6 +218,22 @@ def title_variations(title: str) -> list[str]:
         if len(out) == 3:
             break
     return out
+
+
+def _own_words(main: str, title: str, layout: Layout) -> list[str]:
+    """Three overlay texts in the title's own language: the main clause, it exclaimed, and
+    the whole title (or the clause asked and exclaimed when that is the title)."""
+    if not any(ch.isalnum() for ch in title):
+        raise ValueError(f"title {title!r} has no words to put on a thumbnail")
+    main = main or title
+    wide = not layout.spaced
+    bang, both = ("！", "！？") if wide else ("!", "?!")
+    stem = main.rstrip("!?！？。.")
+    out: list[str] = []
+    for text in (main, stem + bang, title, stem + both):
+        if text not in out:
+            out.append(text)
+    return out[:3]
 
 
 # --- image helpers --------------------------------------------------------------------------
@@ -393,18 +414,34 @@ def _vignette(image: Image.Image, strength: float = 0.55) -> Image.Image:
 # --- text placement -------------------------------------------------------------------------
 
 
+class _Face(NamedTuple):
+    """The overlay's font file and the language its text is set for."""
+
+    path: Path
+    language: str
+
+
 def _set_overlay(
-    text: str, font: Path, box: tuple[int, int], max_lines: int, max_size: int
+    text: str, face: _Face, box: tuple[int, int], max_lines: int, max_size: int
 ) -> SetText:
     """Upper-case overlay at the largest size that fits; original case if capitals must be
     cut (upper case is wider)."""
-    fit = fit_text(
-        text.upper(), font, box, max_size=max_size, min_size=34, max_lines=max_lines, spacing=1.0
-    )
-    if fit is not None and fit.truncated:
-        lower = fit_text(
-            text, font, box, max_size=max_size, min_size=34, max_lines=max_lines, spacing=1.0
+
+    def set_in(words: str) -> SetText | None:
+        return fit_text(
+            words,
+            face.path,
+            box,
+            max_size=max_size,
+            min_size=34,
+            max_lines=max_lines,
+            spacing=1.0,
+            language=face.language,
         )
+
+    fit = set_in(text.upper())
+    if fit is not None and fit.truncated:
+        lower = set_in(text)
         fit = lower if lower is not None and not lower.truncated else fit
     if fit is None:
         raise ValueError("thumbnail overlay text is empty")
@@ -510,7 +547,7 @@ _HERO_INSET: Box = (56, 120, 596, 600)
 _HERO_INSET_TILT = 4  # degrees, counter-clockwise: a "snapshot" laid on the picture
 
 
-def _hero(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path) -> _Drawn:
+def _hero(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, face: _Face) -> _Drawn:
     area = tpl.text_box()
     inset: Image.Image | None = None
     if src.generated is not None:
@@ -526,7 +563,7 @@ def _hero(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, fon
     pad = 18
     set_text = _set_overlay(
         text,
-        font,
+        face,
         (area[2] - area[0] - 2 * pad, area[3] - area[1] - 2 * pad),
         max_lines=3,
         max_size=110,
@@ -581,7 +618,9 @@ def _blurred(picture: Image.Image, palette: Palette) -> Image.Image:
     return Image.blend(image, Image.new("RGB", SIZE, palette.background_top), 0.45)
 
 
-def _split(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path) -> _Drawn:
+def _split(
+    src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, face: _Face
+) -> _Drawn:
     width, height = SIZE
     split_x = width // 2
     frame = src.picture_frame
@@ -617,7 +656,7 @@ def _split(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, fo
     pad = 20
     set_text = _set_overlay(
         text,
-        font,
+        face,
         (area[2] - area[0] - 2 * pad, area[3] - area[1] - 2 * pad),
         max_lines=4,
         max_size=120,
@@ -634,7 +673,7 @@ def _split(src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, fo
 
 
 def _minimal(
-    src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, font: Path
+    src: _Source, text: str, tpl: ThumbnailTemplate, palette: Palette, face: _Face
 ) -> _Drawn:
     area = tpl.text_box()
     if (frame := src.picture_frame) is not None:
@@ -649,7 +688,7 @@ def _minimal(
     pad = 22
     set_text = _set_overlay(
         text,
-        font,
+        face,
         (area[2] - area[0] - 2 * pad, area[3] - area[1] - 2 * pad),
         max_lines=1,
         max_size=110,
@@ -660,7 +699,7 @@ def _minimal(
     return _Drawn(image, overlay.box, label, label == KEY_FRAME)
 
 
-_RENDERERS: dict[str, Callable[[_Source, str, ThumbnailTemplate, Palette, Path], _Drawn]] = {
+_RENDERERS: dict[str, Callable[[_Source, str, ThumbnailTemplate, Palette, _Face], _Drawn]] = {
     "hero_image_with_text": _hero,
     "split_screen": _split,
     "minimal_center": _minimal,
@@ -736,10 +775,11 @@ def make_thumbnails(
     palette: Palette = DEFAULT_PALETTE,
     fonts_dir: Path | None = None,
     generated: Mapping[str, Path] | None = None,
+    language: str = "en",
 ) -> list[Thumbnail]:
     """Write ``variant_1.png`` .. ``variant_3.png`` (1280x720, each under 2 MB) into
     ``out_dir``, one per seed template, each with its own overlay text from
-    ``title_variations(title)``.
+    ``title_variations(title, language)``, set for ``language``.
 
     ``backgrounds`` are the video's key frames, best first (any size; see
     ``assign_backgrounds`` for which variant gets which); with none, the brand art is used.
@@ -759,8 +799,8 @@ def make_thumbnails(
             pictures[layout] = Image.fromarray(
                 palette.tint(np.asarray(image.convert("RGB")), GENERATED_TINT)
             )
-    texts = title_variations(title)
-    font = find_font("display", fonts_dir)
+    texts = title_variations(title, language)
+    face = _Face(default_faces(fonts_dir, language)[0], language)
     loaded: dict[Path, Background] = {}
     for path in backgrounds:
         if Path(path) not in loaded:
@@ -774,7 +814,7 @@ def make_thumbnails(
         frame = chosen[i]
         source = _Source(frame, pictures.get(tpl.layout), f"{title}/{i}")
         text = texts[i % len(texts)]
-        drawn = _RENDERERS[tpl.layout](source, text, tpl, palette, font)
+        drawn = _RENDERERS[tpl.layout](source, text, tpl, palette, face)
         destination = out_dir / f"variant_{i + 1}.png"
         write_bytes(destination, _encode(drawn.image, tpl.name, drawn.box))
         made.append(

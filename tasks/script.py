@@ -135,11 +135,20 @@ def script_from_template(
 
 
 def worst_case(
-    job: VideoJob, topic: Topic, params: PromptParams, spec: catalog.ModelSpec
+    job: VideoJob,
+    topic: Topic,
+    params: PromptParams,
+    spec: catalog.ModelSpec,
+    source: Script | None = None,
 ) -> budgets.WorstCase:
     """The most ``spec`` may cost this stage: every attempt making every call, each call's
-    prompt carrying a previous draft as long as the completion cap."""
-    prompt, cap = llm_writer.token_budget(job, topic, params, spec)
+    prompt carrying a previous draft as long as the completion cap (and, translating,
+    ``source``)."""
+    prompt, cap = (
+        llm_writer.token_budget(job, topic, params, spec)
+        if source is None
+        else translate.token_budget(job, source, params, spec)
+    )
     return budgets.WorstCase(
         per_call_usd=catalog.cost_usd(spec, prompt + cap, cap),
         calls=CALLS_PER_ATTEMPT,
@@ -174,7 +183,7 @@ def write_script(job: VideoJob, topic: Topic, settings: Settings, run_id: uuid.U
             return gate.candidate(
                 spec.name,
                 openai_chat.PROVIDER,
-                lambda: worst_case(job, topic, params, spec),
+                lambda: worst_case(job, topic, params, spec, source),
                 lambda: script_from_model(
                     job, topic, spec.name, settings, run_id, source, return_state=True
                 ),

@@ -25,16 +25,17 @@ MAX_TAGS_CHARS = 500
 def title_for(topic: str, tag: str = languages.ENGLISH) -> str:
     """A YouTube title (≤ 100 characters): in title case in English, keeping acronyms as
     written; as written, its first letter upper-case, in other languages."""
-    words = topic.strip().rstrip(".").split()
-    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to"}
-    titled = [
-        w if w.isupper() or (i and w.lower() in small) else w[:1].upper() + w[1:]
-        for i, w in enumerate(words)
-    ]
-    title = " ".join(titled) if language(tag).is_english else topic.strip().rstrip(".")
-    if not language(tag).is_english:
-        title = title[:1].upper() + title[1:]
+    text = topic.strip().rstrip(".")
+    title = _title_case(text) if language(tag).is_english else text[:1].upper() + text[1:]
     return title if len(title) <= MAX_TITLE_CHARS else title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+
+
+def _title_case(text: str) -> str:
+    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to"}
+    return " ".join(
+        w if w.isupper() or (i and w.lower() in small) else w[:1].upper() + w[1:]
+        for i, w in enumerate(text.split())
+    )
 
 
 def tags_for(

@@ -28,12 +28,12 @@ from openai import OpenAI
 
 from ytempire.checkpoints import read_checkpoint
 from ytempire.models import Script, Section, Stage, Topic, Turn, VideoJob, VisualCue
-from ytempire.providers.catalog import ModelSpec
+from ytempire.providers.catalog import ModelSpec, estimate_tokens
 from ytempire.providers.openai_chat import ChatCall, SchemaForm
 from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput
 from ytempire.script import languages
-from ytempire.script.llm_writer import LLMScript, write_with_model
+from ytempire.script.llm_writer import LLMScript, max_output_tokens, write_with_model
 from ytempire.script.parse import PROVIDER, SCRIPT_SCHEMA, DraftScript, dialogue_schema, parse_draft
 from ytempire.script.prompts import PromptParams
 from ytempire.workspace import VideoFolder
@@ -115,6 +115,15 @@ def translation_messages(
             {"role": "user", "content": improve},
         ]
     return messages
+
+
+def token_budget(
+    job: VideoJob, source: Script, params: PromptParams, spec: ModelSpec
+) -> tuple[int, int]:
+    """(estimated prompt tokens, completion cap) of a translation's first call: the source
+    script travels in the prompt, so it is larger than a writing request's."""
+    prompt = "".join(m["content"] for m in translation_messages(source, params))
+    return estimate_tokens(prompt), max_output_tokens(job, spec)
 
 
 def aligned(draft: DraftScript, source: Script) -> DraftScript:

@@ -146,3 +146,15 @@ def test_a_language_without_a_table_is_refused_in_one_line(tmp_path: Path) -> No
     folder = VideoFolder(tmp_path, job.video_id).create()
     with pytest.raises(languages.NoScriptWriter, match="no offline script writer for 'de'"):
         write_template_script(job, TOPICS["es"], folder)
+
+
+@pytest.mark.parametrize(
+    ("code", "topic", "named"),
+    [
+        ("es", "La inflación explicada", "la inflación"),
+        ("ja", "量子コンピューターとは", "量子コンピューター"),
+    ],
+)
+def test_a_topics_label_is_left_out_where_it_is_named(code: str, topic: str, named: str) -> None:
+    written = phrase_writer.write(topic, [], ContentType.educational, 150, code)
+    assert named in written.hook and topic not in written.hook

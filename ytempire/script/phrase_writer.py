@@ -247,7 +247,7 @@ def write(
     own = keywords_from(topic, [], code)
     concepts = _concepts(lang, own, keywords)
     picker = _Picker(lang, random.Random(seed), [*keywords, *own], target)
-    subject = _topic_phrase(topic)
+    subject = _topic_phrase(topic, table["language"].get("noun_suffixes", []))
     minutes = target / languages.per_minute(code)
     arc = _arc(table, content_type, 3 if minutes <= 2 else 4 if minutes <= 10 else 5)
 
@@ -304,9 +304,13 @@ def _concepts(lang: Phrases, own: list[str], keywords: list[str]) -> list[Concep
     return [Concept(k.lower(), written(k)) for k in names]
 
 
-def _topic_phrase(topic: str) -> str:
-    """The topic as a phrase inside a sentence: "Cómo se evaporan…" → "cómo se evaporan…"."""
+def _topic_phrase(topic: str, suffixes: list[str]) -> str:
+    """The topic as a phrase inside a sentence: "Cómo se evaporan…" → "cómo se evaporan…",
+    without a label such as "explicada" or "とは"."""
     text = topic.strip().strip("¿?¡!.。？！")
+    for suffix in suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
     if len(text) > 1 and not text[:2].isupper():
         text = text[0].lower() + text[1:]
     return text
@@ -403,7 +407,9 @@ def _section(
     others = [c for c in introduced if c is not focal]
     beats = _beats(picker, lang, role, focal, others, question_first=previous is None)
     middle = _fill(picker, beats, budget, count)
-    return [*start, *intros, *middle, *close]
+    said = [*start, *intros, *middle, *close]
+    # A short script's budget can be spent before a section says anything: it still opens.
+    return said or [picker.must(_options(picker, "start:" + role, start_frames, p=previous))]
 
 
 def _beats(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.media.conftest import TimelineFactory
 from ytempire.fonts import bundled_fonts_dir
@@ -156,3 +156,82 @@ def test_captions_and_overlays_stay_in_the_safe_area_and_never_overlap(
         assert cap[3] <= height - bottom, (style, cap)
         for box in (third, overlay):
             assert cap[1] >= box[3], (style, cap, box)  # wholly below every overlay
+
+
+def _gaps(mask: np.ndarray) -> int:
+    """Breaks in the ink of a line, left to right: where one run of letters ends."""
+    columns = mask.any(axis=0)
+    drawn = np.nonzero(columns)[0]
+    return int((np.diff(columns[drawn[0] : drawn[-1] + 1].astype(int)) == -1).sum())
+
+
+@pytest.mark.parametrize("tag", ["ar", "ja"])
+def test_arabic_and_japanese_captions_are_drawn_shaped_in_reading_order(
+    make_timeline: TimelineFactory, tag: str, tmp_path: Path
+) -> None:
+    from ytempire.fonts import caption_fonts, default_faces
+    from ytempire.language import language
+    from ytempire.visuals.brand import Brand, caption_face, caption_style
+    from ytempire.voice.words import split_words
+
+    text = {
+        "ar": "الثقوب السوداء ليست سوداء تماما.",
+        "ja": "ブラックホールはゆっくりと蒸発します。",
+    }[tag]
+    words = _words(" ".join(split_words(text)), start=0.0, step=0.5)
+    words_path = write_text(tmp_path / "words.json", TIMED_TEXTS.dump_json(words).decode())
+    face = caption_face(Brand(), text, None, tag)
+    assert face == default_faces(None, tag)[1]
+    timeline = make_timeline().model_copy(
+        update={
+            "words_path": words_path,
+            "language": tag,
+            "subtitle_style": caption_style(Brand(), None, face),
+        }
+    )
+    laid = plan(timeline, burned_cues(timeline, RenderOptions()))
+    script = caption_script(laid, laid.pieces, timeline, RenderOptions())
+    names = next(x for x in script.splitlines() if x.startswith("Format: Name"))[8:].split(", ")
+    values = next(x for x in script.splitlines() if x.startswith("Style: "))[7:].split(",")
+    fields = dict(zip(names, values, strict=True))
+    assert fields["Fontname"] == {"ar": "Noto Sans Arabic", "ja": "Noto Sans CJK JP"}[tag]
+    assert fields["Encoding"] == ("-1" if tag == "ar" else "1")  # libass: bidi from the text
+    # One line as libass draws it, the first word lit (spoken) and the rest still to come.
+    size = (1920, 1080)
+    spaced = language(tag).spaced
+    start, end, line, _ = caption_lines(words, CAPTION_STYLES["clean"], size, spaced)[0]
+    karaoke = karaoke_text(line, start, end, spaced)
+    assert (" " in karaoke) == spaced  # Japanese phrases are joined as written
+    style = ",".join(f"{k}={v}" for k, v in fields.items() if k not in ("Name",))
+    (tmp_path / "cap.ass").write_text(ass_script([(0.0, 3.0, karaoke)], size, style), "utf-8")
+    caption_fonts(tmp_path / "fonts", None, language(tag).script)
+    run(
+        [
+            ffmpeg_exe(), "-f", "lavfi", "-i", f"color=c=black:s={size[0]}x{size[1]}:d=1",
+            "-vf", "subtitles=filename=cap.ass:fontsdir=fonts", "-ss", "0.2", "-frames:v", "1",
+            "-y", "cap.png",
+        ],
+        timeout=60,
+        cwd=tmp_path,
+    )  # fmt: skip
+    rgb = np.asarray(Image.open(tmp_path / "cap.png").convert("RGB")).astype(int)
+    lit = (rgb[..., 0] > 150) & (rgb[..., 2] < 0.6 * rgb[..., 0])  # the highlight: yellow
+    rest = rgb.min(axis=2) > 150  # white
+    assert lit.any() and rest.any()
+    lit_x, rest_x = np.nonzero(lit)[1].mean(), np.nonzero(rest)[1].mean()
+    # The first word read is rightmost in Arabic, leftmost in Japanese.
+    assert (lit_x > rest_x) == (tag == "ar")
+    if tag == "ar":
+        # Shaped: the letters join, so the line breaks where Pillow's shaped (raqm) line
+        # does, and far less often than the same letters set apart (basic layout).
+        from PIL import ImageFont
+
+        def pillow_gaps(engine: ImageFont.Layout) -> int:
+            font = ImageFont.truetype(str(face), 40, layout_engine=engine)
+            image = Image.new("L", (1400, 100))
+            ImageDraw.Draw(image).text((10, 10), text, font=font, fill=255)
+            return _gaps(np.asarray(image) > 100)
+
+        drawn = _gaps(rgb.max(axis=2) > 80)
+        assert abs(drawn - pillow_gaps(ImageFont.Layout.RAQM)) <= 2
+        assert pillow_gaps(ImageFont.Layout.BASIC) > drawn + 6

@@ -160,7 +160,7 @@ def test_captions_and_overlays_stay_in_the_safe_area_and_never_overlap(
 
 def _gaps(mask: np.ndarray) -> int:
     """Breaks in the ink of a line, left to right: where one run of letters ends."""
-    columns = mask.any(axis=0)
+    columns = np.asarray(mask.any(axis=0), dtype=bool)
     drawn = np.nonzero(columns)[0]
     return int((np.diff(columns[drawn[0] : drawn[-1] + 1].astype(int)) == -1).sum())
 

@@ -586,7 +586,7 @@ def describe_video(result: VideoResult, console: Console) -> None:
     bucket = settings.workspace_url
     where = f"{bucket}/{job.video_id}" if bucket else str(result.folder)
     source = f", translated from video {job.translation_of}" if job.translation_of else ""
-    console.print(f"video {job.video_id} in {spoken.name} ({spoken.tag}){source}")
+    console.print(f"video {job.video_id} in {spoken.name} ({spoken.tag}){source}", soft_wrap=True)
     console.print(f"total cost ${result.total_cost_usd:.4f}; outputs in {where}")
     for name, path in result.outputs.items():
         shown = str(path)

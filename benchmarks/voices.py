@@ -7,9 +7,11 @@ Spanish, 320 characters in Japanese) through the voice stage's own synthesis
 (``ytempire.voice.synthesis.synthesize``) and reports its times; the parent reads the
 child's peak resident memory from ``wait4``. One line per engine: load time, synthesis
 time, audio length, real-time factor (synthesis time / audio length: under 1 is faster
-than real time) and peak RSS. The "Piper folder" line is the bundled joe voice copied into a
-voices folder and relabelled es_ES (the project ships no Spanish Piper voice): it measures
-the folder path, not a Spanish model. Not a test: figures depend on the machine and its load.
+than real time), CPU seconds per second of audio (all threads; less sensitive to other
+jobs' load than the wall time) and peak RSS. The "Piper folder" line is the bundled joe
+voice linked into a voices folder and relabelled es_ES (the project ships no Spanish Piper
+voice): it measures the folder path, not a Spanish model. Not a test: figures depend on the
+machine and its load.
 """
 
 from __future__ import annotations
@@ -98,17 +100,18 @@ def child(name: str, root: Path) -> None:
         engine, text = EspeakEngine("en", "m3"), ENGLISH
     started = time.perf_counter()
     engine.speak("Hola." if name.endswith("es") else "はい。" if name == "kokoro-ja" else "Yes.")
-    loaded = time.perf_counter()
+    loaded, cpu = time.perf_counter(), time.process_time()
     result = synthesize(
         engine, [ScriptBlock(kind="section", heading="", text=text)], root / "a.wav"
     )
-    done = time.perf_counter()
+    done, cpu = time.perf_counter(), time.process_time() - cpu
     print(
         json.dumps(
             {
                 "engine": result.engine,
                 "load_s": loaded - started,
                 "synth_s": done - loaded,
+                "cpu_s": cpu,
                 "audio_s": result.duration_s,
                 "units": len(text.split()) if name != "kokoro-ja" else len(text),
             }
@@ -143,6 +146,7 @@ def main() -> None:
                 f"synthesis {got['synth_s']:.1f} s for {got['audio_s']:.1f} s of audio, "
                 f"RTF {got['synth_s'] / got['audio_s']:.3f} "
                 f"({got['audio_s'] / got['synth_s']:.1f}x real time), "
+                f"CPU {got['cpu_s'] / got['audio_s']:.3f} s per audio s, "
                 f"peak RSS {usage.ru_maxrss / 1024:.0f} MB"
             )
 

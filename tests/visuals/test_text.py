@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from fontTools.ttLib import TTFont
 
 from ytempire.fonts import find_font, load_font
 from ytempire.visuals.text import ELLIPSIS, fit_paragraphs, fit_text, ink_width, wrap
@@ -51,3 +54,21 @@ def test_paragraphs_share_one_size_and_fit_together(display) -> None:
 
 def test_empty_text_sets_nothing(display) -> None:
     assert fit_text("   ", display, (100, 100), max_size=20, min_size=10, max_lines=1) is None
+
+
+def test_a_brand_face_without_the_ellipsis_keeps_the_text_and_cuts_with_dots(
+    tmp_path: Path,
+) -> None:
+    from fontTools import subset
+
+    brand = tmp_path / "Brand-Bold.ttf"
+    face = subset.Subsetter()
+    face.populate(text="abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+    font = TTFont(str(find_font("display")))
+    face.subset(font)
+    font.save(str(brand))
+    long = "the quick brown fox jumps over the lazy dog " * 6
+    fitted = fit_text(long, brand, (300, 60), max_size=30, min_size=30, max_lines=1)
+    assert fitted is not None and fitted.truncated
+    assert fitted.font.path == str(brand)  # the brand's face stays: it covers the words
+    assert fitted.lines[-1].endswith("...") and ELLIPSIS not in fitted.lines[-1]

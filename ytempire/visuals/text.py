@@ -22,7 +22,7 @@ from typing import Any
 
 from PIL import ImageDraw, ImageFont, features
 
-from ytempire.fonts import covering, load_font
+from ytempire.fonts import covering, load_font, uncovered
 from ytempire.language import language as language_of
 
 ELLIPSIS = "…"
@@ -210,19 +210,21 @@ def _set(
 
 
 def _truncate(line: str, font: ImageFont.FreeTypeFont, max_width: int, layout: Layout) -> str:
-    """``line`` shortened at a word (or character) boundary so that it plus "…" fits."""
+    """``line`` shortened at a word (or character) boundary so that it plus "…" fits ("..."
+    in a face without the ellipsis)."""
+    mark = "..." if uncovered(ELLIPSIS, Path(str(font.path))) else ELLIPSIS
     words = line.split() if layout.spaced else [line]
     while words:
-        candidate = " ".join(words).rstrip(",;:.-–—、。，") + ELLIPSIS
+        candidate = " ".join(words).rstrip(",;:.-–—、。，") + mark
         if ink_width(candidate, font, layout) <= max_width:
             return candidate
         if len(words) == 1:
             break
         words.pop()
     word = words[0] if words else line
-    while word and ink_width(word + ELLIPSIS, font, layout) > max_width:
+    while word and ink_width(word + mark, font, layout) > max_width:
         word = word[:-1]
-    return word + ELLIPSIS if word else ""
+    return word + mark if word else ""
 
 
 def fit_paragraphs(
@@ -252,7 +254,7 @@ def fit_paragraphs(
         return []
     min_size = max(1, min(min_size, max_size))
     layout = Layout.of(language)
-    font_path, _ = covering("".join(texts) + ELLIPSIS, font_path)
+    font_path, _ = covering("".join(texts), font_path)
 
     def attempt(size: int) -> list[SetText] | None:
         font = load_font(font_path, size)

@@ -1,10 +1,10 @@
 """The channel voice profiles (seed §2.2): which voice each provider uses, and how fast.
 
-Every engine reads its own column: ElevenLabs the voice id, Google the Neural2 voice name,
-Kokoro its Japanese voice, eSpeak NG its variant, Piper the length scale. Offline English
-has one bundled Piper voice (en_US-joe-medium) for all four profiles, so profiles differ
-there only in pace; a folder of Piper voices gives each profile its own
-(``ytempire.voice.offline``).
+Every engine reads its own column: ElevenLabs the voice id, Kokoro its Japanese voice,
+eSpeak NG its variant, Piper the length scale; Google's voices belong to a locale and are
+chosen per locale and profile (``ytempire.voice.cloud_voices``). Offline English has one
+bundled Piper voice (en_US-joe-medium) for all four profiles, so profiles differ there only
+in pace; a folder of Piper voices gives each profile its own (``ytempire.voice.offline``).
 
 Kokoro has one male Japanese voice (jm_kumo, about 95 Hz): the energetic male profile takes
 the lowest of the female voices (jf_gongitsune, about 235 Hz; jf_nezumi 240, jf_alpha 267,
@@ -28,7 +28,6 @@ class VoiceSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     elevenlabs_id: str
-    google_voice: str
     kokoro_voice: str = Field(description="Kokoro-82M's Japanese voice")
     espeak_variant: str = Field(description="eSpeak NG's variant (m1-m7, f1-f5)")
     speed: float = Field(gt=0, description="speaking rate, 1.0 = the voice's natural pace")
@@ -46,7 +45,6 @@ VOICE_PROFILES: Mapping[VoiceProfile, VoiceSettings] = MappingProxyType(
     {
         VoiceProfile.professional_male: VoiceSettings(
             elevenlabs_id="pNInz6obpgDQGcFmaJgB",  # Adam
-            google_voice="en-US-Neural2-D",
             kokoro_voice="jm_kumo",
             espeak_variant="m3",
             speed=1.0,
@@ -54,7 +52,6 @@ VOICE_PROFILES: Mapping[VoiceProfile, VoiceSettings] = MappingProxyType(
         ),
         VoiceProfile.professional_female: VoiceSettings(
             elevenlabs_id="EXAVITQu4vr4xnSDxMaL",  # Sarah
-            google_voice="en-US-Neural2-F",
             kokoro_voice="jf_alpha",
             espeak_variant="f2",
             speed=1.0,
@@ -62,7 +59,6 @@ VOICE_PROFILES: Mapping[VoiceProfile, VoiceSettings] = MappingProxyType(
         ),
         VoiceProfile.energetic_male: VoiceSettings(
             elevenlabs_id="VR6AewLTigWG4xSOukaG",  # Arnold
-            google_voice="en-US-Neural2-A",
             kokoro_voice="jf_gongitsune",
             espeak_variant="m1",
             speed=1.1,
@@ -70,7 +66,6 @@ VOICE_PROFILES: Mapping[VoiceProfile, VoiceSettings] = MappingProxyType(
         ),
         VoiceProfile.calm_female: VoiceSettings(
             elevenlabs_id="pFZP5JQG7iQjIQuC4Bku",  # Lily
-            google_voice="en-US-Neural2-C",
             kokoro_voice="jf_nezumi",
             espeak_variant="f4",
             speed=0.95,

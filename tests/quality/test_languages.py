@@ -113,9 +113,8 @@ def test_a_japanese_script_is_measured_in_characters_against_its_threshold(
     )
     assert checks["length_ratio"].value == pytest.approx(row["length"] / 165, abs=1e-4)
     assert "characters" in (checks["length_ratio"].recommendation or "")
-    engagement = checks["engagement"]
-    assert engagement.skipped and "English cues" in engagement.skipped
-    assert not engagement.passed and not engagement.gated
+    # Engagement reads Japanese cues (script.scoring): this one asks no question.
+    assert not checks["engagement"].passed and not checks["engagement"].skipped
 
 
 def test_a_spanish_script_fails_readability_by_its_own_formula(
@@ -146,6 +145,11 @@ def test_a_language_without_a_formula_skips_readability_not_passes(
     assert skipped.skipped and "Korean" in skipped.skipped and not skipped.passed
     assert skipped not in report.failures(checks)
     assert skipped.line().startswith("script readability skipped: no readability formula")
+    engagement = by_name(checks)["engagement"]
+    assert engagement.skipped and "knows no Korean cues" in engagement.skipped
+    assert not engagement.gated
+    # Without keywords there is no density to judge.
+    assert by_name(checks)["keyword_density"].skipped == "the script has no keywords to count"
 
 
 def test_japanese_pace_is_characters_per_minute(suites: dict[str, Suite], tmp_path: Path) -> None:

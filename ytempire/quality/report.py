@@ -53,7 +53,7 @@ from ytempire.quality.suites import (
     validate,
 )
 from ytempire.script.languages import spoken_length
-from ytempire.script.scoring import LENGTH_TOLERANCE, engagement
+from ytempire.script.scoring import CUES, LENGTH_TOLERANCE, engagement, reads
 from ytempire.script.template_writer import ENGINE as TEMPLATE_ENGINE
 from ytempire.visuals.palette import DEFAULT_PALETTE, Palette
 from ytempire.workspace import write_json
@@ -72,9 +72,10 @@ def script_row(script: Script, target: int) -> dict[str, Any]:
     """What the script suite checks: readability, engagement, length, keyword density, in
     the script language's units (``target``: the length asked, in that unit).
 
-    A template-written script is scored for what it is: its question hook and call to
-    action are a fixed outline's, so its engagement is capped below any passing score.
-    Engagement reads English cues (``script.scoring``): another language's is skipped."""
+    A template-written script is scored for what it is, in any language: its question hook
+    and call to action are a fixed outline's, so its engagement is capped below any passing
+    score. Engagement reads the cues of the languages ``script.scoring`` knows; a model's
+    script in another language is skipped."""
     metrics = measure_script(script, target)
     row: dict[str, Any] = {
         **metrics.model_dump(exclude={"skipped"}),
@@ -84,18 +85,24 @@ def script_row(script: Script, target: int) -> dict[str, Any]:
         "engagement_missing": None,
         SKIPPED: dict(metrics.skipped),
     }
-    if not language(script.language).is_english:
+    tag, template = script.language, script.engine == TEMPLATE_ENGINE
+    known = reads(tag)
+    if not known and not template:
         row[SKIPPED]["engagement"] = (
-            "the engagement heuristic reads English cues (a question to 'you', 'subscribe')"
+            f"the engagement heuristic knows no {language(tag).name} cues "
+            f"(reads: {', '.join(sorted(CUES))}; script/scoring.py)"
         )
         return row
-    engaged = engagement(
-        script.hook,
-        [*(s.narration for s in script.sections), script.summary, script.cta],
-        script.cta,
-    )
-    score, missing = engaged.score, list(engaged.missing)
-    if script.engine == TEMPLATE_ENGINE:
+    score, missing = TEMPLATE_ENGAGEMENT, []
+    if known:
+        engaged = engagement(
+            script.hook,
+            [*(s.narration for s in script.sections), script.summary, script.cta],
+            script.cta,
+            tag,
+        )
+        score, missing = engaged.score, list(engaged.missing)
+    if template:
         score = min(score, TEMPLATE_ENGAGEMENT)
         missing.insert(0, "words of its own (the template writer's outline engages no one)")
     return row | {"engagement": score, "engagement_missing": "; ".join(missing) or None}

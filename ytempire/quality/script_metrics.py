@@ -69,6 +69,9 @@ def measure_script(script: Script, target: int) -> ScriptMetrics:
     text = script.spoken_text()
     length = spoken_length(text, tag)
     read = readability.measure(text, tag)
+    skipped = {"readability": read.skipped} if read.skipped else {}
+    if not any(k.strip() for k in script.keywords):
+        skipped["keyword_density"] = "the script has no keywords to count"
     # The primary keyword is the one the script leans on most.
     keyword = max(script.keywords or [""], key=lambda k: keyword_density(text, k, tag))
     return ScriptMetrics(
@@ -83,5 +86,5 @@ def measure_script(script: Script, target: int) -> ScriptMetrics:
         readability=read.readability,
         keyword=keyword,
         keyword_density=round(keyword_density(text, keyword, tag), 4),
-        skipped={"readability": read.skipped} if read.skipped else {},
+        skipped=skipped,
     )

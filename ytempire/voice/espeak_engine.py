@@ -135,56 +135,65 @@ def _library() -> _Library:
 
 @cache
 def languages() -> dict[str, str]:
-    """Every language eSpeak NG speaks, lower-case (``es``, ``es-419``, ``en-gb``, ``pt-br``),
-    with the name of the voice that speaks it."""
+    """Every language eSpeak NG speaks, lower-case (``es``, ``es-419``, ``en-gb``, ``zh``),
+    with the voice file that speaks it best (``es``, ``es-419``, ``en``, ``cmn``)."""
     with _lock:
         table = _library().lib.espeak_ListVoices(None)
-    found: dict[str, str] = {}
+    best: dict[str, tuple[int, str]] = {}
     index = 0
     while table[index]:
         voice = table[index].contents
-        # ``languages``: (priority byte, NUL-terminated name) pairs, ended by a zero byte.
+        file = (voice.identifier or b"").decode().rsplit("/", 1)[-1]
+        # ``languages``: (priority byte, NUL-terminated name) pairs, ended by a zero byte;
+        # the lower the priority, the better the voice speaks that language.
         at = voice.languages
         while (priority := ctypes.string_at(at, 1)) != b"\0":
-            name = ctypes.string_at(at + len(priority)).decode()
-            found.setdefault(name.lower(), (voice.identifier or b"").decode())
-            at += len(priority) + len(name) + 1
+            name = ctypes.string_at(at + 1).decode().lower()
+            if name not in best or priority[0] < best[name][0]:
+                best[name] = (priority[0], file)
+            at += len(name) + 2
         index += 1
-    return found
+    return {name: file for name, (_, file) in best.items()}
 
 
-def voice_for(tag: str) -> str | None:
-    """The eSpeak language that speaks BCP-47 ``tag`` (``es-MX`` → ``es-419`` when there is
-    no ``es-mx``, ``en-GB`` → ``en-gb``), its region first; None if eSpeak has none."""
+def voice_for(tag: str) -> tuple[str, str] | None:
+    """The eSpeak language that speaks BCP-47 ``tag`` and its voice file, its region first
+    (``es-MX`` → ``es-mx``, ``es-AR`` → ``es-419``, ``en-GB`` → ``en-gb`` spoken by ``en``,
+    ``en-AU`` → ``en``); None if eSpeak speaks no form of it."""
     known = languages()
     wanted = tag.lower()
     code, _, region = wanted.partition("-")
     # Spanish of the Americas is one eSpeak voice: es-419 (Latin America).
     american = {"mx", "ar", "co", "cl", "pe", "ve", "us", "419"}
     candidates = [wanted, f"{code}-419" if code == "es" and region in american else "", code]
-    return next((c for c in candidates if c and c in known), None)
+    found = next((c for c in candidates if c and c in known), None)
+    return None if found is None else (found, known[found])
 
 
 class EspeakEngine(LocalEngine):
-    """eSpeak NG in one language and variant (``m3``, ``f2``: eSpeak's own voices) at a
-    rate and pitch; named robotic."""
+    """eSpeak NG speaking ``language`` (as :func:`voice_for` found it) in a variant (``m3``,
+    ``f2``: eSpeak's own voices) at a rate and pitch; named robotic."""
 
     def __init__(
         self, language: str, variant: str, speed: float = 1.0, pitch_semitones: float = 0.0
     ) -> None:
         super().__init__()
-        self.voice = f"{language}+{variant}"
+        found = voice_for(language)
+        if found is None:
+            raise EspeakError(f"eSpeak NG speaks no {language!r}")
+        spoken, file = found
+        self.voice = f"{file}+{variant}"
         self.words_per_minute = round(BASE_RATE_WPM * speed)
         self.pitch = round(50 + PITCH_PER_SEMITONE * pitch_semitones)
         self.pause_scale = 1.0 / speed
-        self.name = f"espeak-ng:{self.voice} ({ROBOTIC})"
+        self.name = f"espeak-ng:{spoken}+{variant} ({ROBOTIC})"
 
     @property
     def rate(self) -> int:
         return _library().rate
 
     def cache_key(self) -> str:
-        return f"espeak-ng:{self.voice}|{self.words_per_minute}|{self.pitch}"
+        return f"{self.name}|{self.voice}|{self.words_per_minute}|{self.pitch}"
 
     def speak(self, sentence: str) -> tuple[np.ndarray, list[Span]]:
         words = split_words(sentence)

@@ -107,9 +107,9 @@ def offline_voice(
             return OfflineVoice(_piper(local, profile))
         if wanted.tag == KOKORO_LOCALE:
             return OfflineVoice(_kokoro(profile))
-        variant = voice_for(wanted.tag)
-        if variant and variant != code:
-            return OfflineVoice(_espeak(variant, profile))
+        spoken = voice_for(wanted.tag)
+        if spoken and spoken[0] != code:
+            return OfflineVoice(_espeak(spoken[0], profile))
         notes.append(
             f"accent {wanted.tag} skipped: no offline voice speaks it (Piper folder, "
             f"eSpeak NG); the {code} voice speaks"
@@ -118,10 +118,9 @@ def offline_voice(
         return OfflineVoice(_piper(slots, profile), tuple(notes))
     if code == KOKORO_LANGUAGE:
         return OfflineVoice(_kokoro(profile), tuple(notes))
-    spoken = voice_for(code)
-    if spoken is None:
+    if voice_for(code) is None:
         raise NarrationError(f"no offline voice speaks {language(tag).name} ({code})")
-    return OfflineVoice(_espeak(spoken, profile), tuple(notes))
+    return OfflineVoice(_espeak(code, profile), tuple(notes))
 
 
 def neural_languages(voices_dir: Path | None = None) -> list[str]:

@@ -159,3 +159,13 @@ def test_japanese_and_arabic_thumbnails_keep_the_titles_words_in_covering_faces(
                       language="ja")  # fmt: skip
     assert fitted is not None and not fitted.truncated
     assert all(line[0] not in NO_LINE_START for line in fitted.lines)
+
+
+def test_without_raqm_right_to_left_text_fails_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ytempire.visuals import text
+
+    monkeypatch.setattr(text.features, "check", lambda feature: False)
+    with pytest.raises(text.TextLayoutError) as caught:
+        Layout.of("ar").shaping()
+    assert "\n" not in str(caught.value) and "raqm" in str(caught.value)
+    assert Layout.of("ja").shaping() == {}  # the basic layout still sets other scripts

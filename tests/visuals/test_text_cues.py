@@ -138,3 +138,19 @@ def test_text_that_does_not_fit_is_an_error_not_an_empty_picture(
 ) -> None:
     with pytest.raises(ValueError, match="do not fit two lines"):
         text_overlay("word " * 60, size, tmp_path / "o.png")
+
+
+def test_cues_in_other_scripts_are_timed_by_when_they_are_spoken() -> None:
+    def said(*words: str) -> list[TimedText]:
+        return [
+            TimedText(text=w, start=float(i), end=i + 0.9, block=1) for i, w in enumerate(words)
+        ]
+
+    # Japanese words are BudouX phrases; the cue's first characters are found across them.
+    japanese = said(
+        "ブラックホールは", "やがて", "蒸発します。", "ホーキング放射と", "呼ばれます。"
+    )
+    assert text_cues._spoken_at("ホーキング放射", japanese) == 3.0
+    assert text_cues._spoken_at("重力波", japanese) is None
+    spanish = said("La", "radiación", "de", "Hawking", "evapora", "agujeros")
+    assert text_cues._spoken_at("Radiación de Hawking", spanish) == 1.0

@@ -19,23 +19,32 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ytempire.models import Narration, Overlay, Script, TimedText, Timeline
+from ytempire.voice.subtitles import unspaced_char
 
 # How long an overlay stays at most, and at least (shorter is left out).
 HOLD_S = 4.0
 MIN_S = 1.0
 # Segments that carry their own picture, which nothing is laid over.
 _BARE = ("intro", "end_screen")
-# How many of a cue's first words must be spoken in a row to time it by them.
+# How many of a cue's first words must be spoken in a row to time it by them; in a script
+# written without spaces (Japanese, Chinese), how many of its first characters.
 _MATCH_WORDS = 2
+_MATCH_CHARS = 4
 
 
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    """Lower-case words of any script; each character of an unspaced script on its own."""
+    tokens: list[str] = []
+    for word in re.findall(r"[\w']+", text.lower()):
+        tokens += list(word) if any(map(unspaced_char, word)) else [word]
+    return tokens
 
 
 def _spoken_at(text: str, words: list[TimedText]) -> float | None:
     """When the narration starts saying ``text``'s first words, if it does."""
-    wanted = _tokens(text)[:_MATCH_WORDS]
+    tokens = _tokens(text)
+    unspaced = bool(tokens) and len(tokens[0]) == 1 and unspaced_char(tokens[0])
+    wanted = tokens[: _MATCH_CHARS if unspaced else _MATCH_WORDS]
     said = [(w.start, _tokens(w.text)) for w in words]
     flat = [(start, token) for start, tokens in said for token in tokens]
     for i in range(len(flat) - len(wanted) + 1):

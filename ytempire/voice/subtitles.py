@@ -54,7 +54,7 @@ def display_width(text: str) -> int:
     return width
 
 
-def _unspaced(ch: str) -> bool:
+def unspaced_char(ch: str) -> bool:
     """Whether ``ch`` belongs to a script written without spaces: a wide character that is
     not Hangul (Korean spaces its words), or Thai."""
     hangul = "가" <= ch <= "힣" or "ᄀ" <= ch <= "ᇿ" or "㄰" <= ch <= "㆏"
@@ -67,7 +67,7 @@ def join_words(words: Iterable[str]) -> str:
     character of an unspaced script (Japanese phrases join as they were written)."""
     text = ""
     for word in words:
-        if text and word and not (_unspaced(text[-1]) or _unspaced(word[0])):
+        if text and word and not (unspaced_char(text[-1]) or unspaced_char(word[0])):
             text += " "
         text += word
     return text

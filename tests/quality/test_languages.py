@@ -170,3 +170,11 @@ def test_japanese_pace_is_characters_per_minute(suites: dict[str, Suite], tmp_pa
         report.run_suite(suites["voice"], ["voice"], [report.voice_row(narration, 60, "ja")])
     )["characters_per_minute"]
     assert not fast.passed and "600 characters per minute" in (fast.recommendation or "")
+    # Chinese has no pace band here: neither pace is checked, and both say why.
+    chinese = by_name(
+        report.run_suite(suites["voice"], ["voice"], [report.voice_row(narration, 25, "zh")])
+    )
+    assert chinese["characters_per_minute"].skipped == (
+        "does not apply here: characters_per_minute is checked where language == 'ja'"
+    )
+    assert chinese["words_per_minute"].skipped and not chinese["words_per_minute"].gated

@@ -61,6 +61,15 @@ def test_the_shipped_suites_carry_the_seeds_thresholds() -> None:
     assert kwargs["thumbnail"]["text_contrast_ratio"]["min_value"] == 4.5
     assert kwargs["thumbnail"]["text_visibility"]["min_value"] == 0.9
     assert kwargs["thumbnail"]["brand_consistency"]["min_value"] == 0.8
+    # Per language where the unit or the formula's scale differs (docs/languages.md).
+    listed = {
+        (c.check, c.where): c.kwargs for s in suites.values() for c in s.checks if c.condition
+    }
+    assert listed[("readability", "language != 'ja'")]["min_value"] == 0.6
+    assert listed[("readability", "language == 'ja'")]["min_value"] == 0.5
+    assert listed[("keyword_density", "spaced == True")]["max_value"] == 0.05
+    assert listed[("keyword_density", "spaced == False")]["max_value"] == 0.08
+    assert listed[("characters_per_minute", "language == 'ja'")]["max_value"] == 370
     faces = next(c for c in suites["thumbnail"].checks if c.check == "faces")
     assert faces.severity == "info" and not faces.gated
     assert all(c.gated for c in suites["video"].checks)

@@ -124,6 +124,7 @@ def voice_row(narration: Narration, length: int, tag: str) -> dict[str, Any]:
     )
     unit = "spaced words" if spoken.spaced else "no spaces between words"
     return {
+        "language": spoken.code,
         **speech.model_dump(exclude={"words_per_minute"}),
         pace: speech.words_per_minute,
         other: None,
@@ -189,7 +190,7 @@ def run_suite(suite: Suite, items: Sequence[str], rows: Sequence[Row]) -> list[Q
     results = sorted(validate(suite, frame), key=lambda r: r.row or 0)
     for result in results:
         row = rows[result.row] if result.row is not None else {}
-        skipped = result.skipped or _not_measured(result, row)
+        skipped = _not_measured(result, row) or result.skipped
         checks.append(
             QualityCheck(
                 item=items[result.row] if result.row is not None else suite.name,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from prefect.blocks.core import Block
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import BlockDocumentUpdate
 from prefect.exceptions import PrefectHTTPStatusError
 from pydantic import ValidationError
 
-from blocks.saved import load_saved
 from ytempire.channels import Channel, ChannelsError, field_error, load_channels
 from ytempire.models import ClonedVoice
 from ytempire.settings import Settings
@@ -62,7 +62,8 @@ def channel_profiles(settings: Settings) -> tuple[list[Channel], str]:
 
 def remember_cloned_voice(channel: str, voice: ClonedVoice) -> bool:
     """Keep ``voice`` as ``channel``'s ``cloned_voice`` in its ChannelProfile document, so
-    its next videos (on any worker) reuse it; False when the server keeps no profile of it."""
+    its next videos (on any worker) reuse it; False when the server keeps no profile of it.
+    Only that field of the document changes (a PATCH merged into its data)."""
     with get_client(sync_client=True) as client:
         try:
             documents = client.read_block_documents_by_type(ChannelProfile.get_block_type_slug())
@@ -70,11 +71,11 @@ def remember_cloned_voice(channel: str, voice: ClonedVoice) -> bool:
             if exc.response.status_code == 404:  # the type was never registered
                 return False
             raise
-    for document in documents:
-        if document.name and (document.data or {}).get("name") == channel:
-            profile = load_saved(ChannelProfile, document.name)
-            if profile is None:  # removed meanwhile
-                return False
-            profile.model_copy(update={"cloned_voice": voice}).save(document.name, overwrite=True)
-            return True
+        for document in documents:
+            if (document.data or {}).get("name") == channel:
+                client.update_block_document(
+                    document.id,
+                    BlockDocumentUpdate(data={"cloned_voice": voice.model_dump(mode="json")}),
+                )
+                return True
     return False

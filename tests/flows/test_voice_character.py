@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 from prefect import flow
 
+from blocks.channel import ChannelProfile, remember_cloned_voice
 from tasks.voice import synthesize_voice
 from tests.servers.elevenlabs import KEY, ElevenLabsServer
 from tests.servers.google_tts import GoogleTTSServer
@@ -182,3 +183,16 @@ def test_a_channels_voice_is_cloned_once_for_two_videos(
     assert second.fallbacks == []
     record = record_path(Settings().workspace, "space-facts", samples_sha256([sample]))
     assert ClonedVoice.model_validate_json(record.read_text()).voice_id == clone.voice_id
+
+
+def test_a_clone_is_kept_on_the_channels_profile_block() -> None:
+    clone = ClonedVoice(voice_id="clone42", samples_sha256="ab" * 32, created_at=datetime.now(UTC))
+    assert remember_cloned_voice("space-facts", clone) is False  # no profile of it on the server
+    ChannelProfile(name="space-facts", niche="space").save("space-facts-profile")
+    try:
+        assert remember_cloned_voice("space-facts", clone) is True
+        kept = ChannelProfile.load("space-facts-profile")
+        assert isinstance(kept, ChannelProfile) and kept.cloned_voice == clone
+        assert kept.job(uuid.uuid4().hex, "Tides").cloned_voice == clone
+    finally:
+        ChannelProfile.delete("space-facts-profile")

@@ -7,7 +7,10 @@ requested rate) and, when asked for SSML marks, the ``timepoints`` of every
 ``<mark name=...>`` in the input: a mark before a word is when that word starts, a mark after
 one is when it ends. The audio is ``fake_speech`` of the SSML's text.
 
-``server.queue("429", "ok")`` scripts the next answers; ``server.default`` answers otherwise.
+As the real API does, a voice of another locale than the request's ``languageCode`` is a 400
+(INVALID_ARGUMENT); the input's ``<prosody>`` and ``<emphasis>`` are read as the text inside
+them. ``server.queue("429", "ok")`` scripts the next answers; ``server.default`` answers
+otherwise.
 Behaviours: ``ok``, ``401`` (UNAUTHENTICATED), ``403`` (PERMISSION_DENIED), ``429``
 (RESOURCE_EXHAUSTED, per minute, with ``Retry-After: 7``), ``quota`` (RESOURCE_EXHAUSTED,
 per day), ``500``, ``503``, ``timeout`` (no answer for ``server.hang_s``), ``no_marks``
@@ -149,6 +152,11 @@ def _handler_for(server: GoogleTTSServer) -> type[QuietHandler]:
                 return
             request = RecordedRequest(path, body, self.headers.get("Authorization"))
             behaviour = server._next(request)
+            name, code = request.voice.get("name", ""), request.voice.get("languageCode", "")
+            if name and not name.startswith(f"{code}-"):
+                message = f"Requested language code '{code}' doesn't match the voice '{name}'."
+                self._json(400, _error(400, "INVALID_ARGUMENT", message))
+                return
             with server.answering():
                 if behaviour == "timeout":
                     if server.hang():

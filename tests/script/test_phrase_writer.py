@@ -73,7 +73,9 @@ def test_a_complete_script_in_its_language_within_the_length_target(
     assert script.engine == "template" and script.language == code
     assert (script.summary_heading, script.cta_heading) == languages.headings(code)
     assert 3 <= len(script.sections) <= 5
-    assert script.hook.endswith(("?", "？")) or "?" in script.hook or "？" in script.hook
+    assert sentences(script.hook, code)[0].endswith(("?", "？"))
+    # Even a short script asks the viewer a question in its first section.
+    assert any(s.endswith(("?", "？")) for s in sentences(script.sections[0].narration, code))
     for section in script.sections:
         assert section.heading and section.narration
         assert [c.kind for c in section.visual_cues] == ["text_overlay", "stock_footage"]
@@ -100,7 +102,7 @@ def test_japanese_is_kana_and_kanji_with_no_ascii_words(tmp_path: Path) -> None:
     script = write(tmp_path, VideoJob(minutes=2, language="ja"))
     text = spoken(script)
     letters = [ch for ch in text if ch.isalnum()]
-    japanese = [ch for ch in letters if re.match(r"[\u3040-\u30ff\u4e00-\u9fff]", ch)]
+    japanese = [ch for ch in letters if re.match(r"[\u3005\u3040-\u30ff\u4e00-\u9fff]", ch)]
     assert len(japanese) == len(letters)
     assert not re.search(r"[A-Za-z]", text)
     assert "です" in text and "ます" in text and "チャンネル登録" in script.cta

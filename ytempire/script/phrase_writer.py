@@ -394,10 +394,17 @@ def _section(
     budget: int,
 ) -> list[str]:
     """One section: a bridge from the one before (or an opening line), its introductions,
-    its beats, and a closing line chosen first so that the beats leave room for it."""
+    its beats, and a closing line chosen first so that the beats leave room for it. The
+    script's first section asks the viewer its question before anything else is chosen, so
+    even a short script asks one."""
     body = lang.table["body"][role]
     picker.since_question = QUESTION_GAP  # a section may open with a question
     count = sum(lang.length(t) for t in intros)
+    asks: list[str] = []
+    if previous is None:
+        questions = [frames for frames in body["beats"] if all(map(_asks, frames))][:1]
+        asks = _fill(picker, [_options(picker, "ask", q, focal) for q in questions], budget, count)
+        count += sum(lang.length(t) for t in asks)
     start_frames = lang.table["bridge"][role] if previous else body["open"]
     starts = [_options(picker, "start:" + role, start_frames, p=previous)]
     start = _fill(picker, starts, budget, count)
@@ -405,29 +412,19 @@ def _section(
     close = _fill(picker, [_options(picker, "close:" + role, body["close"], focal)], budget, count)
     count += sum(lang.length(t) for t in close)
     others = [c for c in introduced if c is not focal]
-    beats = _beats(picker, lang, role, focal, others, question_first=previous is None)
-    middle = _fill(picker, beats, budget, count)
-    said = [*start, *intros, *middle, *close]
+    middle = _fill(picker, _beats(picker, lang, role, focal, others), budget, count)
+    said = [*start, *intros, *asks, *middle, *close]
     # A short script's budget can be spent before a section says anything: it still opens.
     return said or [picker.must(_options(picker, "start:" + role, start_frames, p=previous))]
 
 
 def _beats(
-    picker: _Picker,
-    lang: Phrases,
-    role: str,
-    focal: Concept,
-    others: list[Concept],
-    question_first: bool,
+    picker: _Picker, lang: Phrases, role: str, focal: Concept, others: list[Concept]
 ) -> Iterator[list[str]]:
     """The role's beats, pass after pass, then a thinking prompt and a general thought by
-    turns; each pass names another concept the section has already met. In the script's
-    first section the question to the audience comes first, so even a short script asks one.
-    """
+    turns; each pass names another concept the section has already met."""
     table = lang.table
     beats: list[list[str]] = table["body"][role]["beats"]
-    if question_first:
-        beats = sorted(beats, key=lambda frames: not all(map(_asks, frames)))
     for cycle in range(PASSES):
         p = others[cycle % len(others)] if others else None
         for i, frames in enumerate(beats):

@@ -143,7 +143,7 @@ def test_japanese_and_arabic_thumbnails_keep_the_titles_words_in_covering_faces(
     assert title_variations(JA_TITLE, "ja") == [
         JA_TITLE,
         "ブラックホールはどのように蒸発するのか！",
-        "ブラックホールはどのように蒸発するのか！？",
+        "ブラックホールはどのように蒸発するのか？！",
     ]
     with fonts.recording_missing() as missing:
         made = make_thumbnails(JA_TITLE, [], tmp_path / "ja", language="ja")
@@ -153,6 +153,15 @@ def test_japanese_and_arabic_thumbnails_keep_the_titles_words_in_covering_faces(
     for thumb in made:
         assert Image.open(thumb.path).size == (1280, 720)
         assert thumb.text_box is not None
+    # The Arabic hero's white lines end together at the right of its text box.
+    hero = made[3]
+    assert hero.text_box is not None
+    pixels = np.asarray(Image.open(hero.path).convert("RGB").crop(hero.text_box))
+    white = pixels.min(axis=2) > 200
+    rows = white.any(axis=1)
+    bands = np.split(np.arange(len(rows)), np.nonzero(np.diff(rows.astype(int)))[0] + 1)
+    rights = [np.nonzero(white[b].any(axis=0))[0][-1] for b in bands if rows[b[0]]]
+    assert len(rights) >= 2 and max(rights) - min(rights) <= 6, rights
     # Set one line at a time at thumbnail size: every line fits and none starts with "？".
     face = default_faces(None, "ja")[0]
     fitted = fit_text(JA_TITLE, face, (560, 400), max_size=110, min_size=34, max_lines=3,

@@ -29,7 +29,7 @@ import io
 import re
 import zlib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -192,7 +192,7 @@ def title_variations(title: str, language: str = "en") -> list[str]:
     without words.
     """
     # The main clause: before a colon, a dash or after a closing question mark.
-    main = re.split(r"(?<=[?？])\s*|[:：]|\s[-–—|]\s", title.strip(), maxsplit=1)[0]
+    main = re.split(r"(?<=[?？؟])\s*|[:：]|\s[-–—|]\s", title.strip(), maxsplit=1)[0]
     if Layout.of(language).code != "en":
         return _own_words(main.strip(), title.strip(), Layout.of(language))
     words = _words(main) or _words(title)
@@ -226,11 +226,12 @@ def _own_words(main: str, title: str, layout: Layout) -> list[str]:
     if not any(ch.isalnum() for ch in title):
         raise ValueError(f"title {title!r} has no words to put on a thumbnail")
     main = main or title
-    wide = not layout.spaced
-    bang, both = ("！", "！？") if wide else ("!", "?!")
-    stem = main.rstrip("!?！？。.")
+    bang, ask = (
+        ("！", "？") if not layout.spaced else ("!", "؟" if layout.script == "Arab" else "?")
+    )
+    stem = main.rstrip("!?！？؟。.")
     out: list[str] = []
-    for text in (main, stem + bang, title, stem + both):
+    for text in (main, stem + bang, title, stem + ask + bang):
         if text not in out:
             out.append(text)
     return out[:3]
@@ -531,7 +532,7 @@ def _draw_overlay(image: Image.Image, overlay: _Overlay, colours: list[RGB]) -> 
     x, y = overlay.origin
     st = overlay.set_text
     for i, line in enumerate(st.lines):
-        one = SetText((line,), st.font, st.line_height, overlay.width, st.line_height)
+        one = replace(st, lines=(line,), width=overlay.width, height=st.line_height)
         draw_set_text(draw, one, (x, y), colours[min(i, len(colours) - 1)])
         y += st.line_height
 

@@ -26,9 +26,11 @@ def test_the_shipped_suites_mark_what_makes_a_video_unpublishable() -> None:
         ("video", "pixel_format"),
         ("video", "duration_error_s"),
         ("video", "av_offset_ms"),
+        ("video", "missing_glyphs"),
         ("voice", "clipping_ratio"),
         ("thumbnail", "resolution"),
         ("thumbnail", "size_mb"),
+        ("thumbnail", "missing_glyphs"),
     }
 
 

@@ -153,3 +153,11 @@ def test_an_experiments_template_is_uploaded_whatever_its_rank(tmp_path: Path) -
     assert saved["primary_chosen_by"] == "thumbnail_template arm (dull)"
     with pytest.raises(ValueError, match="'style_9' is not one of dull, face"):
         ctr.put_first(ranked, "style_9")
+
+
+def test_overlay_words_count_phrases_where_there_are_no_spaces() -> None:
+    assert ctr.overlay_words("BLACK HOLES: EXPLAINED!") == 3
+    # BudouX phrases: ブラックホールの | 蒸発, ブラックホールは | なぜ | 消える？
+    assert ctr.overlay_words("ブラックホールの蒸発") == 2
+    assert ctr.overlay_words("ブラックホールはなぜ消える？") == 3
+    assert ctr.overlay_words("NASA ブラックホールの蒸発") == 3

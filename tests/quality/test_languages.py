@@ -65,6 +65,7 @@ def test_spanish_text_is_read_by_fernandez_huerta_not_flesch() -> None:
     assert spanish.formula == "Fernández Huerta readability"
     assert english.formula == "Flesch reading ease"
     # 35 words in 5 sentences, 69 syllables by vowel nuclei (a-gu-je-ros, ra-dia-ción).
+    assert spanish.score is not None and english.score is not None
     assert spanish.score == pytest.approx(206.84 - 60 * 69 / 35 - 1.02 * 35 / 5, abs=0.01)
     assert spanish.score != english.score and spanish.readability == round(spanish.score / 100, 4)
 

@@ -215,7 +215,7 @@ def test_a_recommendation_naming_an_unknown_measurement_is_a_suite_error(
     from ytempire.quality.suites import load_suite
 
     broken = load_suite(path)
-    row = {"clarity": 0.1} | {c.kwargs["column"]: 0.0 for c in broken.checks[1:]}
+    row = {"clarity": 0.1, "language": "en"} | {c.kwargs["column"]: 0.0 for c in broken.checks[1:]}
     with pytest.raises(
         SuiteError, match=r"voice\.json: the recommendation of 'clarity' names \{clarty\}"
     ):

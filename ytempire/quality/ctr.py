@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from ytempire.models import Thumbnail
 from ytempire.quality.images import ThumbnailMetrics, measure_thumbnail
+from ytempire.voice.words import split_words
 from ytempire.workspace import write_json
 
 WEIGHTS: dict[str, float] = {
@@ -75,6 +76,17 @@ def _plateau(value: float, zero_at: float, full_from: float, full_to: float, end
     return max(0.0, 1.0 - (1.0 - end) * _ramp(value, full_to, 1.0))
 
 
+def overlay_words(text: str) -> int:
+    """The words of a thumbnail's text: its spaced words, and a run of Japanese or Chinese
+    (written without spaces) as many words as BudouX cuts it into phrases
+    (``ブラックホールの蒸発``: 2)."""
+    count = 0
+    for token in text.split():
+        phrases = split_words(token)
+        count += len(_WORD.findall(token)) if phrases == [token] else len(phrases)
+    return count
+
+
 def word_count_score(words: int) -> float:
     """Few words are read at a glance: 2–5 best, a single word says too little."""
     if words <= 0:
@@ -108,7 +120,7 @@ def factor_scores(metrics: ThumbnailMetrics, overlay_text: str) -> dict[str, flo
         "faces": faces_score(metrics.faces, metrics.face_share),
         "text_area": text_area_score(metrics.text_area_share),
         "saturation": _plateau(metrics.saturation, 0.05, 0.35, 0.70, 0.6),
-        "word_count": word_count_score(len(_WORD.findall(overlay_text))),
+        "word_count": word_count_score(overlay_words(overlay_text)),
         "image_contrast": _ramp(metrics.rms_contrast, 0.0, 0.25),
     }
 

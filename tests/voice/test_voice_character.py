@@ -16,7 +16,7 @@ from tests.servers.elevenlabs import KEY, ElevenLabsServer
 from tests.servers.fake_speech import speak
 from tests.servers.google_tts import GoogleTTSServer, parse_ssml
 from ytempire.language import known
-from ytempire.models import Delivery, ScriptBlock, Turn, VideoJob, VoiceProfile
+from ytempire.models import Delivery, ScriptBlock, TimedText, Turn, VideoJob, VoiceProfile
 from ytempire.resilience.errors import ProviderRejected
 from ytempire.voice import cloud_voices
 from ytempire.voice.assemble import TURN_PAUSE_S, ChunkAudio
@@ -29,6 +29,7 @@ from ytempire.voice.errors import NarrationError
 from ytempire.voice.google_tts import GoogleEngine
 from ytempire.voice.google_tts import make_client as google_client
 from ytempire.voice.profiles import settings_for
+from ytempire.voice.subtitles import cues_from_sentences, to_srt, to_vtt
 from ytempire.voice.synthesis import synthesize
 
 ES = Chunk(index=0, block=0, sentences=["Los agujeros negros brillan.", "¿Por qué?"])
@@ -282,3 +283,26 @@ def test_speakers_at_different_rates_are_joined_at_the_hosts(tmp_path: Path) -> 
     assert result.sample_rate == 16_000
     assert [s.speaker for s in result.sentences] == ["Ana", "Ben", "Ben"]
     assert np.all(np.diff([s.start for s in result.sentences]) > 0)
+
+
+def test_subtitles_mark_the_speaker_of_each_turn() -> None:
+    said = [
+        ("Ana", "Is it hot?", 0.0, 1.2),
+        ("Ben", "Very hot.", 1.5, 2.7),
+        ("Ben", "Hotter than the sun.", 2.9, 4.4),
+        (None, "Subscribe.", 5.0, 6.2),
+    ]
+    sentences = [
+        TimedText(text=text, start=a, end=b, block=1, speaker=who) for who, text, a, b in said
+    ]
+    cues = cues_from_sentences(sentences, 7.0)
+    assert [(c.start, c.end, c.speaker) for c in cues] == [(a, b, w) for w, _, a, b in said]
+    srt = to_srt(cues)
+    assert [line for line in srt.splitlines() if ":" in line and "-->" not in line] == [
+        "ANA: Is it hot?",
+        "BEN: Very hot.",
+    ]
+    assert "\nHotter than the sun.\n" in srt and "\nSubscribe.\n" in srt
+    vtt = to_vtt(cues)
+    assert "<v Ana>Is it hot?" in vtt and "<v Ben>Very hot." in vtt
+    assert "<v Ben>Hotter than the sun." in vtt and "\nSubscribe.\n" in vtt

@@ -16,6 +16,8 @@ from tests.servers.elevenlabs import KEY, ElevenLabsServer
 from tests.servers.fake_speech import speak
 from tests.servers.google_tts import GoogleTTSServer, parse_ssml
 from ytempire.language import known
+from ytempire.media.plan import word_cue_frames
+from ytempire.media.subtitles import CAPTION_STYLES, caption_lines, speaker_colour
 from ytempire.models import Delivery, ScriptBlock, TimedText, Turn, VideoJob, VoiceProfile
 from ytempire.resilience.errors import ProviderRejected
 from ytempire.voice import cloud_voices
@@ -306,3 +308,20 @@ def test_subtitles_mark_the_speaker_of_each_turn() -> None:
     vtt = to_vtt(cues)
     assert "<v Ana>Is it hot?" in vtt and "<v Ben>Very hot." in vtt
     assert "<v Ben>Hotter than the sun." in vtt and "\nSubscribe.\n" in vtt
+
+
+def test_burned_captions_break_at_a_new_speaker_and_colour_the_second() -> None:
+    words = [
+        TimedText(text=w, start=i * 0.3, end=i * 0.3 + 0.25, block=1, speaker=who)
+        for i, (who, w) in enumerate(
+            [("Ana", "Is"), ("Ana", "it"), ("Ben", "Very"), ("Ben", "hot")]
+        )
+    ]
+    lines = caption_lines(words, CAPTION_STYLES["clean"], (1920, 1080))
+    assert [([w for _, w in ws], who) for _, _, ws, who in lines] == [
+        (["Is", "it"], "Ana"),
+        (["So", "hot"], "Ben"),
+    ]
+    cues = word_cue_frames(lines, 30, 60)
+    assert [c.voice for c in cues] == [0, 1]
+    assert speaker_colour(0) == "" and speaker_colour(1).startswith(r"{\1c&H")

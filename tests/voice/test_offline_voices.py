@@ -154,6 +154,11 @@ def test_espeak_profiles_are_its_variants_and_an_accent_its_locale() -> None:
     assert offline_voice("en", VoiceProfile.professional_male, "en-GB").engine.name.startswith(
         "espeak-ng:en-gb+m3"
     )
+    # A region in the language itself picks eSpeak's variant, but no robotic voice over joe.
+    assert offline_voice("pt-BR", VoiceProfile.professional_male).engine.name.startswith(
+        "espeak-ng:pt-br+m3"
+    )
+    assert offline_voice("en-GB", VoiceProfile.professional_male).engine.name == JOE
 
 
 @pytest.fixture(scope="module")

@@ -95,25 +95,33 @@ def offline_voice(
     """The offline engine for a job in language ``tag`` with voice ``profile`` and ``accent``
     (a locale of that language, or None), Piper voices also from ``voices_dir``.
 
-    Raises ``NarrationError`` (one line) for a language no offline engine speaks.
+    A region in ``tag`` itself (``pt-BR``) is a softer wish than an accent: it picks among
+    the language's Piper voices and eSpeak's variants, but never a robotic variant over a
+    neural voice of the language. Raises ``NarrationError`` (one line) for a language no
+    offline engine speaks.
     """
     code = language(tag).code
     slots = _piper_slots(code, voices_dir)
     notes: list[str] = []
-    wanted = language(accent) if accent else None
-    if wanted and wanted.region:
-        local = [s for s in slots if s.model.tag.lower() == wanted.tag.lower()]
+    locale = language(accent or tag)
+    if locale.region:
+        local = [s for s in slots if s.model.tag.lower() == locale.tag.lower()]
         if local:
             return OfflineVoice(_piper(local, profile))
-        if wanted.tag == KOKORO_LOCALE:
+        if locale.tag == KOKORO_LOCALE:
             return OfflineVoice(_kokoro(profile))
-        spoken = voice_for(wanted.tag)
-        if spoken and spoken[0] != code:
+        spoken = voice_for(locale.tag)
+        # eSpeak's own form of the locale, or its bare language where that is the
+        # locale's home (es-ES, de-DE).
+        regional = spoken and (spoken[0] != code or locale.region.lower() == code)
+        neural = slots or code == KOKORO_LANGUAGE
+        if spoken and regional and (accent or not neural):
             return OfflineVoice(_espeak(spoken[0], profile))
-        notes.append(
-            f"accent {wanted.tag} skipped: no offline voice speaks it (Piper folder, "
-            f"eSpeak NG); the {code} voice speaks"
-        )
+        if accent:
+            notes.append(
+                f"accent {locale.tag} skipped: no offline voice speaks it (Piper folder, "
+                f"eSpeak NG); the {code} voice speaks"
+            )
     if slots:
         return OfflineVoice(_piper(slots, profile), tuple(notes))
     if code == KOKORO_LANGUAGE:

@@ -313,9 +313,7 @@ def test_subtitles_mark_the_speaker_of_each_turn() -> None:
 def test_burned_captions_break_at_a_new_speaker_and_colour_the_second() -> None:
     words = [
         TimedText(text=w, start=i * 0.3, end=i * 0.3 + 0.25, block=1, speaker=who)
-        for i, (who, w) in enumerate(
-            [("Ana", "Is"), ("Ana", "it"), ("Ben", "Very"), ("Ben", "hot")]
-        )
+        for i, (who, w) in enumerate([("Ana", "Is"), ("Ana", "it"), ("Ben", "So"), ("Ben", "hot")])
     ]
     lines = caption_lines(words, CAPTION_STYLES["clean"], (1920, 1080))
     assert [([w for _, w in ws], who) for _, _, ws, who in lines] == [

@@ -12,7 +12,7 @@ import pytest
 
 from tests.script.test_llm_writer import SPEC, TOPIC
 from tests.servers.openai_compatible import LOW_QUALITY, OpenAICompatibleServer
-from ytempire.models import ContentType, Script, VideoJob, VoiceProfile
+from ytempire.models import ContentType, Script, VideoJob, VisualCue, VoiceProfile
 from ytempire.providers.openai_chat import make_client
 from ytempire.quality.suites import Suite, load_suite, suite_path
 from ytempire.resilience.errors import InvalidOutput
@@ -168,6 +168,8 @@ def test_a_translation_request_carries_the_source_script_and_the_target_language
         assert [c.kind for c in mine.visual_cues] == [c.kind for c in theirs.visual_cues]
         assert [c.data for c in mine.visual_cues] == [c.data for c in theirs.visual_cues]
         assert mine.narration != theirs.narration
+        overlays = [c.text for c in mine.visual_cues if c.kind == "text_overlay"]
+        assert overlays and all(text.startswith("Parte ") for text in overlays)
     assert draft.hook.startswith("¿") and draft.keywords == source.keywords
     folder = VideoFolder(tmp_path, job.video_id).create()
     saved = compose.save_llm_script(job, translate.source_topic(source, "x"), folder, written)
@@ -200,3 +202,8 @@ def test_a_translation_that_drops_a_section_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidOutput, match="has 1 sections; the script has 2"):
         translate.aligned(draft, source)
+    overlay = {"kind": "text_overlay", "text": "Two"}
+    source.sections[1].visual_cues.append(VisualCue.model_validate(overlay))
+    both = draft.model_copy(update={"sections": [*draft.sections, source.sections[0]]})
+    with pytest.raises(InvalidOutput, match="section 2 has 0 text overlays; the script has 1"):
+        translate.aligned(both, source)

@@ -26,7 +26,8 @@ Behaviours:
 A request for one section's narration (a script written section by section: ``Write the
 narration of section``) is answered with that section, sized to its ``(N words)``.
 
-The ``ok`` script is in the language the prompt names (``- Language: Spanish``; English and
+The ``ok`` script is in the language the prompt names (``- Language: Spanish``, or a repair's
+``language (Spanish)``; English and
 Spanish are known, ``SCRIPT_TEXTS``); a prompt naming speakers (``- Speakers: Ana, Leo``)
 gets every section as their alternating ``turns``. A translation request (``Translate this
 YouTube video script from … into Spanish``) is answered with the quoted script in that
@@ -95,7 +96,8 @@ DEFAULT_WORDS = 150
 _WORD = re.compile(r"[\w'’-]+")
 _TARGET_WORDS = re.compile(r"\((\d+) words\)")
 _KEYWORD = re.compile(r'Primary keyword: "([^"]+)"')
-_LANGUAGE = re.compile(r"^- Language: (\w+)", re.M)
+# The language a request names: the script request's context, or a repair's instruction.
+_LANGUAGE = re.compile(r"^- Language: (\w+)|wording and language \((\w+)", re.M)
 _SPEAKERS = re.compile(r"^- Speakers: ([^,\n]+), ([^\n]+?) \(a dialogue\)", re.M)
 _TRANSLATION = re.compile(r"^Translate this YouTube video script from .+? into (\w+)", re.M)
 _QUOTED_SCRIPT = re.compile(r"\nScript:\n(\{.*\})\n\nReturn only", re.S)
@@ -288,6 +290,8 @@ def translated_script(source: dict[str, Any], language: str) -> dict[str, Any]:
         said = [t["text"] for t in turns] or [section["narration"]]
         words = [count_words(s) for s in said]
         body = good_body(sum(words) + 3, keywords[0], language)
+        if n == 1:
+            body.insert(1, texts["question"])
         parts = [body[i :: len(said)] or body[:1] for i in range(len(said))]
         cues = [
             cue | ({"text": f"{texts['heading'].format(n=n)}"} if cue.get("text") else {})
@@ -527,7 +531,7 @@ class OpenAICompatibleServer(ProviderServer):
                 return 200, {}, self._completion(request, _small_model_text(request), usage=True)
         if behaviour in ("ok", "no_usage"):
             named_language = _LANGUAGE.search(request.text)
-            language = named_language[1] if named_language else "English"
+            language = (named_language[1] or named_language[2]) if named_language else "English"
             language = language if language in SCRIPT_TEXTS else "English"
             speakers = _SPEAKERS.search(request.text)
             named = (speakers[1].strip(), speakers[2].strip()) if speakers else None

@@ -168,19 +168,28 @@ def _section(index: int, said: Section, original: Section) -> Section:
             "heading": said.heading,
             "narration": narration,
             "turns": turns,
-            "visual_cues": [
-                _cue(cue, said.visual_cues[i] if i < len(said.visual_cues) else None)
-                for i, cue in enumerate(original.visual_cues)
-            ],
+            "visual_cues": _cues(index, said, original),
         }
     )
 
 
-def _cue(original: VisualCue, said: VisualCue | None) -> VisualCue:
-    """The source's cue with the translation's text, where the translation kept its kind."""
-    if said is None or said.kind != original.kind or not said.text:
-        return original
-    return original.model_copy(update={"text": said.text})
+def _cues(index: int, said: Section, original: Section) -> list[VisualCue]:
+    """The source's cues, each text overlay showing the translation's text overlay of the
+    same rank (``InvalidOutput`` when it has fewer); footage cues search with the source's
+    keywords and charts keep the source's data."""
+    shown = [c.text for c in said.visual_cues if c.kind == "text_overlay" and c.text]
+    wanted = [c for c in original.visual_cues if c.kind == "text_overlay" and c.text]
+    if len(shown) < len(wanted):
+        raise InvalidOutput(
+            PROVIDER,
+            f"section {index + 1} has {len(shown)} text overlays; the script has "
+            f"{len(wanted)}: translate each one, keeping every cue",
+        )
+    texts = iter(shown)
+    return [
+        cue.model_copy(update={"text": next(texts)}) if cue in wanted else cue
+        for cue in original.visual_cues
+    ]
 
 
 def translate(

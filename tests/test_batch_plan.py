@@ -222,3 +222,22 @@ def test_jobs_carry_the_profiles_style_tone_audience_colours_and_privacy() -> No
         default.audience,
         default.brand_colours,
     )
+
+
+def test_a_channel_in_two_languages_plans_each_slot_in_both_and_counts_both() -> None:
+    bilingual = Channel(
+        name="space",
+        niche="science",
+        languages=["es", "ja"],
+        language_channels={"ja": "money"},
+        videos_per_day=1,
+    )
+    made = plan(channels=[bilingual, MONEY], estimate=costing(openai=0.1))
+    video = next(v for v in made.videos if v.job.channel == "space")
+    (japanese,) = video.translations
+    assert (video.job.language, japanese.language, japanese.channel) == ("es", "ja", "money")
+    assert japanese.translation_of == video.job.video_id == video_id_for(DAY, "space", 0)
+    assert video.estimate_usd == {"openai": 0.2} and video.quota_units == 2 * UNITS_PER_VIDEO
+    versions = video.in_languages()
+    assert [v.job.language for v in versions] == ["es", "ja"]
+    assert all(v.slot == 0 and not v.translations for v in versions[1:])

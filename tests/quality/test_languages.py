@@ -3,11 +3,13 @@ keyword density in its units, and checks that do not apply skipped with the reas
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.quality.outputs import mastered_wav, narration_for
+from ytempire.analytics.store import AnalyticsStore
 from ytempire.models import QualityCheck, Script, Section
 from ytempire.quality import readability, report
 from ytempire.quality.script_metrics import keyword_density
@@ -151,6 +153,12 @@ def test_a_language_without_a_formula_skips_readability_not_passes(
     assert not engagement.gated
     # Without keywords there is no density to judge.
     assert by_name(checks)["keyword_density"].skipped == "the script has no keywords to count"
+    # The analytics store keeps the reason with the row.
+    store, video_id = AnalyticsStore(f"sqlite:///{tmp_path / 'analytics.db'}"), uuid.uuid4().hex
+    store.record_quality(video_id, uuid.uuid4(), checks)
+    [stored] = [r for r in store.quality_results(video_id) if r.check == "readability"]
+    assert not stored.passed and not stored.gated
+    assert stored.recommendation == f"skipped: {skipped.skipped}"
 
 
 def test_japanese_pace_is_characters_per_minute(suites: dict[str, Suite], tmp_path: Path) -> None:

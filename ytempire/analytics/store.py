@@ -454,7 +454,8 @@ class AnalyticsStore:
                 "expectation": c.expectation,
                 "passed": c.passed,
                 "gated": c.gated,
-                "recommendation": c.recommendation,
+                # A skipped check keeps its reason where a failed one keeps what to do.
+                "recommendation": c.recommendation or (c.skipped and f"skipped: {c.skipped}"),
                 "created_at": at,
             }
             for c in checks

@@ -84,6 +84,16 @@ def test_the_channel_names_its_own_critical_checks() -> None:
     assert gate.decide(VideoJob(critical_checks=()), "gpt-4o", REPORT).publish
 
 
+def test_a_skipped_check_does_not_hold_even_when_the_channel_names_it() -> None:
+    # A Japanese video's pace is in characters: words per minute did not apply to it.
+    skipped = check("voice", "words_per_minute", passed=False).model_copy(
+        update={"skipped": "Japanese is written with no spaces", "recommendation": None}
+    )
+    report = CLEAN.model_copy(update={"checks": [*CLEAN.checks, skipped]})
+    verdict = gate.decide(VideoJob(critical_checks=("words_per_minute",)), "gpt-4o", report)
+    assert verdict.publish and verdict.reasons == []
+
+
 def test_a_critical_check_the_suites_do_not_have_holds() -> None:
     verdict = gate.decide(VideoJob(critical_checks=("resolutoin",)), "gpt-4o", REPORT)
     assert verdict.reasons == [

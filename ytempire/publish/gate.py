@@ -89,6 +89,11 @@ class Verdict(BaseModel):
         return "; ".join(self.reasons)
 
 
+def failed(check: QualityCheck) -> bool:
+    """Whether ``check`` failed: a skipped check (it did not apply) did not."""
+    return not check.passed and not check.skipped
+
+
 def critical_failures(job: VideoJob, report: QualityReport) -> tuple[list[QualityCheck], list[str]]:
     """The critical checks that failed, and the names in the channel's list that match no
     check (each a reason to hold: a list that checks nothing must not pass silently).
@@ -97,7 +102,7 @@ def critical_failures(job: VideoJob, report: QualityReport) -> tuple[list[Qualit
     ``item.check`` (``video.resolution``, ``thumbnail.size_mb``).
     """
     if job.critical_checks is None:
-        return [c for c in report.checks if c.critical and not c.passed], []
+        return [c for c in report.checks if c.critical and failed(c)], []
 
     def names(check: QualityCheck) -> set[str]:
         return {check.name, f"{check.item.split(':')[0]}.{check.name}"}
@@ -106,7 +111,7 @@ def critical_failures(job: VideoJob, report: QualityReport) -> tuple[list[Qualit
     critical = [c for c in report.checks if names(c) & wanted]
     known = set().union(*(names(c) for c in report.checks)) if report.checks else set()
     unknown = sorted(wanted - known)
-    return [c for c in critical if not c.passed], unknown
+    return [c for c in critical if failed(c)], unknown
 
 
 def decide(

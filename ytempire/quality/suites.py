@@ -237,8 +237,10 @@ def _one_per_row(checks: list[RowCheck]) -> list[RowCheck]:
         elif key not in applied and key not in skipped:
             skipped.add(key)
             kept.append(c)
-    first = {name: n for n, name in reversed(list(enumerate(c.check.check for c in kept)))}
-    return sorted(kept, key=lambda c: (first[c.check.check], -1 if c.row is None else c.row))
+    order: dict[str, int] = {}
+    for c in kept:
+        order.setdefault(c.check.check, len(order))
+    return sorted(kept, key=lambda c: (order[c.check.check], -1 if c.row is None else c.row))
 
 
 def observe(check: Check, row: pd.Series) -> float | bool | str | None:

@@ -52,7 +52,7 @@ def check_run(o: Outputs, settings: Settings) -> None:
     report = quality_only(o, settings, run_id)
     written = json.loads((settings.workspace / o.job.video_id / "quality.json").read_text())
     assert written["passed"] is True and written["quality_score"] == 1.0
-    assert report.passed and len(report.checks) == len(written["checks"]) == 36
+    assert report.passed and len(report.checks) == len(written["checks"]) == 41
 
     rows = AnalyticsStore(settings.analytics_url).quality_results(o.job.video_id, run_id)
     assert len(rows) == len(report.checks)

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import importlib.util
 import os
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
@@ -232,7 +233,8 @@ def instance(source: Path, name: str) -> Path:
         raise ValueError(f"{source.name} has no instance named {name!r}")
     static = instancer.instantiateVariableFont(font, coordinates, updateFontNames=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.part")
+    # Cards are drawn on two threads: each writes its own file, and the last rename wins.
+    partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     static.save(str(partial))
     os.replace(partial, target)
     return target
@@ -265,7 +267,8 @@ def _cmap(path: Path) -> frozenset[int]:
 
 @functools.lru_cache(maxsize=64)
 def _bold(path: Path) -> bool:
-    return TTFont(str(path), lazy=True)["OS/2"].usWeightClass >= 600
+    font = TTFont(str(path), lazy=True)
+    return "OS/2" in font and font["OS/2"].usWeightClass >= 600
 
 
 def _drawn(ch: str) -> bool:

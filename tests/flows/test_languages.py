@@ -35,7 +35,7 @@ pytestmark = pytest.mark.slow
 
 TOPIC = "Cómo se evaporan los agujeros negros"
 JAPANESE_TOPIC = "ブラックホールはどのように蒸発するのか"
-MINUTES = 0.3
+MINUTES = 0.2
 CHANNEL = "agujeros"
 # Hiragana, katakana and the CJK ideographs.
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -188,3 +188,15 @@ def test_youtube_gets_each_videos_language(languages: Made) -> None:
     assert uploaded["es"]["title"] == languages.metadata("es")["title"]
     captions = languages.server.captions.values()
     assert sorted(c["resource"]["snippet"]["language"] for c in captions) == ["es", "ja"]
+
+
+def test_a_language_with_no_offline_writer_and_no_llm_is_refused_before_anything_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("YTEMPIRE_WORKSPACE", str(tmp_path / "runs"))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["video", "--topic", "Wie Sterne sterben", "--language", "de"]) == 1
+    out = capsys.readouterr().out
+    assert "error: no offline script writer for 'de'" in out and "to write in German" in out
+    assert not list((tmp_path / "runs").glob("[0-9a-f]*"))

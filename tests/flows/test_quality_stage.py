@@ -65,7 +65,11 @@ def check_run(o: Outputs, settings: Settings) -> None:
 
     table = artifact_rows(f"quality-{o.job.video_id}")
     assert len(table) == len(report.checks)
-    assert {row["result"] for row in table} == {"passed", "noted"}
+    assert {row["result"] for row in table} == {"passed", "noted", "skipped"}
+    # English is paced in words a minute: the pace in characters does not apply, and says so.
+    skipped = [row for row in table if row["result"] == "skipped"]
+    assert [row["check"] for row in skipped] == ["characters_per_minute"]
+    assert "words_per_minute" in skipped[0]["recommendation"]
     assert table[0]["check"] == "faces"  # what is noted comes before what passed
 
 

@@ -122,7 +122,8 @@ def write_template_script(
     """Write the job's script with its language's offline template writer and save
     ``script.md``; ``NoScriptWriter`` (one line) for a language that has none
     (``after_models``: the chat models were tried first). ``notes``: lines for its
-    ``fallbacks``. The hook is said excited, the summary calm."""
+    ``fallbacks``. In a dialogue the hook is said excited and the summary calm; a single
+    narrator keeps its voice's own delivery (an offline voice could not honour another)."""
     languages.require_writer(job.language, llm_configured=False, after_models=after_models)
     code = language(job.language).code
     target = languages.target_length(job.minutes, job.language)
@@ -147,7 +148,7 @@ def write_template_script(
         tags=[],
         description=pieces.hook,
         notes=notes,
-        deliveries=(Delivery.excited, Delivery.calm),
+        deliveries=(Delivery.excited, Delivery.calm) if is_dialogue(job) else (None, None),
     )
 
 

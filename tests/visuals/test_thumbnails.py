@@ -135,6 +135,14 @@ def test_title_variations_name_the_subject() -> None:
     assert title_variations("10 Python tips: faster code")[1] == "PYTHON TIPS EXPLAINED"
 
 
+def test_spanish_variations_open_what_they_exclaim_and_ask() -> None:
+    for title in ("Cómo se evaporan los agujeros negros", "¿Cómo se evaporan los agujeros negros?"):
+        assert title_variations(title, "es")[1:] == [
+            "¡Cómo se evaporan los agujeros negros!",
+            "¡¿Cómo se evaporan los agujeros negros?!",
+        ]
+
+
 def test_a_title_without_words_is_an_error() -> None:
     with pytest.raises(ValueError, match="no words"):
         title_variations("?!")

@@ -229,9 +229,11 @@ def _own_words(main: str, title: str, layout: Layout) -> list[str]:
     bang, ask = (
         ("！", "？") if not layout.spaced else ("!", "؟" if layout.script == "Arab" else "?")
     )
-    stem = main.rstrip("!?！？؟。.")
+    stem = main.rstrip("!?！？؟。.").lstrip("¡¿")
+    # Spanish opens what it exclaims or asks: ¡…! and ¿…?
+    opens = ("¡", "¡¿") if layout.code == "es" else ("", "")
     out: list[str] = []
-    for text in (main, stem + bang, title, stem + ask + bang):
+    for text in (main, opens[0] + stem + bang, title, opens[1] + stem + ask + bang):
         if text not in out:
             out.append(text)
     return out[:3]

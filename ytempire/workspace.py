@@ -15,6 +15,7 @@ so a worker with another scratch root reads them as its own.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -118,6 +119,18 @@ def write_json(destination: Path, payload: BaseModel | dict[str, Any] | list[Any
     else:
         text = json.dumps(payload, indent=2, default=str)
     return write_text(destination, text + "\n")
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created if missing), between processes too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 M = TypeVar("M", bound=BaseModel)

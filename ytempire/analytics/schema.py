@@ -9,10 +9,8 @@ file lock beside a SQLite file. A database made before migrations existed (the s
 
 from __future__ import annotations
 
-import fcntl
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +19,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
+
+from ytempire.workspace import file_lock
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The revision that matches the tables the walking skeleton created with ``create_all``.
@@ -52,17 +52,6 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def upgrade(engine: Engine) -> str:
     """Bring ``engine``'s database to the head revision; return the revision it is at."""
     with engine.connect() as conn:
@@ -70,8 +59,8 @@ def upgrade(engine: Engine) -> str:
             return head_revision()
     database = engine.url.database
     on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
-    file_lock = _file_lock(Path(f"{database}.migrate.lock")) if on_file else nullcontext()
-    with _process_lock, file_lock, engine.begin() as conn:
+    locked = file_lock(Path(f"{database}.migrate.lock")) if on_file else nullcontext()
+    with _process_lock, locked, engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Released when this transaction ends; PostgreSQL's DDL is transactional.
             conn.execute(text(_PG_LOCK))

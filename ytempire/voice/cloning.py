@@ -11,16 +11,14 @@ the channel reuses it; new recordings make a new clone.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ytempire.models import ClonedVoice, VoiceConsent
 from ytempire.resilience.errors import ProviderRejected
-from ytempire.workspace import write_json
+from ytempire.workspace import file_lock, write_json
 
 PROVIDER = "elevenlabs"
 FOLDER = "voices"
@@ -76,7 +74,7 @@ def channel_voice(
     if known is not None and known.samples_sha256 == digest:
         return known, False
     path = record_path(root, channel, digest)
-    with _locked(path.with_suffix(".lock")):
+    with file_lock(path.with_suffix(".lock")):
         if path.is_file():
             return ClonedVoice.model_validate_json(path.read_text(encoding="utf-8")), False
         description = (
@@ -87,15 +85,3 @@ def channel_voice(
         voice = ClonedVoice(voice_id=voice_id, samples_sha256=digest, created_at=datetime.now(UTC))
         write_json(path, voice)
     return voice, True
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on ``path`` (created if missing), between processes too."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,28 +13,16 @@ from tests.script.test_llm_writer import SPEC, TOPIC
 from tests.servers.openai_compatible import LOW_QUALITY, OpenAICompatibleServer
 from ytempire.models import ContentType, Script, VideoJob, VisualCue, VoiceProfile
 from ytempire.providers.openai_chat import make_client
-from ytempire.quality.suites import Suite, load_suite, suite_path
+from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput
 from ytempire.script import compose, translate
 from ytempire.script.llm_writer import write_with_model
 from ytempire.script.parse import DraftScript, as_dialogue, parse_draft
 from ytempire.script.prompts import PromptParams
-from ytempire.settings import Settings
 from ytempire.workspace import VideoFolder
 
 SPANISH = VideoJob(minutes=1, language="es")
 SPEAKERS = (("Ana", VoiceProfile.professional_female), ("Leo", VoiceProfile.energetic_male))
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAICompatibleServer]:
-    with OpenAICompatibleServer() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def script_suite() -> Suite:
-    return load_suite(suite_path(Settings().quality_suites_dir, "script"))
 
 
 def _client(server: OpenAICompatibleServer):  # type: ignore[no-untyped-def]

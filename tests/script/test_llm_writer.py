@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,7 +10,7 @@ from tests.servers.openai_compatible import OpenAICompatibleServer
 from ytempire.models import Topic, VideoJob
 from ytempire.providers.catalog import PRICES, cost_usd, local_spec
 from ytempire.providers.openai_chat import ChatCall, make_client
-from ytempire.quality.suites import Suite, load_suite, suite_path
+from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import ErrorKind, InvalidOutput, ProviderUnavailable, QualityFailure
 from ytempire.script.llm_writer import (
     LLMScript,
@@ -20,7 +19,6 @@ from ytempire.script.llm_writer import (
     write_with_model,
 )
 from ytempire.script.prompts import PromptParams
-from ytempire.settings import Settings
 
 TOPIC = Topic(
     engine="test",
@@ -30,17 +28,6 @@ TOPIC = Topic(
 )
 JOB = VideoJob(minutes=1)
 SPEC = PRICES["gpt-4-turbo"]
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAICompatibleServer]:
-    with OpenAICompatibleServer() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def script_suite() -> Suite:
-    return load_suite(suite_path(Settings().quality_suites_dir, "script"))
 
 
 def _write(

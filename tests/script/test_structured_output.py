@@ -20,7 +20,7 @@ from ytempire.providers import endpoints
 from ytempire.providers.catalog import local_spec
 from ytempire.providers.endpoints import Endpoint, SchemaForm
 from ytempire.providers.openai_chat import make_client
-from ytempire.quality.suites import Suite, load_suite, suite_path
+from ytempire.quality.suites import Suite
 from ytempire.resilience.errors import InvalidOutput, QualityFailure
 from ytempire.script.llm_writer import LLMScript, write_with_model
 from ytempire.script.parse import SCRIPT_SCHEMA, SECTION_SCHEMA
@@ -36,11 +36,6 @@ def server() -> Iterator[OpenAICompatibleServer]:
         running.default = "small_model"
         running.models = [SPEC.name]
         yield running
-
-
-@pytest.fixture(scope="module")
-def script_suite() -> Suite:
-    return load_suite(suite_path(Settings().quality_suites_dir, "script"))
 
 
 def _write(
